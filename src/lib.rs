@@ -1,0 +1,17 @@
+//! vitrin: the screen player of the public libraries of Värmland.
+//!
+//! The core (playlists, schedule, catalog, feed, cache) is plain Rust that takes `now` as an
+//! argument and never reads the clock; the bevy layer in [`player`] turns its answers into pixels.
+//! `src/main.rs` only parses arguments and calls [`commands`].
+
+pub mod catalog;
+pub mod commands;
+pub mod diagnostic;
+pub mod duration;
+pub mod media;
+pub mod playlist;
+pub mod qr;
+pub mod schedule;
+pub mod screen;
+pub mod spec;
+pub mod theme;

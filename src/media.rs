@@ -1,0 +1,312 @@
+//! Media references (a local file, a web address, or a blob in the cache) and image decoding that
+//! is safe against what people and servers send: unsupported formats, corrupt files and
+//! decompression bombs are refused with a reason, and big pictures are downscaled to the screen.
+
+use std::io::{BufRead, Cursor, Seek};
+use std::path::{Path, PathBuf};
+
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageReader, RgbaImage};
+use serde::{Deserialize, Serialize};
+
+/// Images with more pixels than this are refused unread (a 40-megapixel photo is already far
+/// more than any screen shows).
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// The most memory a single decode may take.
+const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Where the bytes of a picture (or a catalog document) come from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Media {
+    /// A file on this machine (for playlists, relative paths are resolved when read).
+    File(PathBuf),
+    /// A web address, fetched at ingest.
+    Url(String),
+    /// Content-addressed bytes in a feed or the local cache.
+    Blob(BlobRef),
+}
+
+/// Bytes named by their SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BlobRef {
+    /// Lower-case hex SHA-256 of the bytes.
+    pub sha256: String,
+    pub size: u64,
+    /// A media type such as `image/jpeg`.
+    #[serde(rename = "type")]
+    pub media_type: String,
+}
+
+impl Media {
+    /// A short human name for logs and messages: the file name, the URL, or the blob's hash.
+    pub fn label(&self) -> String {
+        match self {
+            Media::File(p) => p.display().to_string(),
+            Media::Url(u) => u.clone(),
+            Media::Blob(b) => format!("blob {}", &b.sha256[..b.sha256.len().min(12)]),
+        }
+    }
+}
+
+/// Checks that `text` is an absolute http(s) address and returns it as written (trimmed): QR codes
+/// must carry exactly what staff wrote.
+pub fn parse_web_url(text: &str) -> Result<String, &'static str> {
+    let t = text.trim();
+    if t.chars().any(char::is_whitespace) {
+        return Err("it contains spaces");
+    }
+    let url = url::Url::parse(t).map_err(|e| match e {
+        url::ParseError::RelativeUrlWithoutBase => "it does not start with https://",
+        url::ParseError::EmptyHost => "it has no host name",
+        url::ParseError::InvalidPort => "its port is not a number",
+        _ => "it is malformed",
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("it does not start with https:// or http://");
+    }
+    if url.host_str().is_none_or(|h| {
+        h.is_empty()
+            || (!h.contains('.')
+                && h != "localhost"
+                && h.parse::<std::net::IpAddr>().is_err()
+                && !h.starts_with('['))
+    }) {
+        return Err("its host name is incomplete");
+    }
+    Ok(t.to_string())
+}
+
+/// Why a picture cannot be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageProblem {
+    #[error("cannot read it: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("it is not a picture in a format vitrin knows")]
+    UnknownFormat,
+    #[error("it is {width}x{height} pixels, over the limit of {} megapixels", MAX_PIXELS / 1_000_000)]
+    TooLarge { width: u32, height: u32 },
+    #[error("it is damaged: {0}")]
+    Corrupt(String),
+    #[error("it is empty (0 pixels)")]
+    Empty,
+}
+
+impl ImageProblem {
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ImageProblem::Io(_) => "check that the file exists and can be read",
+            ImageProblem::UnknownFormat => "save it as JPEG, PNG or WebP",
+            ImageProblem::TooLarge { .. } => "scale it down, e.g. to 3840x2160, before using it",
+            ImageProblem::Corrupt(_) | ImageProblem::Empty => {
+                "open and save it again in an image program, or use another picture"
+            }
+        }
+    }
+}
+
+/// Reads only as much of a file as it takes to know its format and size.
+pub fn probe_image(path: &Path) -> Result<(u32, u32), ImageProblem> {
+    let reader = ImageReader::open(path)?.with_guessed_format()?;
+    probe(reader)
+}
+
+/// Like `probe_image`, for bytes in memory.
+pub fn probe_image_bytes(bytes: &[u8]) -> Result<(u32, u32), ImageProblem> {
+    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
+    probe(reader)
+}
+
+fn probe<R: BufRead + Seek>(reader: ImageReader<R>) -> Result<(u32, u32), ImageProblem> {
+    if reader.format().is_none() {
+        return Err(ImageProblem::UnknownFormat);
+    }
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+    check_dimensions(width, height)?;
+    Ok((width, height))
+}
+
+fn check_dimensions(width: u32, height: u32) -> Result<(), ImageProblem> {
+    if width == 0 || height == 0 {
+        return Err(ImageProblem::Empty);
+    }
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(ImageProblem::TooLarge { width, height });
+    }
+    Ok(())
+}
+
+/// How a picture meets a box of another shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fit {
+    /// Cover the whole box, cropping what sticks out.
+    Fill,
+    /// Show all of the picture inside the box, with margins.
+    Fit,
+}
+
+/// Decodes a picture from bytes (format from the content, orientation from EXIF), refusing bombs
+/// before any pixel is decoded, and scales it down to `max_width`x`max_height`: covering and cropped
+/// to exactly that box for `Fit::Fill`, inside it for `Fit::Fit`. Never scales up.
+pub fn decode_image(
+    bytes: &[u8],
+    max_width: u32,
+    max_height: u32,
+    fit: Fit,
+) -> Result<RgbaImage, ImageProblem> {
+    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
+    if reader.format().is_none() {
+        return Err(ImageProblem::UnknownFormat);
+    }
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+    let (width, height) = decoder.dimensions();
+    check_dimensions(width, height)?;
+    let orientation = decoder.orientation().ok();
+    let mut img =
+        DynamicImage::from_decoder(decoder).map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+    if let Some(o) = orientation {
+        img.apply_orientation(o);
+    }
+    Ok(scale_to_box(img, max_width.max(1), max_height.max(1), fit).into_rgba8())
+}
+
+fn scale_to_box(img: DynamicImage, max_width: u32, max_height: u32, fit: Fit) -> DynamicImage {
+    let (w, h) = (img.width(), img.height());
+    match fit {
+        Fit::Fit => {
+            if w <= max_width && h <= max_height {
+                img
+            } else {
+                img.resize(max_width, max_height, FilterType::Triangle)
+            }
+        }
+        Fit::Fill => {
+            // Scale so the picture covers the box (never up), then crop the middle.
+            let scale = (f64::from(max_width) / f64::from(w))
+                .max(f64::from(max_height) / f64::from(h))
+                .min(1.0);
+            let sw = ((f64::from(w) * scale).round() as u32).max(1);
+            let sh = ((f64::from(h) * scale).round() as u32).max(1);
+            let scaled = if scale < 1.0 {
+                img.resize_exact(sw, sh, FilterType::Triangle)
+            } else {
+                img
+            };
+            let cw = max_width.min(scaled.width());
+            let ch = max_height.min(scaled.height());
+            let x = (scaled.width() - cw) / 2;
+            let y = (scaled.height() - ch) / 2;
+            scaled.crop_imm(x, y, cw, ch)
+        }
+    }
+}
+
+/// The media type of bytes, from their content.
+pub fn sniff_media_type(bytes: &[u8]) -> &'static str {
+    match image::guess_format(bytes) {
+        Ok(image::ImageFormat::Png) => "image/png",
+        Ok(image::ImageFormat::Jpeg) => "image/jpeg",
+        Ok(image::ImageFormat::WebP) => "image/webp",
+        Ok(image::ImageFormat::Gif) => "image/gif",
+        _ => {
+            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]);
+            let head = head.trim_start_matches('\u{feff}').trim_start();
+            if head.starts_with('<') {
+                "application/xml"
+            } else if head.starts_with('{') || head.starts_with('[') {
+                "application/json"
+            } else {
+                "application/octet-stream"
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{ImageFormat, Rgba};
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img = RgbaImage::from_pixel(width, height, Rgba([200, 30, 30, 255]));
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn web_urls() {
+        assert!(parse_web_url("https://bibliotekvarmland.se/").is_ok());
+        assert!(parse_web_url("http://127.0.0.1:8080/feed/").is_ok());
+        assert_eq!(
+            parse_web_url("bibliotekvarmland.se"),
+            Err("it does not start with https://")
+        );
+        assert_eq!(
+            parse_web_url("ftp://example.se/x"),
+            Err("it does not start with https:// or http://")
+        );
+        assert_eq!(
+            parse_web_url("https://bibliotek värmland.se"),
+            Err("it contains spaces")
+        );
+        assert_eq!(
+            parse_web_url("https://bibliotek/"),
+            Err("its host name is incomplete")
+        );
+    }
+
+    #[test]
+    fn fill_crops_to_the_box_and_fit_stays_inside() {
+        let bytes = png(400, 100);
+        let filled = decode_image(&bytes, 100, 100, Fit::Fill).unwrap();
+        assert_eq!(filled.dimensions(), (100, 100));
+        let fitted = decode_image(&bytes, 100, 100, Fit::Fit).unwrap();
+        assert_eq!(fitted.dimensions(), (100, 25));
+        // Small pictures are never scaled up.
+        let small = decode_image(&png(10, 10), 100, 100, Fit::Fit).unwrap();
+        assert_eq!(small.dimensions(), (10, 10));
+    }
+
+    #[test]
+    fn refuses_garbage_and_bombs() {
+        assert!(matches!(
+            decode_image(b"not a picture", 10, 10, Fit::Fit),
+            Err(ImageProblem::UnknownFormat)
+        ));
+        let mut truncated = png(64, 64);
+        truncated.truncate(60);
+        assert!(matches!(
+            decode_image(&truncated, 10, 10, Fit::Fit),
+            Err(ImageProblem::Corrupt(_))
+        ));
+        // A PNG header that claims 100000x100000 pixels is refused before decoding.
+        let mut bomb = png(1, 1);
+        bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+        assert!(matches!(
+            probe_image_bytes(&bomb),
+            Err(ImageProblem::TooLarge { .. }) | Err(ImageProblem::Corrupt(_))
+        ));
+        assert!(decode_image(&bomb, 10, 10, Fit::Fit).is_err());
+    }
+
+    #[test]
+    fn sniffs_types() {
+        assert_eq!(sniff_media_type(&png(1, 1)), "image/png");
+        assert_eq!(
+            sniff_media_type(b"<?xml version=\"1.0\"?><rss/>"),
+            "application/xml"
+        );
+        assert_eq!(sniff_media_type(b"{\"a\":1}"), "application/json");
+    }
+}

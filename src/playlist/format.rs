@@ -1,0 +1,613 @@
+//! The playlist TOML format: every key, its type and its meaning, in one place. The checker, the
+//! JSON Schema and the README's reference all follow this file.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::media::Fit;
+use crate::schedule::When;
+use crate::schedule::opening::Mode;
+use crate::spec::{Checker, Field, Fields, TableSpec, TaggedSpec, Ty, Value, Variant};
+use crate::theme::Theme;
+
+use super::{
+    DEFAULT_COVER_COUNT, DEFAULT_DURATION, DEFAULT_INTERVAL, Picture, Playlist, Slide,
+    SlideContent, Transition,
+};
+
+const SECOND: u64 = 1000;
+
+pub const SLIDE_KINDS: &[&str] = &["image", "carousel", "covers", "qr", "text"];
+const FITS: &[&str] = &["fill", "fit"];
+
+const TEXT_LIST: Ty = Ty::List {
+    item: &Ty::Text,
+    min: 1,
+    single: true,
+};
+const DATE_LIST: Ty = Ty::List {
+    item: &Ty::Date,
+    min: 1,
+    single: true,
+};
+const IMAGE: Ty = Ty::Media { image: true };
+
+/// `[when]`: a schedule, for a playlist or a single slide.
+pub static WHEN: TableSpec = TableSpec {
+    noun: "schedule",
+    doc: "When it plays. Every condition given must hold; leave one out for no limit. Times are the screen's local time.",
+    fields: &[
+        Field {
+            name: "days",
+            ty: Ty::Days,
+            required: false,
+            doc: "Weekdays, like \"mon-fri\", \"sat, sun\" or \"mån-fre\".",
+            example: "days = \"mon-fri\"",
+        },
+        Field {
+            name: "hours",
+            ty: Ty::Hours,
+            required: false,
+            doc: "Daily hours, like \"10:00-19:00\"; a window like \"20:00-02:00\" runs past midnight. Several: [\"10:00-12:00\", \"13:00-16:00\"].",
+            example: "hours = \"10:00-19:00\"",
+        },
+        Field {
+            name: "from",
+            ty: Ty::Date,
+            required: false,
+            doc: "First day it plays (inclusive).",
+            example: "from = 2026-12-01",
+        },
+        Field {
+            name: "until",
+            ty: Ty::Date,
+            required: false,
+            doc: "Last day it plays (inclusive).",
+            example: "until = 2026-12-31",
+        },
+        Field {
+            name: "dates",
+            ty: DATE_LIST,
+            required: false,
+            doc: "Only on these dates.",
+            example: "dates = [2026-12-24, 2026-12-31]",
+        },
+        Field {
+            name: "except",
+            ty: DATE_LIST,
+            required: false,
+            doc: "Never on these dates.",
+            example: "except = [2026-12-25]",
+        },
+    ],
+    validate: Some(validate_when),
+};
+
+fn validate_when(fields: &Fields, checker: &mut Checker) {
+    if let (Some(from), Some(until)) = (fields.date("from"), fields.date("until")) {
+        if until < from {
+            checker.error(
+                fields.span_of("until").unwrap_or(fields.span.clone()),
+                format!("the schedule ends ({until}) before it starts ({from})"),
+                Some("\"until\" is the last day it plays: make it on or after \"from\"".into()),
+            );
+        }
+    }
+    if let Some(days) = fields.days("days") {
+        if days.is_empty() {
+            checker.error(
+                fields.span_of("days").unwrap_or(fields.span.clone()),
+                "no days given",
+                None,
+            );
+        }
+    }
+}
+
+static PICTURE: TableSpec = TableSpec {
+    noun: "picture",
+    doc: "A picture in a carousel, with an optional caption.",
+    fields: &[
+        Field {
+            name: "image",
+            ty: IMAGE,
+            required: true,
+            doc: "The picture: a file relative to this playlist, or a web address.",
+            example: "image = \"../assets/bilder/vinter.jpg\"",
+        },
+        Field {
+            name: "caption",
+            ty: Ty::Text,
+            required: false,
+            doc: "A line of text shown over the bottom of the picture.",
+            example: "caption = \"Vinterläsning 2026\"",
+        },
+    ],
+    validate: None,
+};
+
+const COMMON: &[Field] = &[
+    Field {
+        name: "kind",
+        ty: Ty::Enum {
+            noun: "slide kind",
+            values: SLIDE_KINDS,
+        },
+        required: true,
+        doc: "What the slide shows: image, carousel, covers, qr or text.",
+        example: "kind = \"image\"",
+    },
+    Field {
+        name: "duration",
+        ty: Ty::Duration {
+            min_ms: SECOND,
+            max_ms: 3600 * SECOND,
+        },
+        required: false,
+        doc: "How long the slide shows, like \"8s\" or \"1m30s\". Defaults to the playlist's duration.",
+        example: "duration = \"8s\"",
+    },
+    Field {
+        name: "transition",
+        ty: Ty::Enum {
+            noun: "transition",
+            values: Transition::NAMES,
+        },
+        required: false,
+        doc: "How the slide comes on: cut, fade or slide. Defaults to the playlist's transition.",
+        example: "transition = \"fade\"",
+    },
+    Field {
+        name: "theme",
+        ty: Ty::Enum {
+            noun: "theme",
+            values: Theme::NAMES,
+        },
+        required: false,
+        doc: "Colours: dark, light, forest, winter, berry or sunny. Defaults to the playlist's theme.",
+        example: "theme = \"winter\"",
+    },
+    Field {
+        name: "when",
+        ty: Ty::Table(&WHEN),
+        required: false,
+        doc: "When this slide plays, within the playlist's own schedule.",
+        example: "when = { days = \"sat, sun\" }",
+    },
+];
+
+const CAPTION: Field = Field {
+    name: "caption",
+    ty: Ty::Text,
+    required: false,
+    doc: "A line of text over the bottom of the picture.",
+    example: "caption = \"Vinterläsning 2026\"",
+};
+const FIT: Field = Field {
+    name: "fit",
+    ty: Ty::Enum {
+        noun: "fit",
+        values: FITS,
+    },
+    required: false,
+    doc: "fill: cover the screen, cropping the edges (default); fit: show the whole picture.",
+    example: "fit = \"fit\"",
+};
+const TITLE: Field = Field {
+    name: "title",
+    ty: Ty::Text,
+    required: true,
+    doc: "The headline.",
+    example: "title = \"Fråga Bibliotek Värmland\"",
+};
+const OPTIONAL_TITLE: Field = Field {
+    required: false,
+    ..TITLE
+};
+const BODY: Field = Field {
+    name: "text",
+    ty: Ty::Text,
+    required: false,
+    doc: "Body text under the headline. Keep it short: people read it from across the room.",
+    example: "text = \"Vi svarar inom ett dygn.\"",
+};
+const SIDE_IMAGE: Field = Field {
+    name: "image",
+    ty: IMAGE,
+    required: false,
+    doc: "A picture beside the text: a file relative to this playlist, or a web address.",
+    example: "image = \"../assets/bilder/bibliotekarie.jpg\"",
+};
+
+/// `[[slide]]`: one slide, whose `kind` decides its other keys.
+pub static SLIDE: TaggedSpec = TaggedSpec {
+    noun: "slide",
+    tag: "kind",
+    doc: "One slide. Its kind decides which other keys it has.",
+    common: COMMON,
+    variants: &[
+        Variant {
+            name: "image",
+            doc: "One picture, filling the screen, with an optional caption.",
+            fields: &[
+                Field {
+                    name: "image",
+                    ty: IMAGE,
+                    required: true,
+                    doc: "The picture: a file relative to this playlist, or a web address.",
+                    example: "image = \"../assets/bilder/vinter.jpg\"",
+                },
+                CAPTION,
+                FIT,
+            ],
+            validate: Some(validate_lengths),
+        },
+        Variant {
+            name: "carousel",
+            doc: "Several pictures that advance within the slide.",
+            fields: &[
+                Field {
+                    name: "images",
+                    ty: Ty::List {
+                        item: &Ty::Either(&[IMAGE, Ty::Table(&PICTURE)]),
+                        min: 1,
+                        single: false,
+                    },
+                    required: true,
+                    doc: "The pictures, in order: file names, or { image = \"...\", caption = \"...\" } tables.",
+                    example: "images = [\"a.jpg\", { image = \"b.jpg\", caption = \"Nytt!\" }]",
+                },
+                OPTIONAL_TITLE,
+                Field {
+                    name: "interval",
+                    ty: Ty::Duration {
+                        min_ms: SECOND,
+                        max_ms: 600 * SECOND,
+                    },
+                    required: false,
+                    doc: "How long each picture shows (default 6s). The slide lasts one round unless it has a duration.",
+                    example: "interval = \"5s\"",
+                },
+                FIT,
+            ],
+            validate: Some(validate_lengths),
+        },
+        Variant {
+            name: "covers",
+            doc: "New acquisitions: book covers with title and author, from a catalog feed or a list, and a QR code into the portal.",
+            fields: &[
+                Field {
+                    name: "source",
+                    ty: Ty::Media { image: false },
+                    required: true,
+                    doc: "Where the books come from: a catalog feed's web address (RSS, Atom, OPDS, MARCXML, Libris JSON) or a file, such as a list of ISBNs in TOML.",
+                    example: "source = \"listor/nyforvarv.toml\"",
+                },
+                OPTIONAL_TITLE,
+                Field {
+                    name: "count",
+                    ty: Ty::Integer { min: 1, max: 24 },
+                    required: false,
+                    doc: "How many books to show, newest first (default 8).",
+                    example: "count = 8",
+                },
+                Field {
+                    name: "qr",
+                    ty: Ty::Url { qr: true },
+                    required: false,
+                    doc: "A web address shown as a QR code beside the covers, e.g. the portal's list of new books.",
+                    example: "qr = \"https://bibliotekvarmland.se/nyheter\"",
+                },
+                Field {
+                    name: "qr_text",
+                    ty: Ty::Text,
+                    required: false,
+                    doc: "A line beside the QR code (default: \"Reservera i katalogen\").",
+                    example: "qr_text = \"Reservera och hämta var du vill\"",
+                },
+                Field {
+                    name: "only_with_covers",
+                    ty: Ty::Bool,
+                    required: false,
+                    doc: "Leave out books that have no real cover picture (default false: they get a typographic cover).",
+                    example: "only_with_covers = true",
+                },
+            ],
+            validate: Some(validate_lengths),
+        },
+        Variant {
+            name: "qr",
+            doc: "A call to action with a large QR code.",
+            fields: &[
+                TITLE,
+                Field {
+                    name: "url",
+                    ty: Ty::Url { qr: true },
+                    required: true,
+                    doc: "The web address in the QR code.",
+                    example: "url = \"https://bibliotekvarmland.se/fraga-biblioteket\"",
+                },
+                BODY,
+                SIDE_IMAGE,
+            ],
+            validate: Some(validate_lengths),
+        },
+        Variant {
+            name: "text",
+            doc: "A headline and body text, for notices.",
+            fields: &[TITLE, BODY, SIDE_IMAGE],
+            validate: Some(validate_lengths),
+        },
+    ],
+};
+
+/// Warns about text too long to read from a distance.
+fn validate_lengths(fields: &Fields, checker: &mut Checker) {
+    for (key, limit) in [
+        ("title", 60),
+        ("caption", 90),
+        ("text", 280),
+        ("qr_text", 60),
+    ] {
+        let (Some(text), Some(span)) = (fields.text(key), fields.span_of(key)) else {
+            continue;
+        };
+        let len = text.chars().count();
+        if len > limit {
+            checker.warning(
+                span,
+                format!("\"{key}\" is {len} characters long; over {limit} gets too small to read from a distance"),
+                Some("shorten it, or split it over two slides".into()),
+            );
+        }
+    }
+}
+
+/// The whole playlist file.
+pub static PLAYLIST: TableSpec = TableSpec {
+    noun: "playlist",
+    doc: "A vitrin playlist: what one or more library screens show, and when.",
+    fields: &[
+        Field {
+            name: "name",
+            ty: Ty::Text,
+            required: false,
+            doc: "The playlist's name, shown by `vitrin plan` and in logs. Defaults to the file name.",
+            example: "name = \"Vinterläsning\"",
+        },
+        Field {
+            name: "screens",
+            ty: TEXT_LIST,
+            required: false,
+            doc: "Screen ids or tags that show this playlist. Leave out for every screen.",
+            example: "screens = [\"karlstad\", \"barn\"]",
+        },
+        Field {
+            name: "priority",
+            ty: Ty::Integer {
+                min: -100,
+                max: 100,
+            },
+            required: false,
+            doc: "When several playlists are active, only those with the highest priority play (default 0). A notice like \"closed for Christmas\" takes over with priority 10.",
+            example: "priority = 10",
+        },
+        Field {
+            name: "fallback",
+            ty: Ty::Bool,
+            required: false,
+            doc: "Play only when no other playlist is active (default false).",
+            example: "fallback = true",
+        },
+        Field {
+            name: "modes",
+            ty: Ty::List {
+                item: &Ty::Enum {
+                    noun: "mode",
+                    values: Mode::NAMES,
+                },
+                min: 1,
+                single: true,
+            },
+            required: false,
+            doc: "Opening modes it plays in: staffed, self-service (meröppet). Default: both.",
+            example: "modes = [\"self-service\"]",
+        },
+        Field {
+            name: "duration",
+            ty: Ty::Duration {
+                min_ms: SECOND,
+                max_ms: 3600 * SECOND,
+            },
+            required: false,
+            doc: "How long each slide shows unless it says otherwise (default 10s).",
+            example: "duration = \"10s\"",
+        },
+        Field {
+            name: "transition",
+            ty: Ty::Enum {
+                noun: "transition",
+                values: Transition::NAMES,
+            },
+            required: false,
+            doc: "How slides come on unless they say otherwise: cut, fade (default) or slide.",
+            example: "transition = \"fade\"",
+        },
+        Field {
+            name: "theme",
+            ty: Ty::Enum {
+                noun: "theme",
+                values: Theme::NAMES,
+            },
+            required: false,
+            doc: "Colours for every slide: dark (default), light, forest, winter, berry or sunny.",
+            example: "theme = \"winter\"",
+        },
+        Field {
+            name: "when",
+            ty: Ty::Table(&WHEN),
+            required: false,
+            doc: "When the playlist plays. Leave out to play always.",
+            example: "[when]\ndays = \"mon-fri\"",
+        },
+        Field {
+            name: "slide",
+            ty: Ty::List {
+                item: &Ty::Tagged(&SLIDE),
+                min: 1,
+                single: false,
+            },
+            required: true,
+            doc: "The slides, in the order they play: one [[slide]] table each.",
+            example: "[[slide]]\nkind = \"text\"\ntitle = \"Välkommen\"",
+        },
+    ],
+    validate: None,
+};
+
+/// Builds a schedule from checked `[when]` fields.
+pub fn build_when(f: &Fields) -> When {
+    When {
+        days: f.days("days"),
+        hours: f.hours("hours").unwrap_or_default(),
+        from: f.date("from"),
+        until: f.date("until"),
+        dates: f.dates("dates"),
+        except: f.dates("except"),
+    }
+}
+
+/// Builds the playlist from checked fields. Call it only for files without errors: missing keys
+/// fall back to defaults.
+pub fn build_playlist(f: &Fields, path: &Path) -> Playlist {
+    let name = f.text("name").unwrap_or_else(|| {
+        path.file_stem()
+            .map_or_else(|| "playlist".into(), |s| s.to_string_lossy().into_owned())
+    });
+    let duration = f.duration("duration").unwrap_or(DEFAULT_DURATION);
+    let transition = f
+        .word("transition")
+        .and_then(Transition::from_name)
+        .unwrap_or_default();
+    let theme = f
+        .word("theme")
+        .and_then(Theme::from_name)
+        .unwrap_or_default();
+    let modes = {
+        let m: Vec<Mode> = f
+            .list("modes")
+            .iter()
+            .filter_map(|i| match i.value {
+                Value::Enum(w) => Mode::from_name(w),
+                _ => None,
+            })
+            .collect();
+        if m.is_empty() {
+            vec![Mode::Staffed, Mode::SelfService]
+        } else {
+            m
+        }
+    };
+    let slides = f
+        .list("slide")
+        .iter()
+        .filter_map(|item| match &item.value {
+            Value::Table(t) => build_slide(t, duration, transition, theme),
+            _ => None,
+        })
+        .collect();
+    Playlist {
+        name,
+        source: path.to_path_buf(),
+        screens: f.texts("screens"),
+        priority: f.int("priority").unwrap_or(0) as i32,
+        fallback: f.bool("fallback").unwrap_or(false),
+        modes,
+        when: f.table("when").map(build_when),
+        slides,
+    }
+}
+
+fn build_slide(
+    f: &Fields,
+    default_duration: Duration,
+    default_transition: Transition,
+    default_theme: Theme,
+) -> Option<Slide> {
+    let fit = match f.word("fit") {
+        Some("fit") => Fit::Fit,
+        _ => Fit::Fill,
+    };
+    let content = match f.variant? {
+        "image" => SlideContent::Image {
+            image: f.media("image")?,
+            caption: f.text("caption"),
+            fit,
+        },
+        "carousel" => SlideContent::Carousel {
+            title: f.text("title"),
+            images: f
+                .list("images")
+                .iter()
+                .filter_map(|i| match &i.value {
+                    Value::Media(m) => Some(Picture {
+                        image: m.clone(),
+                        caption: None,
+                    }),
+                    Value::Table(t) => Some(Picture {
+                        image: t.media("image")?,
+                        caption: t.text("caption"),
+                    }),
+                    _ => None,
+                })
+                .collect(),
+            interval: f.duration("interval").unwrap_or(DEFAULT_INTERVAL),
+            fit,
+        },
+        "covers" => SlideContent::Covers {
+            title: f.text("title"),
+            source: f.media("source")?,
+            count: f.int("count").map_or(DEFAULT_COVER_COUNT, |c| c as u32),
+            qr: f.text("qr"),
+            qr_text: f.text("qr_text"),
+            only_with_covers: f.bool("only_with_covers").unwrap_or(false),
+            items: Vec::new(),
+        },
+        "qr" => SlideContent::Qr {
+            title: f.text("title")?,
+            text: f.text("text"),
+            url: f.text("url")?,
+            image: f.media("image"),
+        },
+        "text" => SlideContent::Text {
+            title: f.text("title")?,
+            text: f.text("text"),
+            image: f.media("image"),
+        },
+        _ => return None,
+    };
+    // A carousel without its own duration lasts one round of its pictures.
+    let duration = match (&content, f.duration("duration")) {
+        (_, Some(d)) => d,
+        (
+            SlideContent::Carousel {
+                images, interval, ..
+            },
+            None,
+        ) => *interval * images.len().max(1) as u32,
+        (_, None) => default_duration,
+    };
+    Some(Slide {
+        content,
+        duration,
+        transition: f
+            .word("transition")
+            .and_then(Transition::from_name)
+            .unwrap_or(default_transition),
+        theme: f
+            .word("theme")
+            .and_then(Theme::from_name)
+            .unwrap_or(default_theme),
+        when: f.table("when").map(build_when),
+    })
+}

@@ -1,0 +1,260 @@
+//! Reading playlist files and folders. Every file is checked completely and every problem is
+//! reported; only files without errors become playlists, so a typo in one file never takes the
+//! others down.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::de::DeTable;
+
+use crate::diagnostic::{Diagnostic, FileReport, Report};
+use crate::spec::{Checker, Fields};
+
+use super::Playlist;
+use super::format::{PLAYLIST, build_playlist};
+
+/// What a TOML file is, told from its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Playlist,
+    /// A screen's configuration (`kiosk/screen.toml`).
+    Screen,
+    /// A curated list of books for a covers slide.
+    CoverList,
+}
+
+/// One checked file.
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    pub path: PathBuf,
+    pub source: String,
+    pub kind: FileKind,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The playlist, when the file is one and has no errors.
+    pub playlist: Option<Playlist>,
+    /// The playlist's name and where it was written (`None` when it comes from the file name).
+    name: Option<(String, Option<Range<usize>>)>,
+}
+
+impl CheckedFile {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    fn into_report(mut self) -> FileReport {
+        let mut report = FileReport {
+            path: self.path,
+            source: std::mem::take(&mut self.source),
+            diagnostics: self.diagnostics,
+        };
+        report.sort();
+        report
+    }
+}
+
+/// Tells a playlist from a screen config or a cover list by its top-level keys.
+pub fn detect_kind(source: &str) -> FileKind {
+    let (root, _) = DeTable::parse_recoverable(source);
+    let has = |k: &str| root.get_ref().iter().any(|(key, _)| key.get_ref() == k);
+    if has("slide") {
+        FileKind::Playlist
+    } else if has("book") {
+        FileKind::CoverList
+    } else if [
+        "id",
+        "opening",
+        "timezone",
+        "feed",
+        "cache_dir",
+        "playlists",
+    ]
+    .iter()
+    .any(|k| has(k))
+    {
+        FileKind::Screen
+    } else {
+        FileKind::Playlist
+    }
+}
+
+/// Checks one file of any kind from its text.
+pub fn check_str(path: &Path, source: String) -> CheckedFile {
+    let kind = detect_kind(&source);
+    let base = path.parent().unwrap_or(Path::new(""));
+    let mut checker = Checker::new(path, base);
+    let (playlist, name) = match kind {
+        FileKind::Playlist => {
+            let fields = checker.check_document(&source, &PLAYLIST);
+            let name = playlist_name(&fields, path);
+            let playlist = (!checker.has_errors()).then(|| build_playlist(&fields, path));
+            if let Some(p) = &playlist {
+                crate::catalog::check_cover_sources(p, &fields, &mut checker);
+            }
+            let playlist = playlist.filter(|_| !checker.has_errors());
+            (playlist, Some(name))
+        }
+        FileKind::Screen => {
+            checker.check_document(&source, &crate::screen::SCREEN);
+            (None, None)
+        }
+        FileKind::CoverList => {
+            checker.check_document(&source, &crate::catalog::curated::COVER_LIST);
+            (None, None)
+        }
+    };
+    CheckedFile {
+        path: path.to_path_buf(),
+        source,
+        kind,
+        diagnostics: checker.diagnostics,
+        playlist,
+        name,
+    }
+}
+
+/// Checks one file of any kind.
+pub fn check_file(path: &Path) -> CheckedFile {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(source) => check_str(path, source),
+            Err(e) => unreadable(
+                path,
+                format!(
+                    "the file is not UTF-8 text (bad byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+                "save it as UTF-8: most editors have it under \"Save as\" or \"Encoding\"",
+            ),
+        },
+        Err(e) => unreadable(
+            path,
+            format!("cannot read the file: {e}"),
+            "check the path and that the file can be read",
+        ),
+    }
+}
+
+fn unreadable(path: &Path, message: String, hint: &str) -> CheckedFile {
+    CheckedFile {
+        path: path.to_path_buf(),
+        source: String::new(),
+        kind: FileKind::Playlist,
+        diagnostics: vec![Diagnostic::error(path, None, message).with_hint(hint)],
+        playlist: None,
+        name: None,
+    }
+}
+
+fn playlist_name(fields: &Fields, path: &Path) -> (String, Option<Range<usize>>) {
+    match fields.text("name") {
+        Some(n) => (n, fields.span_of("name")),
+        None => (
+            path.file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+            None,
+        ),
+    }
+}
+
+/// Checks a playlist from a string, for tests and tools: the playlist if it has no errors, and
+/// every diagnostic.
+pub fn load_playlist_str(path: &Path, source: &str) -> (Option<Playlist>, Vec<Diagnostic>) {
+    let f = check_str(path, source.to_string());
+    (f.playlist, f.diagnostics)
+}
+
+/// The TOML files directly in a folder, sorted by name: the playlists of a folder. Subfolders hold
+/// pictures and lists, not playlists.
+pub fn toml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Checks files and folders (each folder's own `*.toml` files), and across them that no two
+/// playlists share a name. Returns every diagnostic and the playlists without errors.
+pub fn check_paths(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
+    let mut files = Vec::new();
+    let mut report = Report::default();
+    for path in paths {
+        if path.is_dir() {
+            match toml_files(path) {
+                Ok(found) if found.is_empty() => report.files.push(FileReport {
+                    path: path.clone(),
+                    source: String::new(),
+                    diagnostics: vec![
+                        Diagnostic::warning(path, None, "no .toml files in this folder")
+                            .with_hint("playlists are .toml files directly in the folder"),
+                    ],
+                }),
+                Ok(found) => files.extend(found.iter().map(|p| check_file(p))),
+                Err(e) => report.files.push(FileReport {
+                    path: path.clone(),
+                    source: String::new(),
+                    diagnostics: vec![Diagnostic::error(
+                        path,
+                        None,
+                        format!("cannot read the folder: {e}"),
+                    )],
+                }),
+            }
+        } else {
+            files.push(check_file(path));
+        }
+    }
+    mark_duplicate_names(&mut files);
+    let mut playlists = Vec::new();
+    for mut f in files {
+        if let Some(p) = f.playlist.take() {
+            if !f.has_errors() {
+                playlists.push(p);
+            }
+        }
+        report.files.push(f.into_report());
+    }
+    (report, playlists)
+}
+
+fn mark_duplicate_names(files: &mut [CheckedFile]) {
+    let mut first_use: HashMap<String, (PathBuf, String)> = HashMap::new();
+    for f in files.iter_mut() {
+        let Some((name, span)) = f.name.clone() else {
+            continue;
+        };
+        match first_use.get(&name) {
+            Some((other, position)) => {
+                f.diagnostics.push(
+                    Diagnostic::error(
+                        &f.path,
+                        span,
+                        format!(
+                            "playlist name \"{name}\" is already used by {}{position}",
+                            other.display()
+                        ),
+                    )
+                    .with_hint("give each playlist its own name"),
+                );
+                f.playlist = None;
+            }
+            None => {
+                let position = span
+                    .map(|s| {
+                        let p = crate::diagnostic::position_of(&f.source, s.start);
+                        format!(":{}:{}", p.line, p.column)
+                    })
+                    .unwrap_or_default();
+                first_use.insert(name, (f.path.clone(), position));
+            }
+        }
+    }
+}
+
+/// The playlists of a folder, and what was wrong with the rest.
+pub fn load_dir(dir: &Path) -> (Vec<Playlist>, Report) {
+    let (report, playlists) = check_paths(&[dir.to_path_buf()]);
+    (playlists, report)
+}

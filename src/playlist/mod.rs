@@ -1,0 +1,238 @@
+//! Playlists as staff write them: one TOML file per playlist, naming which screens show it, when,
+//! and its slides. This module holds the model; `format` describes the TOML, `load` reads files
+//! and folders and reports every problem at once.
+
+pub mod format;
+pub mod load;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::CoverItem;
+use crate::media::{Fit, Media};
+use crate::schedule::When;
+use crate::schedule::opening::Mode;
+use crate::theme::Theme;
+
+pub use load::{CheckedFile, FileKind, check_paths, load_dir, load_playlist_str};
+
+/// Slides show this long unless the playlist or the slide says otherwise.
+pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);
+/// Pictures in a carousel advance this often unless the slide says otherwise.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(6);
+/// A covers slide shows this many books unless it says otherwise.
+pub const DEFAULT_COVER_COUNT: u32 = 8;
+
+/// One playlist: what to show, where and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Playlist {
+    pub name: String,
+    /// Where it was read from, for messages (`playlists/jul.toml`).
+    pub source: PathBuf,
+    /// Screen ids or tags that show it; empty means every screen.
+    pub screens: Vec<String>,
+    /// Among active playlists, only those with the highest priority play.
+    pub priority: i32,
+    /// Plays only when nothing else is active.
+    pub fallback: bool,
+    /// The opening modes it plays in.
+    pub modes: Vec<Mode>,
+    pub when: Option<When>,
+    pub slides: Vec<Slide>,
+}
+
+/// One slide of a playlist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Slide {
+    #[serde(flatten)]
+    pub content: SlideContent,
+    /// How long it shows. For a carousel: the whole slide, all its pictures.
+    #[serde(with = "duration_ms")]
+    pub duration: Duration,
+    /// How it comes onto the screen.
+    pub transition: Transition,
+    pub theme: Theme,
+    pub when: Option<When>,
+}
+
+/// What a slide shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum SlideContent {
+    /// One picture, optionally with a caption.
+    Image {
+        image: Media,
+        caption: Option<String>,
+        fit: Fit,
+    },
+    /// Several pictures that advance within the slide.
+    Carousel {
+        title: Option<String>,
+        images: Vec<Picture>,
+        #[serde(with = "duration_ms")]
+        interval: Duration,
+        fit: Fit,
+    },
+    /// New acquisitions: book covers with title and author, and a QR code into the portal.
+    Covers {
+        title: Option<String>,
+        /// The catalog source: an RSS/Atom/OPDS/MARCXML/JSON feed or a curated list.
+        source: Media,
+        count: u32,
+        qr: Option<String>,
+        qr_text: Option<String>,
+        only_with_covers: bool,
+        /// Filled at ingest from `source`.
+        #[serde(default)]
+        items: Vec<CoverItem>,
+    },
+    /// A call to action with a large QR code.
+    Qr {
+        title: String,
+        text: Option<String>,
+        url: String,
+        image: Option<Media>,
+    },
+    /// A headline and body text.
+    Text {
+        title: String,
+        text: Option<String>,
+        image: Option<Media>,
+    },
+}
+
+/// A picture in a carousel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Picture {
+    pub image: Media,
+    pub caption: Option<String>,
+}
+
+/// How a slide replaces the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transition {
+    /// At once.
+    Cut,
+    /// A crossfade of both slides.
+    #[default]
+    Fade,
+    /// The new slide pushes the old one off to the left.
+    Slide,
+}
+
+impl Transition {
+    pub const NAMES: &'static [&'static str] = &["cut", "fade", "slide"];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "cut" => Some(Transition::Cut),
+            "fade" => Some(Transition::Fade),
+            "slide" => Some(Transition::Slide),
+            _ => None,
+        }
+    }
+}
+
+impl SlideContent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SlideContent::Image { .. } => "image",
+            SlideContent::Carousel { .. } => "carousel",
+            SlideContent::Covers { .. } => "covers",
+            SlideContent::Qr { .. } => "qr",
+            SlideContent::Text { .. } => "text",
+        }
+    }
+
+    /// A few words saying what the slide is, for `plan` and logs.
+    pub fn summary(&self) -> String {
+        match self {
+            SlideContent::Image { image, caption, .. } => match caption {
+                Some(c) => format!("\"{c}\""),
+                None => file_name(image),
+            },
+            SlideContent::Carousel { title, images, .. } => {
+                let n = images.len();
+                match title {
+                    Some(t) => format!("\"{t}\", {n} pictures"),
+                    None => format!("{n} pictures"),
+                }
+            }
+            SlideContent::Covers { title, count, .. } => match title {
+                Some(t) => format!("\"{t}\", up to {count} books"),
+                None => format!("up to {count} books"),
+            },
+            SlideContent::Qr { title, .. } | SlideContent::Text { title, .. } => {
+                format!("\"{title}\"")
+            }
+        }
+    }
+
+    /// Every piece of media the slide needs, for ingest and publishing.
+    pub fn media(&self) -> Vec<&Media> {
+        match self {
+            SlideContent::Image { image, .. } => vec![image],
+            SlideContent::Carousel { images, .. } => images.iter().map(|p| &p.image).collect(),
+            SlideContent::Covers { items, .. } => {
+                items.iter().filter_map(|i| i.cover.as_ref()).collect()
+            }
+            SlideContent::Qr { image, .. } | SlideContent::Text { image, .. } => {
+                image.iter().collect()
+            }
+        }
+    }
+
+    /// Mutable access to every piece of media, for rewriting references at ingest.
+    pub fn media_mut(&mut self) -> Vec<&mut Media> {
+        match self {
+            SlideContent::Image { image, .. } => vec![image],
+            SlideContent::Carousel { images, .. } => {
+                images.iter_mut().map(|p| &mut p.image).collect()
+            }
+            SlideContent::Covers { items, .. } => {
+                items.iter_mut().filter_map(|i| i.cover.as_mut()).collect()
+            }
+            SlideContent::Qr { image, .. } | SlideContent::Text { image, .. } => {
+                image.iter_mut().collect()
+            }
+        }
+    }
+}
+
+fn file_name(m: &Media) -> String {
+    match m {
+        Media::File(p) => p
+            .file_name()
+            .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into()),
+        other => other.label(),
+    }
+}
+
+impl Playlist {
+    /// Whether a screen with this id and these tags shows the playlist.
+    pub fn targets(&self, screen_id: &str, tags: &[String]) -> bool {
+        self.screens.is_empty()
+            || self
+                .screens
+                .iter()
+                .any(|s| s == screen_id || tags.iter().any(|t| t == s))
+    }
+}
+
+/// Durations in manifests are whole milliseconds.
+pub(crate) mod duration_ms {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_millis() as u64)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
+}

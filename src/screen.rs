@@ -1,0 +1,480 @@
+//! One screen's configuration (`kiosk/screen.toml`): who it is, where its content comes from,
+//! its time zone and its library's opening hours.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::diagnostic::{Diagnostic, FileReport, Report};
+use crate::schedule::opening::{OpeningException, OpeningHours};
+use crate::spec::{Checker, Field, Fields, TableSpec, Ty, Value};
+
+/// The time zone of the libraries of Värmland, used when a screen names none.
+pub const DEFAULT_TIMEZONE: chrono_tz::Tz = chrono_tz::Europe::Stockholm;
+const SECOND: u64 = 1000;
+
+/// Templates for new-acquisition lists: where covers and portal records are found by ISBN.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CatalogSettings {
+    /// Cover image URL templates tried in order, with `{isbn13}` or `{isbn10}`.
+    pub cover_urls: Vec<String>,
+    /// The portal record for an ISBN, used when a feed gives no link.
+    pub link: Option<String>,
+    /// A short link for QR codes, used when the record link would make too dense a code.
+    pub short_link: Option<String>,
+}
+
+/// A screen's configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScreenConfig {
+    /// Names the screen in logs and lets playlists target it.
+    pub id: String,
+    pub tags: Vec<String>,
+    pub timezone: chrono_tz::Tz,
+    /// The folder of playlists played when there is no feed.
+    pub playlists: PathBuf,
+    /// The central feed this screen syncs from.
+    pub feed: Option<String>,
+    /// Allows a plain-http feed (for tests and closed networks).
+    pub allow_http: bool,
+    /// Only manifests signed with this key are accepted.
+    pub public_key: Option<[u8; 32]>,
+    pub cache_dir: PathBuf,
+    pub cache_size: u64,
+    pub sync_interval: Duration,
+    pub touch: bool,
+    /// After a touch, automatic advancing resumes after this long.
+    pub touch_timeout: Duration,
+    /// A soft click when a visitor touches the screen.
+    pub sound: bool,
+    pub opening: OpeningHours,
+    pub catalog: CatalogSettings,
+    /// The file this came from, if any.
+    pub source: Option<PathBuf>,
+}
+
+impl Default for ScreenConfig {
+    fn default() -> Self {
+        Self {
+            id: "vitrin".into(),
+            tags: Vec::new(),
+            timezone: DEFAULT_TIMEZONE,
+            playlists: PathBuf::from("playlists"),
+            feed: None,
+            allow_http: false,
+            public_key: None,
+            cache_dir: default_cache_dir(),
+            cache_size: 2_000_000_000,
+            sync_interval: Duration::from_secs(300),
+            touch: false,
+            touch_timeout: Duration::from_secs(30),
+            sound: false,
+            opening: OpeningHours::default(),
+            catalog: CatalogSettings::default(),
+            source: None,
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/vitrin`, else `~/.cache/vitrin`, else `/var/cache/vitrin`.
+pub fn default_cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("vitrin");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(home).join(".cache").join("vitrin");
+    }
+    PathBuf::from("/var/cache/vitrin")
+}
+
+/// A screen config that could not be used, with every problem in it.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", report.render().trim_end())]
+pub struct ScreenConfigError {
+    pub report: Report,
+}
+
+impl ScreenConfig {
+    /// Reads and checks a screen config; any error refuses the whole file.
+    pub fn load(path: &Path) -> Result<ScreenConfig, ScreenConfigError> {
+        let source = std::fs::read_to_string(path).map_err(|e| ScreenConfigError {
+            report: Report {
+                files: vec![FileReport {
+                    path: path.to_path_buf(),
+                    source: String::new(),
+                    diagnostics: vec![Diagnostic::error(
+                        path,
+                        None,
+                        format!("cannot read the screen config: {e}"),
+                    )],
+                }],
+            },
+        })?;
+        Self::parse(path, &source)
+    }
+
+    /// Checks a screen config from its text; relative paths are taken from `path`'s folder.
+    pub fn parse(path: &Path, source: &str) -> Result<ScreenConfig, ScreenConfigError> {
+        let base = path.parent().unwrap_or(Path::new(""));
+        let mut checker = Checker::new(path, base);
+        let fields = checker.check_document(source, &SCREEN);
+        if checker.has_errors() {
+            let mut file = FileReport {
+                path: path.to_path_buf(),
+                source: source.to_string(),
+                diagnostics: checker.diagnostics,
+            };
+            file.sort();
+            return Err(ScreenConfigError {
+                report: Report { files: vec![file] },
+            });
+        }
+        for warning in &checker.diagnostics {
+            tracing::warn!("{}", warning.headline(source));
+        }
+        Ok(build(&fields, path))
+    }
+}
+
+fn build(f: &Fields, path: &Path) -> ScreenConfig {
+    let d = ScreenConfig::default();
+    let opening = f.table("opening").map(build_opening).unwrap_or_default();
+    let catalog = f
+        .table("catalog")
+        .map(|c| CatalogSettings {
+            cover_urls: c.texts("cover_urls"),
+            link: c.text("link"),
+            short_link: c.text("short_link"),
+        })
+        .unwrap_or_default();
+    let base = path.parent().unwrap_or(Path::new(""));
+    ScreenConfig {
+        id: f.text("id").unwrap_or(d.id),
+        tags: f.texts("tags"),
+        timezone: f.timezone("timezone").unwrap_or(d.timezone),
+        playlists: f
+            .path("playlists")
+            .unwrap_or_else(|| base.join("playlists")),
+        feed: f.text("feed"),
+        allow_http: f.bool("allow_http").unwrap_or(false),
+        public_key: f.public_key("public_key"),
+        cache_dir: f.path("cache_dir").unwrap_or(d.cache_dir),
+        cache_size: f.size("cache_size").unwrap_or(d.cache_size),
+        sync_interval: f.duration("sync_interval").unwrap_or(d.sync_interval),
+        touch: f.bool("touch").unwrap_or(false),
+        touch_timeout: f.duration("touch_timeout").unwrap_or(d.touch_timeout),
+        sound: f.bool("sound").unwrap_or(false),
+        opening,
+        catalog,
+        source: Some(path.to_path_buf()),
+    }
+}
+
+fn build_opening(f: &Fields) -> OpeningHours {
+    OpeningHours {
+        staffed: f.opening("staffed").unwrap_or_default(),
+        self_service: f.opening("self-service").unwrap_or_default(),
+        exceptions: f
+            .list("exception")
+            .iter()
+            .filter_map(|i| match &i.value {
+                Value::Table(e) => Some(OpeningException {
+                    name: e.text("name"),
+                    dates: e.dates("dates"),
+                    staffed: e.opening("staffed").unwrap_or_default(),
+                    self_service: e.opening("self-service").unwrap_or_default(),
+                }),
+                _ => None,
+            })
+            .collect(),
+    }
+}
+
+const OPENING_LINES_DOC: &str =
+    "Lines like \"mon-fri 10:00-19:00\" (days first, several windows separated by commas).";
+
+static EXCEPTION: TableSpec = TableSpec {
+    noun: "exception",
+    doc: "Dates whose hours differ from the usual week. Modes not given are closed those days.",
+    fields: &[
+        Field {
+            name: "name",
+            ty: Ty::Text,
+            required: false,
+            doc: "What the day is, for plans and logs.",
+            example: "name = \"Julafton\"",
+        },
+        Field {
+            name: "dates",
+            ty: Ty::List {
+                item: &Ty::Date,
+                min: 1,
+                single: true,
+            },
+            required: true,
+            doc: "The dates.",
+            example: "dates = [2026-12-24]",
+        },
+        Field {
+            name: "staffed",
+            ty: Ty::Opening,
+            required: false,
+            doc: "Staffed hours on those dates, like \"10:00-13:00\".",
+            example: "staffed = \"10:00-13:00\"",
+        },
+        Field {
+            name: "self-service",
+            ty: Ty::Opening,
+            required: false,
+            doc: "Self-service (meröppet) hours on those dates.",
+            example: "self-service = \"07:00-16:00\"",
+        },
+    ],
+    validate: None,
+};
+
+static OPENING: TableSpec = TableSpec {
+    noun: "opening hours",
+    doc: "The library's opening hours. Outside them the screen is closed (blank). Leave out to count as always staffed.",
+    fields: &[
+        Field {
+            name: "staffed",
+            ty: Ty::Opening,
+            required: false,
+            doc: OPENING_LINES_DOC,
+            example: "staffed = [\"mon-thu 10:00-19:00\", \"fri 10:00-17:00\"]",
+        },
+        Field {
+            name: "self-service",
+            ty: Ty::Opening,
+            required: false,
+            doc: OPENING_LINES_DOC,
+            example: "self-service = \"mon-sun 07:00-22:00\"",
+        },
+        Field {
+            name: "exception",
+            ty: Ty::List {
+                item: &Ty::Table(&EXCEPTION),
+                min: 1,
+                single: false,
+            },
+            required: false,
+            doc: "Dates with other hours: one [[opening.exception]] table each.",
+            example: "[[opening.exception]]\ndates = [2026-12-24]\nstaffed = \"10:00-13:00\"",
+        },
+    ],
+    validate: None,
+};
+
+static CATALOG: TableSpec = TableSpec {
+    noun: "catalog settings",
+    doc: "Where covers and portal records are found for books that a feed gives only an ISBN for.",
+    fields: &[
+        Field {
+            name: "cover_urls",
+            ty: Ty::List {
+                item: &Ty::Text,
+                min: 1,
+                single: true,
+            },
+            required: false,
+            doc: "Cover image addresses tried in order, with {isbn13} or {isbn10} where the ISBN goes.",
+            example: "cover_urls = [\"https://covers.openlibrary.org/b/isbn/{isbn13}-L.jpg?default=false\"]",
+        },
+        Field {
+            name: "link",
+            ty: Ty::Text,
+            required: false,
+            doc: "The portal's page for a book, with {isbn13} where the ISBN goes.",
+            example: "link = \"https://bibliotekvarmland.se/search?query={isbn13}\"",
+        },
+        Field {
+            name: "short_link",
+            ty: Ty::Text,
+            required: false,
+            doc: "A shorter address for QR codes when the page's address is too long.",
+            example: "short_link = \"https://bvl.se/i/{isbn13}\"",
+        },
+    ],
+    validate: None,
+};
+
+/// The screen config file.
+pub static SCREEN: TableSpec = TableSpec {
+    noun: "screen config",
+    doc: "One vitrin screen: its name, where its playlists come from, and its library's hours.",
+    fields: &[
+        Field {
+            name: "id",
+            ty: Ty::Text,
+            required: false,
+            doc: "Names this screen in logs; playlists can target it by id.",
+            example: "id = \"karlstad-entre\"",
+        },
+        Field {
+            name: "tags",
+            ty: Ty::List {
+                item: &Ty::Text,
+                min: 0,
+                single: true,
+            },
+            required: false,
+            doc: "Playlists can target screens by tag, like \"karlstad\" or \"barn\".",
+            example: "tags = [\"karlstad\", \"vuxen\"]",
+        },
+        Field {
+            name: "timezone",
+            ty: Ty::Timezone,
+            required: false,
+            doc: "The screen's time zone (default Europe/Stockholm).",
+            example: "timezone = \"Europe/Stockholm\"",
+        },
+        Field {
+            name: "playlists",
+            ty: Ty::Path,
+            required: false,
+            doc: "The folder of playlists to play when there is no feed, relative to this file.",
+            example: "playlists = \"../playlists\"",
+        },
+        Field {
+            name: "feed",
+            ty: Ty::Url { qr: false },
+            required: false,
+            doc: "The central feed to sync from (https).",
+            example: "feed = \"https://feed.bibliotekvarmland.se/skarmar/\"",
+        },
+        Field {
+            name: "allow_http",
+            ty: Ty::Bool,
+            required: false,
+            doc: "Allow a plain http feed (only for closed networks and tests).",
+            example: "allow_http = true",
+        },
+        Field {
+            name: "public_key",
+            ty: Ty::PublicKey,
+            required: false,
+            doc: "Only accept feeds signed with this key (64 hex digits from `vitrin keygen`).",
+            example: "public_key = \"3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c\"",
+        },
+        Field {
+            name: "cache_dir",
+            ty: Ty::Path,
+            required: false,
+            doc: "Where synced content is kept (default ~/.cache/vitrin).",
+            example: "cache_dir = \"/var/cache/vitrin\"",
+        },
+        Field {
+            name: "cache_size",
+            ty: Ty::Size,
+            required: false,
+            doc: "How much disk the cache may use (default \"2 GB\").",
+            example: "cache_size = \"2 GB\"",
+        },
+        Field {
+            name: "sync_interval",
+            ty: Ty::Duration {
+                min_ms: 10 * SECOND,
+                max_ms: 24 * 3600 * SECOND,
+            },
+            required: false,
+            doc: "How often to look for new content (default \"5m\"); a little jitter is added.",
+            example: "sync_interval = \"5m\"",
+        },
+        Field {
+            name: "touch",
+            ty: Ty::Bool,
+            required: false,
+            doc: "The screen is a touch kiosk: visitors can swipe or tap between slides.",
+            example: "touch = true",
+        },
+        Field {
+            name: "touch_timeout",
+            ty: Ty::Duration {
+                min_ms: 5 * SECOND,
+                max_ms: 600 * SECOND,
+            },
+            required: false,
+            doc: "After a touch, slides advance by themselves again after this long (default \"30s\").",
+            example: "touch_timeout = \"30s\"",
+        },
+        Field {
+            name: "sound",
+            ty: Ty::Bool,
+            required: false,
+            doc: "A soft click when a visitor touches the screen (default false).",
+            example: "sound = true",
+        },
+        Field {
+            name: "opening",
+            ty: Ty::Table(&OPENING),
+            required: false,
+            doc: "The library's opening hours.",
+            example: "[opening]\nstaffed = \"mon-fri 10:00-19:00\"",
+        },
+        Field {
+            name: "catalog",
+            ty: Ty::Table(&CATALOG),
+            required: false,
+            doc: "Where covers and portal records are found by ISBN.",
+            example: "[catalog]\nlink = \"https://bibliotekvarmland.se/search?query={isbn13}\"",
+        },
+    ],
+    validate: None,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::opening::Mode;
+    use chrono::NaiveDateTime;
+
+    #[test]
+    fn reads_a_full_config() {
+        let src = r#"
+id = "karlstad-entre"
+tags = ["karlstad", "touch"]
+timezone = "Europe/Stockholm"
+playlists = "../playlists"
+cache_size = "500 MB"
+sync_interval = "1m"
+touch = true
+
+[opening]
+staffed = ["mon-thu 10:00-19:00", "fri 10:00-17:00"]
+self-service = "mon-sun 07:00-22:00"
+
+[[opening.exception]]
+name = "Julafton"
+dates = [2026-12-24]
+staffed = "10:00-13:00"
+"#;
+        let c = ScreenConfig::parse(Path::new("kiosk/screen.toml"), src).unwrap();
+        assert_eq!(c.id, "karlstad-entre");
+        assert_eq!(c.tags, ["karlstad", "touch"]);
+        assert_eq!(c.playlists, Path::new("kiosk/../playlists"));
+        assert_eq!(c.cache_size, 500_000_000);
+        assert_eq!(c.sync_interval, Duration::from_secs(60));
+        assert!(c.touch);
+        let at = |s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(c.opening.mode_at(at("2026-12-24 12:00")), Mode::Staffed);
+        assert_eq!(c.opening.mode_at(at("2026-12-24 14:00")), Mode::Closed);
+    }
+
+    #[test]
+    fn refuses_a_bad_config_with_positions() {
+        let src = "id = \"x\"\ntimezone = \"Europe/Stokholm\"\n[opening]\nstaffed = \"mon-fri 10:00-25:00\"\n";
+        let err = ScreenConfig::parse(Path::new("s.toml"), src).unwrap_err();
+        let lines = err.report.headlines();
+        assert_eq!(
+            lines,
+            [
+                "s.toml:2:12: error: unknown time zone \"Europe/Stokholm\"",
+                "s.toml:4:11: error: \"25:00\" is not a time of day",
+            ]
+        );
+        assert!(
+            err.to_string()
+                .contains("did you mean \"Europe/Stockholm\"?")
+        );
+    }
+}

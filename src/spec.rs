@@ -1,0 +1,1187 @@
+//! A declarative description of the TOML files people write (playlists, screen configs). One
+//! description drives three things that must never disagree: the checker behind `vitrin check`
+//! (every problem at once, with line, column and a hint), the JSON Schema behind `vitrin schema`,
+//! and the typed values the rest of vitrin builds its model from.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use serde_json::{Value as Json, json};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::{Diagnostic, suggest};
+use crate::duration::{Human, parse_duration};
+use crate::media::{self, Media};
+use crate::schedule::clock::{ClockError, DaySet, TimeWindow};
+use crate::schedule::opening::OpeningLine;
+
+/// What a value must be.
+#[derive(Debug)]
+pub enum Ty {
+    /// A non-empty string.
+    Text,
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    Bool,
+    /// A human duration (`"8s"`) between two bounds in milliseconds.
+    Duration {
+        min_ms: u64,
+        max_ms: u64,
+    },
+    /// A file relative to the TOML file, or an http(s) URL. `image` files must decode as images.
+    Media {
+        image: bool,
+    },
+    /// An http(s) URL; `qr` ones are shown as QR codes and warn when too dense to scan.
+    Url {
+        qr: bool,
+    },
+    /// One of a fixed set of words.
+    Enum {
+        noun: &'static str,
+        values: &'static [&'static str],
+    },
+    /// A TOML date (`2026-12-24`) or the same as a string.
+    Date,
+    /// Weekdays: `"mon-fri"`, `"sat, sun"` or a list of them.
+    Days,
+    /// Daily windows: `"10:00-19:00"` or a list of them.
+    Hours,
+    /// Opening lines: `"mon-fri 10:00-19:00"` or a list of them.
+    Opening,
+    /// An IANA time zone name.
+    Timezone,
+    /// A size in bytes written as `"2 GB"`.
+    Size,
+    /// A file or folder path relative to the TOML file; need not exist.
+    Path,
+    /// An ed25519 public key in hex.
+    PublicKey,
+    /// A list; when `single` a lone value stands for a list of one.
+    List {
+        item: &'static Ty,
+        min: usize,
+        single: bool,
+    },
+    Table(&'static TableSpec),
+    /// A table whose `tag` key picks which fields it may have.
+    Tagged(&'static TaggedSpec),
+    /// A value of one of several types, told apart by TOML type (a string or a table).
+    Either(&'static [Ty]),
+}
+
+/// A key of a table.
+#[derive(Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub required: bool,
+    pub doc: &'static str,
+    /// How to write it, shown in hints: `duration = "8s"`.
+    pub example: &'static str,
+}
+
+/// The keys a table may have.
+#[derive(Debug)]
+pub struct TableSpec {
+    /// What the table is called in messages: "playlist", "slide", "schedule".
+    pub noun: &'static str,
+    pub doc: &'static str,
+    pub fields: &'static [Field],
+    /// Checks across fields, run when the table's own fields are checked.
+    pub validate: Option<fn(&Fields, &mut Checker)>,
+}
+
+/// A table whose kind is named by one key, like `kind = "qr"` in a slide.
+#[derive(Debug)]
+pub struct TaggedSpec {
+    pub noun: &'static str,
+    pub tag: &'static str,
+    pub doc: &'static str,
+    pub common: &'static [Field],
+    pub variants: &'static [Variant],
+}
+
+#[derive(Debug)]
+pub struct Variant {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub fields: &'static [Field],
+    pub validate: Option<fn(&Fields, &mut Checker)>,
+}
+
+impl TaggedSpec {
+    pub fn variant(&self, name: &str) -> Option<&'static Variant> {
+        self.variants.iter().find(|v| v.name == name)
+    }
+}
+
+/// A checked value and where it was written.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub span: Range<usize>,
+    pub value: Value,
+}
+
+/// A value that passed its check, already in the type the model wants.
+#[derive(Debug, Clone)]
+pub enum Value {
+    Text(String),
+    Integer(i64),
+    Bool(bool),
+    Duration(Duration),
+    Media(Media),
+    Url(String),
+    Enum(&'static str),
+    Date(NaiveDate),
+    Days(DaySet),
+    Hours(Vec<TimeWindow>),
+    Opening(Vec<OpeningLine>),
+    Timezone(chrono_tz::Tz),
+    Size(u64),
+    Path(PathBuf),
+    PublicKey([u8; 32]),
+    List(Vec<Item>),
+    Table(Fields),
+}
+
+/// The checked keys of one table. Keys that failed their check are absent.
+#[derive(Debug, Clone, Default)]
+pub struct Fields {
+    pub span: Range<usize>,
+    /// For tagged tables, the variant that was chosen.
+    pub variant: Option<&'static str>,
+    map: BTreeMap<&'static str, Item>,
+}
+
+impl Fields {
+    pub fn get(&self, key: &str) -> Option<&Item> {
+        self.map.get(key)
+    }
+
+    pub fn span_of(&self, key: &str) -> Option<Range<usize>> {
+        self.get(key).map(|i| i.span.clone())
+    }
+
+    pub fn text(&self, key: &str) -> Option<String> {
+        match &self.get(key)?.value {
+            Value::Text(s) | Value::Url(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn int(&self, key: &str) -> Option<i64> {
+        match self.get(key)?.value {
+            Value::Integer(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        match self.get(key)?.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn duration(&self, key: &str) -> Option<Duration> {
+        match self.get(key)?.value {
+            Value::Duration(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn media(&self, key: &str) -> Option<Media> {
+        match &self.get(key)?.value {
+            Value::Media(m) => Some(m.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn word(&self, key: &str) -> Option<&'static str> {
+        match self.get(key)?.value {
+            Value::Enum(w) => Some(w),
+            _ => None,
+        }
+    }
+
+    pub fn date(&self, key: &str) -> Option<NaiveDate> {
+        match self.get(key)?.value {
+            Value::Date(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn days(&self, key: &str) -> Option<DaySet> {
+        match self.get(key)?.value {
+            Value::Days(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn hours(&self, key: &str) -> Option<Vec<TimeWindow>> {
+        match &self.get(key)?.value {
+            Value::Hours(h) => Some(h.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn opening(&self, key: &str) -> Option<Vec<OpeningLine>> {
+        match &self.get(key)?.value {
+            Value::Opening(o) => Some(o.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn timezone(&self, key: &str) -> Option<chrono_tz::Tz> {
+        match self.get(key)?.value {
+            Value::Timezone(tz) => Some(tz),
+            _ => None,
+        }
+    }
+
+    pub fn size(&self, key: &str) -> Option<u64> {
+        match self.get(key)?.value {
+            Value::Size(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn path(&self, key: &str) -> Option<PathBuf> {
+        match &self.get(key)?.value {
+            Value::Path(p) => Some(p.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn public_key(&self, key: &str) -> Option<[u8; 32]> {
+        match self.get(key)?.value {
+            Value::PublicKey(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    pub fn list(&self, key: &str) -> &[Item] {
+        match self.get(key).map(|i| &i.value) {
+            Some(Value::List(items)) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn table(&self, key: &str) -> Option<&Fields> {
+        match &self.get(key)?.value {
+            Value::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn texts(&self, key: &str) -> Vec<String> {
+        self.list(key)
+            .iter()
+            .filter_map(|i| match &i.value {
+                Value::Text(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn dates(&self, key: &str) -> Vec<NaiveDate> {
+        self.list(key)
+            .iter()
+            .filter_map(|i| match i.value {
+                Value::Date(d) => Some(d),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Walks a parsed TOML document against a spec and collects every problem.
+pub struct Checker<'a> {
+    pub path: &'a Path,
+    /// Relative media paths are resolved against this folder.
+    pub base_dir: &'a Path,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(path: &'a Path, base_dir: &'a Path) -> Self {
+        Self {
+            path,
+            base_dir,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn error(&mut self, span: Range<usize>, message: impl Into<String>, hint: Option<String>) {
+        let mut d = Diagnostic::error(self.path, Some(span), message);
+        d.hint = hint;
+        self.diagnostics.push(d);
+    }
+
+    pub fn warning(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        let mut d = Diagnostic::warning(self.path, Some(span), message);
+        d.hint = hint;
+        self.diagnostics.push(d);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Parses `source` and checks it against `spec`. The fields come back even when there were
+    /// errors, holding whatever passed, so that callers can keep checking across files.
+    pub fn check_document(&mut self, source: &str, spec: &'static TableSpec) -> Fields {
+        let (root, errors) = DeTable::parse_recoverable(source);
+        for e in &errors {
+            let span = e.span().unwrap_or(0..0);
+            self.error(
+                span,
+                format!("TOML syntax: {}", e.message().trim_end_matches('\n')),
+                Some(syntax_hint(e.message())),
+            );
+        }
+        let syntax_ok = errors.is_empty();
+        let span = root.span();
+        let fields = self.check_table(root.get_ref(), span, spec, syntax_ok, true);
+        fields
+    }
+
+    fn check_table(
+        &mut self,
+        table: &DeTable,
+        span: Range<usize>,
+        spec: &'static TableSpec,
+        report_missing: bool,
+        is_root: bool,
+    ) -> Fields {
+        let mut fields = Fields {
+            span: span.clone(),
+            ..Fields::default()
+        };
+        self.check_fields(
+            table,
+            &[spec.fields],
+            spec.noun,
+            &mut fields,
+            report_missing.then_some(if is_root { 0..0 } else { span }),
+        );
+        if let Some(validate) = spec.validate {
+            validate(&fields, self);
+        }
+        fields
+    }
+
+    fn check_fields(
+        &mut self,
+        table: &DeTable,
+        groups: &[&'static [Field]],
+        noun: &str,
+        out: &mut Fields,
+        missing_at: Option<Range<usize>>,
+    ) {
+        let all = || groups.iter().flat_map(|g| g.iter());
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            match all().find(|f| f.name == name) {
+                Some(field) => {
+                    if let Some(item) = self.check_value(value, &field.ty, field) {
+                        out.map.insert(field.name, item);
+                    }
+                }
+                None => {
+                    let hint = match suggest(name, all().map(|f| f.name)) {
+                        Some(s) => format!("did you mean \"{s}\"?"),
+                        None => format!(
+                            "a {noun} can have: {}",
+                            all().map(|f| f.name).collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    self.error(
+                        key.span(),
+                        format!("unknown key \"{name}\" in {noun}"),
+                        Some(hint),
+                    );
+                }
+            }
+        }
+        if let Some(at) = missing_at {
+            let present = |name: &str| table.iter().any(|(k, _)| k.get_ref().as_ref() == name);
+            for field in all().filter(|f| f.required && !present(f.name)) {
+                let mut d = Diagnostic::error(
+                    self.path,
+                    (at != (0..0)).then(|| at.clone()),
+                    format!("{noun} is missing \"{}\"", field.name),
+                );
+                d.hint = Some(format!("add {} ({})", field.example, field.doc));
+                self.diagnostics.push(d);
+            }
+        }
+    }
+
+    fn check_value(
+        &mut self,
+        v: &Spanned<DeValue>,
+        ty: &'static Ty,
+        field: &Field,
+    ) -> Option<Item> {
+        let span = v.span();
+        let value = v.get_ref();
+        let wrong_type = |this: &mut Self| {
+            this.error(
+                span.clone(),
+                format!(
+                    "\"{}\" should be {}, not {}",
+                    field.name,
+                    ty.describe(),
+                    toml_type(value)
+                ),
+                Some(format!("write it like: {}", field.example)),
+            );
+            None
+        };
+        let item = |value| {
+            Some(Item {
+                span: span.clone(),
+                value,
+            })
+        };
+        match ty {
+            Ty::Text => match value {
+                DeValue::String(s) if !s.trim().is_empty() => item(Value::Text(s.to_string())),
+                DeValue::String(_) => {
+                    self.error(
+                        span.clone(),
+                        format!("\"{}\" is empty", field.name),
+                        Some(format!("write some text, or leave out {}", field.name)),
+                    );
+                    None
+                }
+                _ => wrong_type(self),
+            },
+            Ty::Integer { min, max } => match value {
+                DeValue::Integer(i) => {
+                    let Ok(n) = i64::from_str_radix(i.as_str(), i.radix()) else {
+                        return wrong_type(self);
+                    };
+                    if n < *min || n > *max {
+                        self.error(
+                            span.clone(),
+                            format!(
+                                "\"{}\" must be between {min} and {max}, not {n}",
+                                field.name
+                            ),
+                            None,
+                        );
+                        return None;
+                    }
+                    item(Value::Integer(n))
+                }
+                DeValue::String(s) if s.trim().parse::<i64>().is_ok() => {
+                    self.error(
+                        span.clone(),
+                        format!("\"{}\" should be a whole number, not text", field.name),
+                        Some(format!("remove the quotes: {} = {}", field.name, s.trim())),
+                    );
+                    None
+                }
+                _ => wrong_type(self),
+            },
+            Ty::Bool => match value {
+                DeValue::Boolean(b) => item(Value::Bool(*b)),
+                _ => wrong_type(self),
+            },
+            Ty::Duration { min_ms, max_ms } => {
+                let text = match value {
+                    DeValue::String(s) => s.to_string(),
+                    DeValue::Integer(i) => {
+                        self.error(
+                            span.clone(),
+                            format!("\"{}\" needs a unit", field.name),
+                            Some(format!(
+                                "write {} = \"{}s\" for {} seconds",
+                                field.name,
+                                i.as_str(),
+                                i.as_str()
+                            )),
+                        );
+                        return None;
+                    }
+                    _ => return wrong_type(self),
+                };
+                match parse_duration(&text) {
+                    Ok(d) => {
+                        let ms = d.as_millis() as u64;
+                        if ms < *min_ms || ms > *max_ms {
+                            self.error(
+                                span.clone(),
+                                format!(
+                                    "\"{}\" is {}, but must be between {} and {}",
+                                    field.name,
+                                    Human(d),
+                                    Human(Duration::from_millis(*min_ms)),
+                                    Human(Duration::from_millis(*max_ms))
+                                ),
+                                None,
+                            );
+                            return None;
+                        }
+                        item(Value::Duration(d))
+                    }
+                    Err(e) => {
+                        self.error(span.clone(), e.to_string(), Some(e.hint().to_string()));
+                        None
+                    }
+                }
+            }
+            Ty::Media { image } => {
+                let DeValue::String(s) = value else {
+                    return wrong_type(self);
+                };
+                self.check_media(s, *image, span.clone()).map(|m| Item {
+                    span: span.clone(),
+                    value: Value::Media(m),
+                })
+            }
+            Ty::Url { qr } => {
+                let DeValue::String(s) = value else {
+                    return wrong_type(self);
+                };
+                let url = self.check_url(s, span.clone())?;
+                if *qr {
+                    self.check_qr_density(&url, span.clone());
+                }
+                item(Value::Url(url))
+            }
+            Ty::Enum { noun, values } => {
+                let DeValue::String(s) = value else {
+                    return wrong_type(self);
+                };
+                let s: &str = s;
+                match values.iter().find(|v| **v == s) {
+                    Some(v) => item(Value::Enum(v)),
+                    None => {
+                        let choices = values.join(", ");
+                        let hint = match suggest(s, values.iter().copied()) {
+                            Some(close) => {
+                                format!("did you mean \"{close}\"? choose one of: {choices}")
+                            }
+                            None => format!("choose one of: {choices}"),
+                        };
+                        self.error(span.clone(), format!("unknown {noun} \"{s}\""), Some(hint));
+                        None
+                    }
+                }
+            }
+            Ty::Date => match value {
+                DeValue::Datetime(dt) => match (dt.date, dt.time) {
+                    (Some(d), None) => {
+                        match NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()) {
+                            Some(date) => item(Value::Date(date)),
+                            None => wrong_type(self),
+                        }
+                    }
+                    _ => {
+                        self.error(
+                            span.clone(),
+                            format!("\"{}\" should be a date without a time", field.name),
+                            Some(format!("write it like: {}", field.example)),
+                        );
+                        None
+                    }
+                },
+                DeValue::String(s) => match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+                    Ok(d) => item(Value::Date(d)),
+                    Err(_) => {
+                        self.error(
+                            span.clone(),
+                            format!("\"{s}\" is not a date"),
+                            Some("write dates as year-month-day: 2026-12-24".into()),
+                        );
+                        None
+                    }
+                },
+                _ => wrong_type(self),
+            },
+            Ty::Days => {
+                let mut set = DaySet::NONE;
+                let mut ok = true;
+                for (text, span) in self.strings(v, field)? {
+                    match DaySet::parse(&text) {
+                        Ok(d) => set = set.union(d),
+                        Err(e) => {
+                            ok = false;
+                            self.clock_error(span, e);
+                        }
+                    }
+                }
+                ok.then(|| Item {
+                    span: span.clone(),
+                    value: Value::Days(set),
+                })
+            }
+            Ty::Hours => {
+                let mut windows = Vec::new();
+                let mut ok = true;
+                for (text, span) in self.strings(v, field)? {
+                    for part in text.split(',').filter(|p| !p.trim().is_empty()) {
+                        match TimeWindow::parse(part) {
+                            Ok(w) => windows.push(w),
+                            Err(e) => {
+                                ok = false;
+                                self.clock_error(span.clone(), e);
+                            }
+                        }
+                    }
+                }
+                ok.then(|| Item {
+                    span: span.clone(),
+                    value: Value::Hours(windows),
+                })
+            }
+            Ty::Opening => {
+                let mut lines = Vec::new();
+                let mut ok = true;
+                for (text, span) in self.strings(v, field)? {
+                    match OpeningLine::parse(&text) {
+                        Ok(line) => lines.push(line),
+                        Err(e) => {
+                            ok = false;
+                            self.clock_error(span, e);
+                        }
+                    }
+                }
+                ok.then(|| Item {
+                    span: span.clone(),
+                    value: Value::Opening(lines),
+                })
+            }
+            Ty::Timezone => {
+                let DeValue::String(s) = value else {
+                    return wrong_type(self);
+                };
+                match s.parse::<chrono_tz::Tz>() {
+                    Ok(tz) => item(Value::Timezone(tz)),
+                    Err(_) => {
+                        let hint = suggest(s, chrono_tz::TZ_VARIANTS.iter().map(|t| t.name()))
+                            .map(|t| format!("did you mean \"{t}\"?"))
+                            .unwrap_or_else(|| {
+                                "use an IANA time zone name like \"Europe/Stockholm\"".into()
+                            });
+                        self.error(
+                            span.clone(),
+                            format!("unknown time zone \"{s}\""),
+                            Some(hint),
+                        );
+                        None
+                    }
+                }
+            }
+            Ty::Size => {
+                let DeValue::String(s) = value else {
+                    return wrong_type(self);
+                };
+                match parse_size(s) {
+                    Some(n) => item(Value::Size(n)),
+                    None => {
+                        self.error(
+                            span.clone(),
+                            format!("\"{s}\" is not a size"),
+                            Some("write sizes like \"500 MB\" or \"2 GB\"".into()),
+                        );
+                        None
+                    }
+                }
+            }
+            Ty::Path => {
+                let DeValue::String(s) = value else {
+                    return wrong_type(self);
+                };
+                item(Value::Path(self.base_dir.join(s.as_ref() as &str)))
+            }
+            Ty::PublicKey => {
+                let DeValue::String(s) = value else {
+                    return wrong_type(self);
+                };
+                let key = hex::decode(s.trim())
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .filter(|k| ed25519_dalek::VerifyingKey::from_bytes(k).is_ok());
+                match key {
+                    Some(k) => item(Value::PublicKey(k)),
+                    None => {
+                        self.error(
+                            span.clone(),
+                            format!("\"{}\" is not an ed25519 public key", field.name),
+                            Some(
+                                "copy the 64 hex digits that `vitrin keygen` printed as the public key"
+                                    .into(),
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            Ty::List {
+                item: inner,
+                min,
+                single,
+            } => {
+                let items: Vec<&Spanned<DeValue>> = match value {
+                    DeValue::Array(a) => a.iter().collect(),
+                    _ if *single => vec![v],
+                    _ => return wrong_type(self),
+                };
+                let mut out = Vec::new();
+                for element in items {
+                    if let Some(i) = self.check_value(element, inner, field) {
+                        out.push(i);
+                    }
+                }
+                if out.len() < *min && matches!(value, DeValue::Array(a) if a.len() < *min) {
+                    self.error(
+                        span.clone(),
+                        format!(
+                            "\"{}\" needs at least {min} {}",
+                            field.name,
+                            if *min == 1 { "entry" } else { "entries" }
+                        ),
+                        Some(format!("write it like: {}", field.example)),
+                    );
+                }
+                item(Value::List(out))
+            }
+            Ty::Table(spec) => {
+                let DeValue::Table(t) = value else {
+                    return wrong_type(self);
+                };
+                let fields = self.check_table(t, span.clone(), spec, true, false);
+                item(Value::Table(fields))
+            }
+            Ty::Tagged(spec) => {
+                let DeValue::Table(t) = value else {
+                    return wrong_type(self);
+                };
+                self.check_tagged(t, span.clone(), spec).map(|f| Item {
+                    span: span.clone(),
+                    value: Value::Table(f),
+                })
+            }
+            Ty::Either(options) => {
+                let chosen = options.iter().find(|o| o.accepts(value));
+                match chosen {
+                    Some(o) => self.check_value(v, o, field),
+                    None => wrong_type(self),
+                }
+            }
+        }
+    }
+
+    fn check_tagged(
+        &mut self,
+        table: &DeTable,
+        span: Range<usize>,
+        spec: &'static TaggedSpec,
+    ) -> Option<Fields> {
+        let names = || spec.variants.iter().map(|v| v.name);
+        let tag = table.iter().find(|(k, _)| k.get_ref().as_ref() == spec.tag);
+        let Some((tag_key, tag_value)) = tag else {
+            self.error(
+                span,
+                format!("{} is missing \"{}\"", spec.noun, spec.tag),
+                Some(format!(
+                    "add {} = \"...\" with one of: {}",
+                    spec.tag,
+                    names().collect::<Vec<_>>().join(", ")
+                )),
+            );
+            return None;
+        };
+        let Some(tag_text) = tag_value.get_ref().as_str() else {
+            self.error(
+                tag_value.span(),
+                format!(
+                    "\"{}\" should be text, not {}",
+                    spec.tag,
+                    toml_type(tag_value.get_ref())
+                ),
+                Some(format!(
+                    "write it like: {} = \"{}\"",
+                    spec.tag, spec.variants[0].name
+                )),
+            );
+            return None;
+        };
+        let Some(variant) = spec.variant(tag_text) else {
+            let choices = names().collect::<Vec<_>>().join(", ");
+            let hint = match suggest(tag_text, names()) {
+                Some(s) => format!("did you mean \"{s}\"? kinds are: {choices}"),
+                None => format!("kinds are: {choices}"),
+            };
+            self.error(
+                tag_value.span(),
+                format!("unknown {} {} \"{tag_text}\"", spec.noun, spec.tag),
+                Some(hint),
+            );
+            return None;
+        };
+        let mut fields = Fields {
+            span: span.clone(),
+            variant: Some(variant.name),
+            ..Fields::default()
+        };
+        let noun = format!("{} of {} \"{}\"", spec.noun, spec.tag, variant.name);
+        self.check_fields(
+            table,
+            &[spec.common, variant.fields],
+            &noun,
+            &mut fields,
+            Some(tag_key.span().start..tag_value.span().end),
+        );
+        if let Some(validate) = variant.validate {
+            validate(&fields, self);
+        }
+        Some(fields)
+    }
+
+    /// A string or a list of strings, each with its span.
+    fn strings(
+        &mut self,
+        v: &Spanned<DeValue>,
+        field: &Field,
+    ) -> Option<Vec<(String, Range<usize>)>> {
+        let one = |v: &Spanned<DeValue>| v.get_ref().as_str().map(|s| (s.to_string(), v.span()));
+        let out: Option<Vec<_>> = match v.get_ref() {
+            DeValue::String(_) => one(v).map(|s| vec![s]),
+            DeValue::Array(a) => a.iter().map(one).collect(),
+            _ => None,
+        };
+        if out.is_none() {
+            self.error(
+                v.span(),
+                format!(
+                    "\"{}\" should be text or a list of texts, not {}",
+                    field.name,
+                    toml_type(v.get_ref())
+                ),
+                Some(format!("write it like: {}", field.example)),
+            );
+        }
+        out
+    }
+
+    fn clock_error(&mut self, span: Range<usize>, e: ClockError) {
+        let hint = e.hint().to_string();
+        let hint = match &e {
+            ClockError::UnknownDay(d) => match suggest(d, crate::schedule::clock::day_names()) {
+                Some(s) => format!("did you mean \"{s}\"? {hint}"),
+                None => hint,
+            },
+            _ => hint,
+        };
+        self.error(span, e.to_string(), Some(hint));
+    }
+
+    fn check_url(&mut self, text: &str, span: Range<usize>) -> Option<String> {
+        match media::parse_web_url(text) {
+            Ok(url) => Some(url),
+            Err(why) => {
+                self.error(
+                    span,
+                    format!("\"{text}\" is not a valid web address: {why}"),
+                    Some("web addresses look like https://bibliotekvarmland.se/...".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn check_qr_density(&mut self, url: &str, span: Range<usize>) {
+        let version = crate::qr::version_for(url);
+        if version.is_none_or(|v| v > crate::qr::MAX_COMFORTABLE_VERSION) {
+            let needs = version.map_or("more than version 40".to_string(), |v| {
+                format!("version {v}")
+            });
+            self.warning(
+                span,
+                format!(
+                    "this link is {} characters long; its QR code would need {needs}, too dense to scan from across the room",
+                    url.chars().count()
+                ),
+                Some(format!(
+                    "use a short link (a QR code up to version {} holds about 210 characters)",
+                    crate::qr::MAX_COMFORTABLE_VERSION
+                )),
+            );
+        }
+    }
+
+    fn check_media(&mut self, text: &str, image: bool, span: Range<usize>) -> Option<Media> {
+        let trimmed = text.trim();
+        if trimmed.contains("://") {
+            return self.check_url(trimmed, span).map(Media::Url);
+        }
+        let path = self.base_dir.join(trimmed);
+        if !path.is_file() {
+            let folder = display_dir(self.base_dir);
+            self.error(
+                span,
+                format!("file \"{trimmed}\" does not exist"),
+                Some(format!(
+                    "paths are relative to the folder this file is in ({folder})"
+                )),
+            );
+            return None;
+        }
+        if image {
+            if let Err(e) = media::probe_image(&path) {
+                self.error(
+                    span,
+                    format!("\"{trimmed}\" cannot be shown: {e}"),
+                    Some(e.hint().to_string()),
+                );
+                return None;
+            }
+        }
+        Some(Media::File(path))
+    }
+}
+
+fn display_dir(dir: &Path) -> String {
+    let s = dir.display().to_string();
+    if s.is_empty() {
+        ".".into()
+    } else {
+        format!("{s}/")
+    }
+}
+
+fn syntax_hint(message: &str) -> String {
+    if message.contains("duplicate key") {
+        "each key may appear only once in a table".into()
+    } else if message.contains("string") || message.contains('"') {
+        "text must be in double quotes, and every opening quote needs a closing one".into()
+    } else {
+        "check the quotes, brackets and = signs on this line".into()
+    }
+}
+
+/// "a string", "an integer" ...: how TOML calls the type of a value.
+fn toml_type(v: &DeValue) -> &'static str {
+    match v {
+        DeValue::String(_) => "text",
+        DeValue::Integer(_) => "a whole number",
+        DeValue::Float(_) => "a decimal number",
+        DeValue::Boolean(_) => "true/false",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// Parses `"500 MB"`, `"2GB"`, `"1.5 GiB"`, `"1000000"`.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let number: f64 = t[..split].parse().ok()?;
+    let unit = t[split..].trim().to_lowercase();
+    let factor: f64 = match unit.as_str() {
+        "" | "b" => 1.0,
+        "kb" | "k" => 1e3,
+        "mb" | "m" => 1e6,
+        "gb" | "g" => 1e9,
+        "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let bytes = number * factor;
+    (bytes.is_finite() && bytes >= 0.0).then_some(bytes as u64)
+}
+
+impl Ty {
+    /// What a value of this type is, for "should be …" messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Ty::Text => "text in quotes".into(),
+            Ty::Integer { .. } => "a whole number".into(),
+            Ty::Bool => "true or false".into(),
+            Ty::Duration { .. } => "a duration in quotes, like \"8s\"".into(),
+            Ty::Media { .. } => "a file name or web address in quotes".into(),
+            Ty::Url { .. } => "a web address in quotes".into(),
+            Ty::Enum { values, .. } => format!("one of {}", values.join(", ")),
+            Ty::Date => "a date like 2026-12-24".into(),
+            Ty::Days => "days like \"mon-fri\"".into(),
+            Ty::Hours => "hours like \"10:00-19:00\"".into(),
+            Ty::Opening => "opening hours like \"mon-fri 10:00-19:00\"".into(),
+            Ty::Timezone => "a time zone name like \"Europe/Stockholm\"".into(),
+            Ty::Size => "a size like \"2 GB\"".into(),
+            Ty::Path => "a path in quotes".into(),
+            Ty::PublicKey => "a public key in hex".into(),
+            Ty::List { item, .. } => format!("a list of {}", item.describe_plural()),
+            Ty::Table(spec) => format!("a {} table", spec.noun),
+            Ty::Tagged(spec) => format!("a {} table", spec.noun),
+            Ty::Either(options) => options
+                .iter()
+                .map(Ty::describe)
+                .collect::<Vec<_>>()
+                .join(" or "),
+        }
+    }
+
+    fn describe_plural(&self) -> String {
+        match self {
+            Ty::Text => "texts".into(),
+            Ty::Date => "dates".into(),
+            Ty::Media { .. } => "file names or web addresses".into(),
+            Ty::Tagged(spec) => format!("{}s", spec.noun),
+            Ty::Table(spec) => format!("{} tables", spec.noun),
+            other => other.describe(),
+        }
+    }
+
+    /// Whether a TOML value has the right shape to be checked as this type (used by `Either`).
+    fn accepts(&self, v: &DeValue) -> bool {
+        match self {
+            Ty::Table(_) | Ty::Tagged(_) => v.is_table(),
+            Ty::List { .. } => v.is_array(),
+            Ty::Integer { .. } => v.is_integer(),
+            Ty::Bool => v.is_bool(),
+            Ty::Date => v.is_datetime() || v.is_str(),
+            Ty::Either(options) => options.iter().any(|o| o.accepts(v)),
+            _ => v.is_str(),
+        }
+    }
+
+    /// This type as JSON Schema.
+    pub fn json_schema(&self) -> Json {
+        let one_or_many = |one: Json| json!({ "anyOf": [one.clone(), { "type": "array", "items": one, "minItems": 1 }] });
+        match self {
+            Ty::Text => json!({ "type": "string", "minLength": 1 }),
+            Ty::Integer { min, max } => {
+                json!({ "type": "integer", "minimum": min, "maximum": max })
+            }
+            Ty::Bool => json!({ "type": "boolean" }),
+            Ty::Duration { .. } => json!({
+                "type": "string",
+                "pattern": DURATION_PATTERN,
+            }),
+            Ty::Media { .. } => json!({ "type": "string", "minLength": 1 }),
+            Ty::Url { .. } => json!({ "type": "string", "pattern": "^https?://[^\\s/]+" }),
+            Ty::Enum { values, .. } => json!({ "type": "string", "enum": values }),
+            Ty::Date => json!({ "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$" }),
+            Ty::Days => one_or_many(json!({ "type": "string", "minLength": 3 })),
+            Ty::Hours => one_or_many(json!({ "type": "string", "pattern": HOURS_PATTERN })),
+            Ty::Opening => one_or_many(json!({ "type": "string", "minLength": 3 })),
+            Ty::Timezone => json!({ "type": "string", "minLength": 1 }),
+            Ty::Size => {
+                json!({ "type": "string", "pattern": "^\\s*\\d+(\\.\\d+)?\\s*([kKmMgGtT]i?[bB]?|[bB])?\\s*$" })
+            }
+            Ty::Path => json!({ "type": "string", "minLength": 1 }),
+            Ty::PublicKey => json!({ "type": "string", "pattern": "^[0-9a-fA-F]{64}$" }),
+            Ty::List { item, min, single } => {
+                let list = json!({ "type": "array", "items": item.json_schema(), "minItems": min });
+                if *single {
+                    json!({ "anyOf": [item.json_schema(), list] })
+                } else {
+                    list
+                }
+            }
+            Ty::Table(spec) => table_schema(spec.doc, &[spec.fields]),
+            Ty::Tagged(spec) => tagged_schema(spec),
+            Ty::Either(options) => {
+                json!({ "anyOf": options.iter().map(Ty::json_schema).collect::<Vec<_>>() })
+            }
+        }
+    }
+}
+
+const DURATION_PATTERN: &str = "^\\s*(\\d+([.,]\\d+)?\\s*[a-zA-Z]+\\s*)+$";
+const HOURS_PATTERN: &str = "^\\s*\\d{1,2}([:.]\\d{2})?\\s*[-–—]\\s*\\d{1,2}([:.]\\d{2})?(\\s*,\\s*\\d{1,2}([:.]\\d{2})?\\s*[-–—]\\s*\\d{1,2}([:.]\\d{2})?)*\\s*$";
+
+fn table_schema(doc: &str, groups: &[&[Field]]) -> Json {
+    let mut properties = serde_json::Map::new();
+    let mut required = Vec::new();
+    for field in groups.iter().flat_map(|g| g.iter()) {
+        let mut schema = field.ty.json_schema();
+        if let Json::Object(map) = &mut schema {
+            map.insert("description".into(), Json::String(field.doc.into()));
+        }
+        properties.insert(field.name.into(), schema);
+        if field.required {
+            required.push(field.name);
+        }
+    }
+    json!({
+        "type": "object",
+        "description": doc,
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+fn tagged_schema(spec: &TaggedSpec) -> Json {
+    let names: Vec<&str> = spec.variants.iter().map(|v| v.name).collect();
+    let branches: Vec<Json> = spec
+        .variants
+        .iter()
+        .map(|v| {
+            let mut then = table_schema(v.doc, &[spec.common, v.fields]);
+            then["properties"][spec.tag] = json!({ "const": v.name, "description": v.doc });
+            json!({
+                "if": { "properties": { spec.tag: { "const": v.name } }, "required": [spec.tag] },
+                "then": then,
+            })
+        })
+        .collect();
+    json!({
+        "type": "object",
+        "description": spec.doc,
+        "required": [spec.tag],
+        "properties": { spec.tag: { "type": "string", "enum": names } },
+        "allOf": branches,
+    })
+}
+
+/// The whole JSON Schema document for a root table.
+pub fn document_schema(spec: &TableSpec, id: &str, title: &str) -> Json {
+    let mut schema = table_schema(spec.doc, &[spec.fields]);
+    let map = schema.as_object_mut().expect("a table schema is an object");
+    map.insert(
+        "$schema".into(),
+        Json::String("https://json-schema.org/draft/2020-12/schema".into()),
+    );
+    map.insert("$id".into(), Json::String(id.into()));
+    map.insert("title".into(), Json::String(title.into()));
+    schema
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("2 GB"), Some(2_000_000_000));
+        assert_eq!(parse_size("500MB"), Some(500_000_000));
+        assert_eq!(parse_size("1 GiB"), Some(1 << 30));
+        assert_eq!(parse_size("12"), Some(12));
+        assert_eq!(parse_size("lots"), None);
+        assert_eq!(parse_size("2 parsecs"), None);
+    }
+}

@@ -1,0 +1,149 @@
+//! Colour themes for slides. Staff pick a theme by name; every theme is checked (by test) to keep
+//! text contrast at WCAG AA (4.5:1) or better, so no choice of theme can make a notice unreadable.
+
+use serde::{Deserialize, Serialize};
+
+/// An sRGB colour.
+pub type Rgb = [u8; 3];
+
+/// A named palette.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// Deep blue night with warm white text: the default, calm in any room.
+    #[default]
+    Dark,
+    /// Paper white with ink text.
+    Light,
+    /// Värmland's forests: dark green.
+    Forest,
+    /// Cold winter blue.
+    Winter,
+    /// Lingonberry red, for Christmas and notices.
+    Berry,
+    /// Bright yellow, for the children's corner.
+    Sunny,
+}
+
+/// The colours one theme paints with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Palette {
+    /// The slide's background.
+    pub background: Rgb,
+    /// Cards and panels on the background (covers' labels, the QR panel).
+    pub surface: Rgb,
+    /// Headlines and body text, on background and surface alike.
+    pub text: Rgb,
+    /// Secondary text (authors, captions' small print), still AA on both.
+    pub muted: Rgb,
+    /// Lines, dots and highlights.
+    pub accent: Rgb,
+}
+
+impl Theme {
+    pub const NAMES: &'static [&'static str] =
+        &["dark", "light", "forest", "winter", "berry", "sunny"];
+
+    pub fn from_name(name: &str) -> Option<Theme> {
+        Some(match name {
+            "dark" => Theme::Dark,
+            "light" => Theme::Light,
+            "forest" => Theme::Forest,
+            "winter" => Theme::Winter,
+            "berry" => Theme::Berry,
+            "sunny" => Theme::Sunny,
+            _ => return None,
+        })
+    }
+
+    pub fn palette(self) -> Palette {
+        match self {
+            Theme::Dark => Palette {
+                background: [0x14, 0x1c, 0x2e],
+                surface: [0x22, 0x2d, 0x45],
+                text: [0xf7, 0xf3, 0xea],
+                muted: [0xc3, 0xc9, 0xd6],
+                accent: [0xf2, 0xb8, 0x4b],
+            },
+            Theme::Light => Palette {
+                background: [0xf6, 0xf3, 0xec],
+                surface: [0xff, 0xff, 0xff],
+                text: [0x1b, 0x1f, 0x2a],
+                muted: [0x4a, 0x50, 0x5e],
+                accent: [0x1f, 0x5f, 0x8b],
+            },
+            Theme::Forest => Palette {
+                background: [0x16, 0x32, 0x28],
+                surface: [0x21, 0x45, 0x38],
+                text: [0xf4, 0xf1, 0xe6],
+                muted: [0xc6, 0xd6, 0xcb],
+                accent: [0xe8, 0xc1, 0x6a],
+            },
+            Theme::Winter => Palette {
+                background: [0x0f, 0x2a, 0x47],
+                surface: [0x1a, 0x3c, 0x61],
+                text: [0xf2, 0xf7, 0xfb],
+                muted: [0xc2, 0xd5, 0xe6],
+                accent: [0x8f, 0xd3, 0xf5],
+            },
+            Theme::Berry => Palette {
+                background: [0x6b, 0x12, 0x1f],
+                surface: [0x80, 0x1d, 0x2c],
+                text: [0xfb, 0xf3, 0xee],
+                muted: [0xf0, 0xd3, 0xd3],
+                accent: [0xf5, 0xc8, 0x6b],
+            },
+            Theme::Sunny => Palette {
+                background: [0xff, 0xd8, 0x4d],
+                surface: [0xff, 0xf4, 0xcf],
+                text: [0x1f, 0x1a, 0x10],
+                muted: [0x4a, 0x3d, 0x1c],
+                accent: [0xc2, 0x3b, 0x22],
+            },
+        }
+    }
+}
+
+/// Relative luminance of an sRGB colour (WCAG 2.x).
+pub fn luminance(c: Rgb) -> f64 {
+    let channel = |v: u8| {
+        let s = f64::from(v) / 255.0;
+        if s <= 0.040_45 {
+            s / 12.92
+        } else {
+            ((s + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2])
+}
+
+/// WCAG contrast ratio between two colours, from 1 to 21.
+pub fn contrast(a: Rgb, b: Rgb) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
+    (hi + 0.05) / (lo + 0.05)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_theme_keeps_text_readable() {
+        for name in Theme::NAMES {
+            let p = Theme::from_name(name).unwrap().palette();
+            for (what, fg) in [("text", p.text), ("muted", p.muted)] {
+                for (on, bg) in [("background", p.background), ("surface", p.surface)] {
+                    let ratio = contrast(fg, bg);
+                    assert!(ratio >= 4.5, "{name}: {what} on {on} is {ratio:.2}:1");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn contrast_matches_known_values() {
+        assert!((contrast([0, 0, 0], [255, 255, 255]) - 21.0).abs() < 1e-9);
+        assert!((contrast([0x77, 0x77, 0x77], [255, 255, 255]) - 4.48).abs() < 0.01);
+    }
+}
