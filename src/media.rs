@@ -107,7 +107,9 @@ impl ImageProblem {
 
 /// Reads only as much of a file as it takes to know its format and size.
 pub fn probe_image(path: &Path) -> Result<(u32, u32), ImageProblem> {
-    let reader = ImageReader::open(path)?.with_guessed_format()?;
+    // The format comes from the content, never from the file name.
+    let file = std::io::BufReader::new(std::fs::File::open(path)?);
+    let reader = ImageReader::new(file).with_guessed_format()?;
     probe(reader)
 }
 

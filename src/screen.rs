@@ -451,7 +451,7 @@ staffed = "10:00-13:00"
         let c = ScreenConfig::parse(Path::new("kiosk/screen.toml"), src).unwrap();
         assert_eq!(c.id, "karlstad-entre");
         assert_eq!(c.tags, ["karlstad", "touch"]);
-        assert_eq!(c.playlists, Path::new("kiosk/../playlists"));
+        assert_eq!(c.playlists, Path::new("playlists"));
         assert_eq!(c.cache_size, 500_000_000);
         assert_eq!(c.sync_interval, Duration::from_secs(60));
         assert!(c.touch);

@@ -353,8 +353,30 @@ impl<'a> Checker<'a> {
             );
         }
         let syntax_ok = errors.is_empty();
+        let before = self.diagnostics.len();
         let span = root.span();
         let fields = self.check_table(root.get_ref(), span, spec, syntax_ok, true);
+        if !syntax_ok {
+            // What the parser recovered around a syntax error is a guess: leave out problems it
+            // would cause on the same line, so the syntax error stands alone.
+            let lines: Vec<usize> = errors
+                .iter()
+                .filter_map(|e| e.span())
+                .map(|s| source[..s.start.min(source.len())].matches('\n').count())
+                .collect();
+            let mut i = before;
+            while i < self.diagnostics.len() {
+                let line = self.diagnostics[i]
+                    .span
+                    .as_ref()
+                    .map(|s| source[..s.start.min(source.len())].matches('\n').count());
+                if line.is_some_and(|l| lines.contains(&l)) {
+                    self.diagnostics.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
         fields
     }
 
@@ -708,7 +730,9 @@ impl<'a> Checker<'a> {
                 let DeValue::String(s) = value else {
                     return wrong_type(self);
                 };
-                item(Value::Path(self.base_dir.join(s.as_ref() as &str)))
+                item(Value::Path(tidy_path(
+                    &self.base_dir.join(s.as_ref() as &str),
+                )))
             }
             Ty::PublicKey => {
                 let DeValue::String(s) = value else {
@@ -932,27 +956,25 @@ impl<'a> Checker<'a> {
         if trimmed.contains("://") {
             return self.check_url(trimmed, span).map(Media::Url);
         }
-        let path = self.base_dir.join(trimmed);
+        let path = tidy_path(&self.base_dir.join(trimmed));
         if !path.is_file() {
             let folder = display_dir(self.base_dir);
             self.error(
                 span,
                 format!("file \"{trimmed}\" does not exist"),
                 Some(format!(
-                    "paths are relative to the folder this file is in ({folder})"
+                    "paths are relative to the folder this file is in: {folder}"
                 )),
             );
             return None;
         }
-        if image {
-            if let Err(e) = media::probe_image(&path) {
-                self.error(
-                    span,
-                    format!("\"{trimmed}\" cannot be shown: {e}"),
-                    Some(e.hint().to_string()),
-                );
-                return None;
-            }
+        if image && let Err(e) = media::probe_image(&path) {
+            self.error(
+                span,
+                format!("\"{trimmed}\" cannot be shown: {e}"),
+                Some(e.hint().to_string()),
+            );
+            return None;
         }
         Some(Media::File(path))
     }
@@ -961,10 +983,31 @@ impl<'a> Checker<'a> {
 fn display_dir(dir: &Path) -> String {
     let s = dir.display().to_string();
     if s.is_empty() {
-        ".".into()
+        "the current folder".into()
     } else {
         format!("{s}/")
     }
+}
+
+/// Removes `.` and `name/..` from a path without touching the file system, so that messages show
+/// `playlists/jul.toml` rather than `kiosk/../playlists/jul.toml`.
+pub fn tidy_path(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) => {}
+                _ => out.push(c),
+            },
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
 }
 
 fn syntax_hint(message: &str) -> String {
@@ -1174,6 +1217,17 @@ pub fn document_schema(spec: &TableSpec, id: &str, title: &str) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tidies_paths() {
+        assert_eq!(
+            tidy_path(Path::new("kiosk/../playlists")),
+            Path::new("playlists")
+        );
+        assert_eq!(tidy_path(Path::new("./a/./b")), Path::new("a/b"));
+        assert_eq!(tidy_path(Path::new("../a")), Path::new("../a"));
+        assert_eq!(tidy_path(Path::new("/x/../y")), Path::new("/y"));
+    }
 
     #[test]
     fn sizes() {

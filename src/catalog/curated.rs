@@ -65,16 +65,14 @@ static BOOK: TableSpec = TableSpec {
 };
 
 fn validate_book(f: &Fields, checker: &mut Checker) {
-    if let (Some(isbn), Some(span)) = (f.text("isbn"), f.span_of("isbn")) {
-        if let Err(e) = Isbn::parse(&isbn) {
-            checker.error(
-                span,
-                e.to_string(),
-                Some(
-                    "copy the ISBN from the catalog record; the last digit is a check digit".into(),
-                ),
-            );
-        }
+    if let (Some(isbn), Some(span)) = (f.text("isbn"), f.span_of("isbn"))
+        && let Err(e) = Isbn::parse(&isbn)
+    {
+        checker.error(
+            span,
+            e.to_string(),
+            Some("copy the ISBN from the catalog record; the last digit is a check digit".into()),
+        );
     }
     if f.text("isbn").is_none() && f.text("title").is_none() {
         checker.error(

@@ -91,10 +91,11 @@ pub fn render_plan(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Plan for screen \"{}\" ({}), {} hours from {}",
+        "Plan for screen \"{}\" ({}), {} hour{} from {}",
         screen.id,
         tz.name(),
         hours,
+        if hours == 1 { "" } else { "s" },
         local(from)
     );
     if let Some(n) = note {

@@ -84,23 +84,23 @@ pub static WHEN: TableSpec = TableSpec {
 };
 
 fn validate_when(fields: &Fields, checker: &mut Checker) {
-    if let (Some(from), Some(until)) = (fields.date("from"), fields.date("until")) {
-        if until < from {
-            checker.error(
-                fields.span_of("until").unwrap_or(fields.span.clone()),
-                format!("the schedule ends ({until}) before it starts ({from})"),
-                Some("\"until\" is the last day it plays: make it on or after \"from\"".into()),
-            );
-        }
+    if let (Some(from), Some(until)) = (fields.date("from"), fields.date("until"))
+        && until < from
+    {
+        checker.error(
+            fields.span_of("until").unwrap_or(fields.span.clone()),
+            format!("the schedule ends ({until}) before it starts ({from})"),
+            Some("\"until\" is the last day it plays: make it on or after \"from\"".into()),
+        );
     }
-    if let Some(days) = fields.days("days") {
-        if days.is_empty() {
-            checker.error(
-                fields.span_of("days").unwrap_or(fields.span.clone()),
-                "no days given",
-                None,
-            );
-        }
+    if let Some(days) = fields.days("days")
+        && days.is_empty()
+    {
+        checker.error(
+            fields.span_of("days").unwrap_or(fields.span.clone()),
+            "no days given",
+            None,
+        );
     }
 }
 

@@ -207,12 +207,30 @@ pub fn check_paths(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
         }
     }
     mark_duplicate_names(&mut files);
+    // Book lists that covers slides name are checked too, as files of their own.
+    let lists: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| f.playlist.as_ref())
+        .flat_map(|p| p.slides.iter())
+        .filter_map(|s| match &s.content {
+            super::SlideContent::Covers {
+                source: crate::media::Media::File(path),
+                ..
+            } if path.extension().is_some_and(|e| e == "toml") => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    for list in lists {
+        if !files.iter().any(|f| f.path == list) {
+            files.push(check_file(&list));
+        }
+    }
     let mut playlists = Vec::new();
     for mut f in files {
-        if let Some(p) = f.playlist.take() {
-            if !f.has_errors() {
-                playlists.push(p);
-            }
+        if let Some(p) = f.playlist.take()
+            && !f.has_errors()
+        {
+            playlists.push(p);
         }
         report.files.push(f.into_report());
     }

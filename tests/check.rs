@@ -1,0 +1,161 @@
+//! `vitrin check`: every bad input gives its exact message, at its line and column.
+
+use std::path::PathBuf;
+
+use vitrin::playlist::check_paths;
+
+use crate::util::{fixture, root, stdout, vitrin, vitrin_in};
+
+/// The `# expect: ` lines at the end of a fixture: the headlines it must give, without the path.
+fn expectations(path: &PathBuf) -> Vec<String> {
+    let bytes = std::fs::read(path).unwrap();
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter_map(|l| l.strip_prefix("# expect: "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_bad_fixture_gives_exactly_its_messages() {
+    let dir = fixture("check");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 25, "only {} bad inputs", files.len());
+    let mut failures = Vec::new();
+    for file in &files {
+        let expected: Vec<String> = expectations(file)
+            .into_iter()
+            .map(|e| {
+                if e.starts_with(|c: char| c.is_ascii_digit()) {
+                    format!("{}:{e}", file.display())
+                } else {
+                    format!("{}: {e}", file.display())
+                }
+            })
+            .collect();
+        assert!(
+            !expected.is_empty(),
+            "{} has no # expect: line",
+            file.display()
+        );
+        let (report, playlists) = check_paths(std::slice::from_ref(file));
+        let got = report.headlines();
+        if got != expected {
+            failures.push(format!(
+                "{}\n  expected: {expected:#?}\n  got:      {got:#?}",
+                file.display()
+            ));
+        }
+        let has_error = expected.iter().any(|e| e.contains(": error: "));
+        assert_eq!(
+            playlists.is_empty(),
+            has_error,
+            "{}: a file with errors must not play, one with only warnings must",
+            file.display()
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn two_playlists_may_not_share_a_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "name = \"Nyheter\"\n[[slide]]\nkind = \"text\"\ntitle = \"Hej\"\n";
+    std::fs::write(dir.path().join("a.toml"), body).unwrap();
+    std::fs::write(dir.path().join("b.toml"), body).unwrap();
+    let (report, playlists) = check_paths(&[dir.path().to_path_buf()]);
+    let a = dir.path().join("a.toml");
+    let b = dir.path().join("b.toml");
+    assert_eq!(
+        report.headlines(),
+        [format!(
+            "{}:1:8: error: playlist name \"Nyheter\" is already used by {}:1:8",
+            b.display(),
+            a.display()
+        )]
+    );
+    assert_eq!(playlists.len(), 1);
+}
+
+#[test]
+fn the_cli_shows_the_line_a_caret_and_a_hint_and_fails() {
+    let o = vitrin(&["check", "tests/fixtures/check/unknown_key_slide.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "tests/fixtures/check/unknown_key_slide.toml:4:1: error: unknown key \"durration\" in slide of kind \"text\"\n  |\n4 | durration = \"8s\"\n  | ^^^^^^^^^\n  = hint: did you mean \"duration\"?\n\n1 error and 0 warnings in 1 file\n"
+    );
+}
+
+#[test]
+fn warnings_do_not_fail_the_check() {
+    let o = vitrin(&["check", "tests/fixtures/check/qr_too_dense.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("hint: use a short link"));
+}
+
+#[test]
+fn the_bundled_content_passes() {
+    let o = vitrin(&["check", "playlists", "kiosk/screen.toml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("0 warnings"), "{}", stdout(&o));
+    // The book list a covers slide names is checked too.
+    assert!(
+        stdout(&o).starts_with("ok: 9 files checked, 7 playlists"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn check_defaults_to_the_playlists_folder() {
+    let o = vitrin_in(&root(), &["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+/// What a new user does first: edits a bundled playlist with a typo, gets a precise error,
+/// fixes it, and it passes again.
+#[test]
+fn a_typo_in_a_bundled_playlist_is_found_and_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    copy_dir(&root().join("playlists"), &playlists);
+    copy_dir(&root().join("assets"), &dir.path().join("assets"));
+    let file = playlists.join("fraga-bibliotek-varmland.toml");
+    let good = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        good.replace("duration = \"15s\"", "duration = \"15\""),
+    )
+    .unwrap();
+    let o = vitrin_in(dir.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with(
+            "playlists/fraga-bibliotek-varmland.toml:12:12: error: duration \"15\" has no unit\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("= hint: add a unit"), "{out}");
+    std::fs::write(&file, good).unwrap();
+    assert_eq!(vitrin_in(dir.path(), &["check"]).status.code(), Some(0));
+}
+
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
