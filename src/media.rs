@@ -49,6 +49,21 @@ impl Media {
     }
 }
 
+/// Where a blob lives under a blob folder: `sha256/ab/abcdef…`. Hashes are checked to be 64 hex
+/// digits before they reach here, so a manifest can never name a path outside the folder.
+pub fn blob_path(dir: &Path, sha256: &str) -> PathBuf {
+    let fan = sha256.get(..2).unwrap_or("00");
+    dir.join("sha256").join(fan).join(sha256)
+}
+
+/// Whether a text is a SHA-256 in lower-case hex.
+pub fn is_sha256(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// Checks that `text` is an absolute http(s) address and returns it as written (trimmed): QR codes
 /// must carry exactly what staff wrote.
 pub fn parse_web_url(text: &str) -> Result<String, &'static str> {
@@ -151,8 +166,8 @@ pub enum Fit {
 }
 
 /// Decodes a picture from bytes (format from the content, orientation from EXIF), refusing bombs
-/// before any pixel is decoded, and scales it down to `max_width`x`max_height`: covering and cropped
-/// to exactly that box for `Fit::Fill`, inside it for `Fit::Fit`. Never scales up.
+/// before any pixel is decoded, and scales it to `max_width`x`max_height`: covering and cropped to
+/// exactly that box for `Fit::Fill`, as large as fits inside it for `Fit::Fit`.
 pub fn decode_image(
     bytes: &[u8],
     max_width: u32,
@@ -184,29 +199,26 @@ fn scale_to_box(img: DynamicImage, max_width: u32, max_height: u32, fit: Fit) ->
     let (w, h) = (img.width(), img.height());
     match fit {
         Fit::Fit => {
-            if w <= max_width && h <= max_height {
+            if w == max_width && h <= max_height || h == max_height && w <= max_width {
                 img
             } else {
                 img.resize(max_width, max_height, FilterType::Triangle)
             }
         }
         Fit::Fill => {
-            // Scale so the picture covers the box (never up), then crop the middle.
-            let scale = (f64::from(max_width) / f64::from(w))
-                .max(f64::from(max_height) / f64::from(h))
-                .min(1.0);
-            let sw = ((f64::from(w) * scale).round() as u32).max(1);
-            let sh = ((f64::from(h) * scale).round() as u32).max(1);
-            let scaled = if scale < 1.0 {
-                img.resize_exact(sw, sh, FilterType::Triangle)
-            } else {
+            // Scale so the picture covers the box, then crop the middle.
+            let scale =
+                (f64::from(max_width) / f64::from(w)).max(f64::from(max_height) / f64::from(h));
+            let sw = ((f64::from(w) * scale).round() as u32).max(max_width);
+            let sh = ((f64::from(h) * scale).round() as u32).max(max_height);
+            let scaled = if (sw, sh) == (w, h) {
                 img
+            } else {
+                img.resize_exact(sw, sh, FilterType::Triangle)
             };
-            let cw = max_width.min(scaled.width());
-            let ch = max_height.min(scaled.height());
-            let x = (scaled.width() - cw) / 2;
-            let y = (scaled.height() - ch) / 2;
-            scaled.crop_imm(x, y, cw, ch)
+            let x = (scaled.width() - max_width) / 2;
+            let y = (scaled.height() - max_height) / 2;
+            scaled.crop_imm(x, y, max_width, max_height)
         }
     }
 }
@@ -274,9 +286,11 @@ mod tests {
         assert_eq!(filled.dimensions(), (100, 100));
         let fitted = decode_image(&bytes, 100, 100, Fit::Fit).unwrap();
         assert_eq!(fitted.dimensions(), (100, 25));
-        // Small pictures are never scaled up.
-        let small = decode_image(&png(10, 10), 100, 100, Fit::Fit).unwrap();
-        assert_eq!(small.dimensions(), (10, 10));
+        // Small pictures grow to their box.
+        let small = decode_image(&png(10, 20), 100, 100, Fit::Fit).unwrap();
+        assert_eq!(small.dimensions(), (50, 100));
+        let small = decode_image(&png(10, 20), 100, 100, Fit::Fill).unwrap();
+        assert_eq!(small.dimensions(), (100, 100));
     }
 
     #[test]

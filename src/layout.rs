@@ -1,0 +1,522 @@
+//! Where everything goes on a slide, in pixels, for any screen size: landscape (1920x1080,
+//! 3840x2160) and portrait (1080x1920). Pure geometry, so it is tested without a GPU and the
+//! pictures can be decoded at exactly the size they will show.
+//!
+//! Sizes follow from the screen: body text is 1/22 of the screen's height (readable from about
+//! 10 m on a 55-inch screen), headlines larger, and QR codes at least 320 px wide on a 1080p screen
+//! (scannable from 2 m).
+
+use serde::Serialize;
+
+/// An axis-aligned rectangle in pixels, from the top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rect {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+impl Rect {
+    pub const fn new(x: f32, y: f32, w: f32, h: f32) -> Self {
+        Self { x, y, w, h }
+    }
+
+    /// The rectangle shrunk by `m` on every side.
+    pub fn inset(self, m: f32) -> Rect {
+        Rect::new(
+            self.x + m,
+            self.y + m,
+            (self.w - 2.0 * m).max(0.0),
+            (self.h - 2.0 * m).max(0.0),
+        )
+    }
+
+    /// A rectangle of `w`x`h` centred in this one.
+    pub fn centered(self, w: f32, h: f32) -> Rect {
+        Rect::new(
+            self.x + (self.w - w) / 2.0,
+            self.y + (self.h - h) / 2.0,
+            w,
+            h,
+        )
+    }
+
+    pub fn right(self) -> f32 {
+        self.x + self.w
+    }
+
+    pub fn bottom(self) -> f32 {
+        self.y + self.h
+    }
+
+    /// The pixel size to decode a picture at.
+    pub fn pixels(self) -> (u32, u32) {
+        (
+            self.w.round().max(1.0) as u32,
+            self.h.round().max(1.0) as u32,
+        )
+    }
+
+    pub fn contains(self, other: Rect) -> bool {
+        other.x >= self.x - 0.5
+            && other.y >= self.y - 0.5
+            && other.right() <= self.right() + 0.5
+            && other.bottom() <= self.bottom() + 0.5
+    }
+}
+
+/// Text sizes and spacing for one screen size.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Scale {
+    pub width: f32,
+    pub height: f32,
+    /// Body text: 1/22 of the screen's height.
+    pub body: f32,
+    /// Headlines.
+    pub title: f32,
+    /// Margin around the slide's content.
+    pub margin: f32,
+    /// Space between blocks.
+    pub gap: f32,
+}
+
+impl Scale {
+    pub fn new(width: u32, height: u32) -> Self {
+        let (w, h) = (width as f32, height as f32);
+        let body = (h / 22.0).ceil();
+        // One unit: a 1080p screen's pixel, whatever the orientation.
+        let unit = w.min(h) / 1080.0;
+        Self {
+            width: w,
+            height: h,
+            body,
+            title: (body * 1.75).round(),
+            margin: (72.0 * unit).round(),
+            gap: (40.0 * unit).round(),
+        }
+    }
+
+    pub fn portrait(&self) -> bool {
+        self.height > self.width
+    }
+
+    /// How many books a covers page holds on this screen.
+    pub fn covers_per_page(&self) -> usize {
+        if self.portrait() {
+            COVERS_PER_PAGE / 2
+        } else {
+            COVERS_PER_PAGE
+        }
+    }
+
+    pub fn screen(&self) -> Rect {
+        Rect::new(0.0, 0.0, self.width, self.height)
+    }
+
+    /// A QR code's side: large, and at least 320 px on a 1080-pixel-high screen.
+    fn qr_side(&self, available: Rect) -> f32 {
+        let min = 320.0 * self.width.min(self.height) / 1080.0;
+        available.w.min(available.h).max(min)
+    }
+}
+
+/// A picture filling the screen, with an optional caption band and a title badge.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PictureLayout {
+    pub picture: Rect,
+    /// The dark band behind the caption.
+    pub caption_band: Rect,
+    pub caption: Rect,
+    /// Where a carousel's title and position show.
+    pub title: Rect,
+    /// The carousel's position dots.
+    pub dots: Rect,
+}
+
+/// A call to action: headline, text, optional picture, and a big QR code.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct QrLayout {
+    pub title: Rect,
+    pub text: Rect,
+    pub image: Option<Rect>,
+    /// The light panel behind the code.
+    pub panel: Rect,
+    /// The code itself, quiet zone included; its side is a whole number of modules.
+    pub code: Rect,
+}
+
+/// A headline and text, with an optional picture.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TextLayout {
+    pub title: Rect,
+    pub text: Rect,
+    pub image: Option<Rect>,
+}
+
+/// One book on a covers slide.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CoverCell {
+    /// The box the cover fits in (the cover keeps its aspect ratio inside it).
+    pub cover: Rect,
+    /// Title, up to two lines.
+    pub title: Rect,
+    /// Author, one line.
+    pub author: Rect,
+}
+
+/// A row or grid of covers with a QR panel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoversLayout {
+    pub title: Rect,
+    pub cells: Vec<CoverCell>,
+    pub panel: Rect,
+    pub code: Rect,
+    pub qr_text: Rect,
+}
+
+/// How many books one covers page holds on a landscape screen; portrait screens hold half.
+pub const COVERS_PER_PAGE: usize = 4;
+/// Covers are drawn 2:3, the usual shape of a book.
+pub const COVER_ASPECT: f32 = 2.0 / 3.0;
+
+impl Scale {
+    pub fn picture(&self) -> PictureLayout {
+        let s = self.screen();
+        let band_h = (self.body * 2.6).round();
+        let caption_band = Rect::new(0.0, s.h - band_h, s.w, band_h);
+        let caption = Rect::new(
+            self.margin,
+            caption_band.y + (band_h - self.body * 1.3) / 2.0,
+            s.w - 2.0 * self.margin - self.body * 4.0,
+            self.body * 1.3,
+        );
+        PictureLayout {
+            picture: s,
+            caption_band,
+            caption,
+            title: Rect::new(
+                self.margin,
+                self.margin,
+                s.w - 2.0 * self.margin,
+                self.body * 1.6,
+            ),
+            dots: Rect::new(
+                s.w - self.margin - self.body * 3.5,
+                caption_band.y + (band_h - self.body * 0.5) / 2.0,
+                self.body * 3.5,
+                self.body * 0.5,
+            ),
+        }
+    }
+
+    /// `modules` is the QR code's width in modules, quiet zone included.
+    pub fn qr(&self, has_image: bool, modules: u32) -> QrLayout {
+        let inner = self.screen().inset(self.margin);
+        if self.portrait() {
+            let title = Rect::new(inner.x, inner.y, inner.w, self.title * 2.6);
+            let text = Rect::new(
+                inner.x,
+                title.bottom() + self.gap / 2.0,
+                inner.w,
+                self.body * 3.8,
+            );
+            let rest = Rect::new(
+                inner.x,
+                text.bottom() + self.gap,
+                inner.w,
+                inner.bottom() - text.bottom() - self.gap,
+            );
+            let (image, panel_area) = if has_image {
+                let image_h = (rest.h * 0.38).round();
+                (
+                    Some(Rect::new(rest.x, rest.bottom() - image_h, rest.w, image_h)),
+                    Rect::new(rest.x, rest.y, rest.w, rest.h - image_h - self.gap),
+                )
+            } else {
+                (None, rest)
+            };
+            let (panel, code) = self.qr_panel(panel_area, modules);
+            QrLayout {
+                title,
+                text,
+                image,
+                panel,
+                code,
+            }
+        } else {
+            let qr_w = (inner.w * 0.40).min(inner.h);
+            let panel_area = Rect::new(inner.right() - qr_w, inner.y, qr_w, inner.h);
+            let (panel, code) = self.qr_panel(panel_area, modules);
+            let left = Rect::new(
+                inner.x,
+                inner.y,
+                panel.x - inner.x - self.gap * 1.5,
+                inner.h,
+            );
+            let (image, words) = if has_image {
+                let image_w = (left.w * 0.42).round();
+                (
+                    Some(Rect::new(left.x, left.y, image_w, left.h)),
+                    Rect::new(
+                        left.x + image_w + self.gap,
+                        left.y,
+                        left.w - image_w - self.gap,
+                        left.h,
+                    ),
+                )
+            } else {
+                (None, left)
+            };
+            let title_h = self.title * 3.6;
+            let title = Rect::new(words.x, words.y + words.h * 0.12, words.w, title_h);
+            let text = Rect::new(
+                words.x,
+                title.bottom() + self.gap / 2.0,
+                words.w,
+                words.bottom() - title.bottom() - self.gap / 2.0,
+            );
+            QrLayout {
+                title,
+                text,
+                image,
+                panel,
+                code,
+            }
+        }
+    }
+
+    /// A light square panel in `area` with the biggest whole-module code that fits.
+    fn qr_panel(&self, area: Rect, modules: u32) -> (Rect, Rect) {
+        let side = self.qr_side(area).min(area.w).min(area.h);
+        let scale = ((side / modules as f32).floor()).max(1.0);
+        let code_side = scale * modules as f32;
+        let panel = area.centered(code_side, code_side);
+        (panel, panel)
+    }
+
+    pub fn text(&self, has_image: bool) -> TextLayout {
+        let inner = self.screen().inset(self.margin);
+        if !has_image {
+            let w = if self.portrait() {
+                inner.w
+            } else {
+                inner.w * 0.78
+            };
+            let block = Rect::new(inner.x + (inner.w - w) / 2.0, inner.y, w, inner.h);
+            let title = Rect::new(block.x, block.y + block.h * 0.18, block.w, self.title * 3.6);
+            let text = Rect::new(
+                block.x,
+                title.bottom() + self.gap,
+                block.w,
+                block.bottom() - title.bottom() - self.gap,
+            );
+            return TextLayout {
+                title,
+                text,
+                image: None,
+            };
+        }
+        if self.portrait() {
+            let image_h = (inner.h * 0.42).round();
+            let image = Rect::new(0.0, 0.0, self.width, image_h + self.margin);
+            let title = Rect::new(
+                inner.x,
+                image.bottom() + self.gap,
+                inner.w,
+                self.title * 3.6,
+            );
+            let text = Rect::new(
+                inner.x,
+                title.bottom() + self.gap / 2.0,
+                inner.w,
+                inner.bottom() - title.bottom() - self.gap / 2.0,
+            );
+            TextLayout {
+                title,
+                text,
+                image: Some(image),
+            }
+        } else {
+            let image_w = (self.width * 0.42).round();
+            let image = Rect::new(0.0, 0.0, image_w, self.height);
+            let x = image_w + self.margin;
+            let w = self.width - x - self.margin;
+            let title = Rect::new(x, inner.y + inner.h * 0.12, w, self.title * 3.6);
+            let text = Rect::new(
+                x,
+                title.bottom() + self.gap / 2.0,
+                w,
+                inner.bottom() - title.bottom() - self.gap / 2.0,
+            );
+            TextLayout {
+                title,
+                text,
+                image: Some(image),
+            }
+        }
+    }
+
+    /// `books` is how many books this page shows (1 to [`Scale::covers_per_page`]); `modules` the QR
+    /// code's width in modules with its quiet zone, if the slide has one.
+    pub fn covers(&self, books: usize, modules: Option<u32>) -> CoversLayout {
+        let inner = self.screen().inset(self.margin);
+        let title = Rect::new(inner.x, inner.y, inner.w, self.title * 1.3);
+        let line = (self.body * 1.22).round();
+        let below_title = title.bottom() + self.gap;
+        let (grid, qr_area, qr_text) = if self.portrait() {
+            let qr_h = modules.map_or(0.0, |_| (inner.h * 0.24).round());
+            let grid = Rect::new(
+                inner.x,
+                below_title,
+                inner.w,
+                inner.bottom() - below_title - if qr_h > 0.0 { qr_h + self.gap } else { 0.0 },
+            );
+            let qr_area = Rect::new(inner.x, inner.bottom() - qr_h, qr_h, qr_h);
+            let qr_text = Rect::new(
+                qr_area.right() + self.gap,
+                qr_area.y,
+                inner.right() - qr_area.right() - self.gap,
+                qr_h,
+            );
+            (grid, qr_area, qr_text)
+        } else {
+            let qr_w = modules.map_or(0.0, |_| (inner.w * 0.22).round());
+            let grid = Rect::new(
+                inner.x,
+                below_title,
+                inner.w
+                    - if qr_w > 0.0 {
+                        qr_w + self.gap * 1.5
+                    } else {
+                        0.0
+                    },
+                inner.bottom() - below_title,
+            );
+            let text_h = line * 3.0;
+            let qr_area = Rect::new(
+                inner.right() - qr_w,
+                below_title,
+                qr_w,
+                (grid.h - text_h - self.gap / 2.0).min(qr_w),
+            );
+            let qr_text = Rect::new(qr_area.x, qr_area.bottom() + self.gap / 2.0, qr_w, text_h);
+            (grid, qr_area, qr_text)
+        };
+        let books = books.clamp(1, self.covers_per_page());
+        let (cols, rows) = (self.covers_per_page(), 1);
+        let cell_w = (grid.w - self.gap * (cols as f32 - 1.0)) / cols as f32;
+        let cell_h = (grid.h - self.gap * (rows as f32 - 1.0)) / rows as f32;
+        let text_h = line * 3.0 + self.gap / 3.0;
+        let cover_h = (cell_h - text_h).min(cell_w / COVER_ASPECT);
+        let cover_w = cover_h * COVER_ASPECT;
+        // Pages with fewer books stay centred in the row.
+        let offset = (grid.w - (cell_w * books as f32 + self.gap * (books as f32 - 1.0))) / 2.0;
+        let cells = (0..books)
+            .map(|i| {
+                let (c, r) = (i % cols, i / cols);
+                let x = grid.x + offset + c as f32 * (cell_w + self.gap);
+                let y = grid.y + r as f32 * (cell_h + self.gap);
+                let cover = Rect::new(x + (cell_w - cover_w) / 2.0, y, cover_w, cover_h);
+                let title = Rect::new(x, cover.bottom() + self.gap / 3.0, cell_w, line * 2.0);
+                let author = Rect::new(x, title.bottom(), cell_w, line);
+                CoverCell {
+                    cover,
+                    title,
+                    author,
+                }
+            })
+            .collect();
+        let (panel, code) = match modules {
+            Some(m) => self.qr_panel(qr_area, m),
+            None => (Rect::new(0.0, 0.0, 0.0, 0.0), Rect::new(0.0, 0.0, 0.0, 0.0)),
+        };
+        CoversLayout {
+            title,
+            cells,
+            panel,
+            code,
+            qr_text,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIZES: [(u32, u32); 3] = [(1920, 1080), (3840, 2160), (1080, 1920)];
+
+    #[test]
+    fn body_text_is_at_least_a_22nd_of_the_height() {
+        for (w, h) in SIZES {
+            let s = Scale::new(w, h);
+            assert!(s.body >= h as f32 / 22.0);
+            assert!(s.title > s.body);
+        }
+    }
+
+    #[test]
+    fn qr_codes_are_big_whole_module_squares_on_screen() {
+        for (w, h) in SIZES {
+            let s = Scale::new(w, h);
+            for has_image in [false, true] {
+                let modules = 33 + 8; // version 4 with its quiet zone
+                let l = s.qr(has_image, modules);
+                assert_eq!(l.code.w, l.code.h);
+                assert_eq!(l.code.w % modules as f32, 0.0);
+                assert!(
+                    l.code.w >= 320.0 * w.min(h) as f32 / 1080.0,
+                    "{w}x{h}: {}",
+                    l.code.w
+                );
+                assert!(s.screen().contains(l.code), "{w}x{h}: {:?}", l.code);
+                assert!(l.title.right() <= l.code.x || l.title.bottom() <= l.code.y);
+            }
+        }
+    }
+
+    #[test]
+    fn covers_keep_their_shape_and_stay_on_screen() {
+        for (w, h) in SIZES {
+            let s = Scale::new(w, h);
+            for books in 1..=s.covers_per_page() {
+                let l = s.covers(books, Some(41));
+                assert_eq!(l.cells.len(), books);
+                for c in &l.cells {
+                    assert!((c.cover.w / c.cover.h - COVER_ASPECT).abs() < 1e-3);
+                    assert!(s.screen().contains(c.cover), "{w}x{h}");
+                    assert!(s.screen().contains(c.author), "{w}x{h}");
+                    assert!(c.cover.h > h as f32 * 0.25, "{w}x{h}: covers are big");
+                    // Covers never run under the QR panel.
+                    assert!(
+                        c.title.right() <= l.panel.x + 0.5 || c.author.bottom() <= l.panel.y + 0.5
+                    );
+                }
+                assert!(
+                    l.code.w >= 320.0 * w.min(h) as f32 / 1080.0,
+                    "{w}x{h}: {}",
+                    l.code.w
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn everything_fits_on_screen() {
+        for (w, h) in SIZES {
+            let s = Scale::new(w, h);
+            let p = s.picture();
+            assert!(s.screen().contains(p.caption_band));
+            for has_image in [false, true] {
+                let t = s.text(has_image);
+                assert!(s.screen().contains(t.title) && s.screen().contains(t.text));
+                let q = s.qr(has_image, 41);
+                assert!(
+                    s.screen().contains(q.text) && q.text.h > 0.0,
+                    "{w}x{h} {q:?}"
+                );
+            }
+        }
+    }
+}
