@@ -91,7 +91,8 @@ impl Scale {
             width: w,
             height: h,
             body,
-            title: (body * 1.75).round(),
+            // Portrait screens are narrow: headlines a little smaller keep words whole.
+            title: (body * if h > w { 1.4 } else { 1.75 }).round(),
             margin: (72.0 * unit).round(),
             gap: (40.0 * unit).round(),
         }
@@ -134,14 +135,12 @@ pub struct PictureLayout {
     pub dots: Rect,
 }
 
-/// A call to action: headline, text, optional picture, and a big QR code.
+/// A call to action: headline and text, an optional picture, and a big QR code.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct QrLayout {
-    pub title: Rect,
-    pub text: Rect,
+    /// Where the headline and text go, centred as a block.
+    pub words: Rect,
     pub image: Option<Rect>,
-    /// The light panel behind the code.
-    pub panel: Rect,
     /// The code itself, quiet zone included; its side is a whole number of modules.
     pub code: Rect,
 }
@@ -149,8 +148,8 @@ pub struct QrLayout {
 /// A headline and text, with an optional picture.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct TextLayout {
-    pub title: Rect,
-    pub text: Rect,
+    /// Where the headline and text go, centred as a block.
+    pub words: Rect,
     pub image: Option<Rect>,
 }
 
@@ -168,9 +167,10 @@ pub struct CoverCell {
 /// A row or grid of covers with a QR panel.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CoversLayout {
+    /// The heading's text size.
+    pub heading: f32,
     pub title: Rect,
     pub cells: Vec<CoverCell>,
-    pub panel: Rect,
     pub code: Rect,
     pub qr_text: Rect,
 }
@@ -181,15 +181,25 @@ pub const COVERS_PER_PAGE: usize = 4;
 pub const COVER_ASPECT: f32 = 2.0 / 3.0;
 
 impl Scale {
-    pub fn picture(&self) -> PictureLayout {
+    /// `caption_chars` is the caption's length: a caption too long for one line gets a band of
+    /// two lines.
+    pub fn picture(&self, caption_chars: usize) -> PictureLayout {
         let s = self.screen();
-        let band_h = (self.body * 2.6).round();
+        let caption_w = s.w - 2.0 * self.margin - self.body * 4.0;
+        // Inter's average glyph is a little over half its size wide.
+        let lines = if caption_chars as f32 * self.body * 0.55 > caption_w {
+            2.0
+        } else {
+            1.0
+        };
+        let text_h = (self.body * 1.18 * lines).ceil() + 2.0;
+        let band_h = (text_h + self.body * 1.3).round();
         let caption_band = Rect::new(0.0, s.h - band_h, s.w, band_h);
         let caption = Rect::new(
             self.margin,
-            caption_band.y + (band_h - self.body * 1.3) / 2.0,
-            s.w - 2.0 * self.margin - self.body * 4.0,
-            self.body * 1.3,
+            caption_band.y + (band_h - text_h) / 2.0,
+            caption_w,
+            text_h,
         );
         PictureLayout {
             picture: s,
@@ -203,7 +213,7 @@ impl Scale {
             ),
             dots: Rect::new(
                 s.w - self.margin - self.body * 3.5,
-                caption_band.y + (band_h - self.body * 0.5) / 2.0,
+                caption_band.bottom() - (band_h + self.body * 0.5) / 2.0,
                 self.body * 3.5,
                 self.body * 0.5,
             ),
@@ -214,21 +224,16 @@ impl Scale {
     pub fn qr(&self, has_image: bool, modules: u32) -> QrLayout {
         let inner = self.screen().inset(self.margin);
         if self.portrait() {
-            let title = Rect::new(inner.x, inner.y, inner.w, self.title * 2.6);
-            let text = Rect::new(
-                inner.x,
-                title.bottom() + self.gap / 2.0,
-                inner.w,
-                self.body * 3.8,
-            );
+            let share = if has_image { 0.42 } else { 0.5 };
+            let words = Rect::new(inner.x, inner.y, inner.w, (inner.h * share).round());
             let rest = Rect::new(
                 inner.x,
-                text.bottom() + self.gap,
+                words.bottom() + self.gap,
                 inner.w,
-                inner.bottom() - text.bottom() - self.gap,
+                inner.bottom() - words.bottom() - self.gap,
             );
-            let (image, panel_area) = if has_image {
-                let image_h = (rest.h * 0.38).round();
+            let (image, code_area) = if has_image {
+                let image_h = (rest.h * 0.36).round();
                 (
                     Some(Rect::new(rest.x, rest.bottom() - image_h, rest.w, image_h)),
                     Rect::new(rest.x, rest.y, rest.w, rest.h - image_h - self.gap),
@@ -236,26 +241,20 @@ impl Scale {
             } else {
                 (None, rest)
             };
-            let (panel, code) = self.qr_panel(panel_area, modules);
             QrLayout {
-                title,
-                text,
+                words,
                 image,
-                panel,
-                code,
+                code: self.qr_code(code_area, modules),
             }
         } else {
             let qr_w = (inner.w * 0.40).min(inner.h);
-            let panel_area = Rect::new(inner.right() - qr_w, inner.y, qr_w, inner.h);
-            let (panel, code) = self.qr_panel(panel_area, modules);
-            let left = Rect::new(
-                inner.x,
-                inner.y,
-                panel.x - inner.x - self.gap * 1.5,
-                inner.h,
+            let code = self.qr_code(
+                Rect::new(inner.right() - qr_w, inner.y, qr_w, inner.h),
+                modules,
             );
+            let left = Rect::new(inner.x, inner.y, code.x - inner.x - self.gap * 1.5, inner.h);
             let (image, words) = if has_image {
-                let image_w = (left.w * 0.42).round();
+                let image_w = (left.w * 0.40).round();
                 (
                     Some(Rect::new(left.x, left.y, image_w, left.h)),
                     Rect::new(
@@ -268,31 +267,16 @@ impl Scale {
             } else {
                 (None, left)
             };
-            let title_h = self.title * 3.6;
-            let title = Rect::new(words.x, words.y + words.h * 0.12, words.w, title_h);
-            let text = Rect::new(
-                words.x,
-                title.bottom() + self.gap / 2.0,
-                words.w,
-                words.bottom() - title.bottom() - self.gap / 2.0,
-            );
-            QrLayout {
-                title,
-                text,
-                image,
-                panel,
-                code,
-            }
+            QrLayout { words, image, code }
         }
     }
 
-    /// A light square panel in `area` with the biggest whole-module code that fits.
-    fn qr_panel(&self, area: Rect, modules: u32) -> (Rect, Rect) {
+    /// The biggest whole-module square code that fits in `area`, centred in it.
+    fn qr_code(&self, area: Rect, modules: u32) -> Rect {
         let side = self.qr_side(area).min(area.w).min(area.h);
-        let scale = ((side / modules as f32).floor()).max(1.0);
+        let scale = (side / modules as f32).floor().max(1.0);
         let code_side = scale * modules as f32;
-        let panel = area.centered(code_side, code_side);
-        (panel, panel)
+        area.centered(code_side, code_side)
     }
 
     pub fn text(&self, has_image: bool) -> TextLayout {
@@ -301,57 +285,30 @@ impl Scale {
             let w = if self.portrait() {
                 inner.w
             } else {
-                inner.w * 0.78
+                (inner.w * 0.8).round()
             };
-            let block = Rect::new(inner.x + (inner.w - w) / 2.0, inner.y, w, inner.h);
-            let title = Rect::new(block.x, block.y + block.h * 0.18, block.w, self.title * 3.6);
-            let text = Rect::new(
-                block.x,
-                title.bottom() + self.gap,
-                block.w,
-                block.bottom() - title.bottom() - self.gap,
-            );
             return TextLayout {
-                title,
-                text,
+                words: Rect::new(inner.x + (inner.w - w) / 2.0, inner.y, w, inner.h),
                 image: None,
             };
         }
         if self.portrait() {
-            let image_h = (inner.h * 0.42).round();
-            let image = Rect::new(0.0, 0.0, self.width, image_h + self.margin);
-            let title = Rect::new(
+            let image = Rect::new(0.0, 0.0, self.width, (self.height * 0.42).round());
+            let words = Rect::new(
                 inner.x,
                 image.bottom() + self.gap,
                 inner.w,
-                self.title * 3.6,
-            );
-            let text = Rect::new(
-                inner.x,
-                title.bottom() + self.gap / 2.0,
-                inner.w,
-                inner.bottom() - title.bottom() - self.gap / 2.0,
+                inner.bottom() - image.bottom() - self.gap,
             );
             TextLayout {
-                title,
-                text,
+                words,
                 image: Some(image),
             }
         } else {
-            let image_w = (self.width * 0.42).round();
-            let image = Rect::new(0.0, 0.0, image_w, self.height);
-            let x = image_w + self.margin;
-            let w = self.width - x - self.margin;
-            let title = Rect::new(x, inner.y + inner.h * 0.12, w, self.title * 3.6);
-            let text = Rect::new(
-                x,
-                title.bottom() + self.gap / 2.0,
-                w,
-                inner.bottom() - title.bottom() - self.gap / 2.0,
-            );
+            let image = Rect::new(0.0, 0.0, (self.width * 0.42).round(), self.height);
+            let x = image.right() + self.margin;
             TextLayout {
-                title,
-                text,
+                words: Rect::new(x, inner.y, self.width - x - self.margin, inner.h),
                 image: Some(image),
             }
         }
@@ -359,27 +316,52 @@ impl Scale {
 
     /// `books` is how many books this page shows (1 to [`Scale::covers_per_page`]); `modules` the QR
     /// code's width in modules with its quiet zone, if the slide has one.
+    ///
+    /// Landscape: a row of covers with title and author under each, the QR code on the right.
+    /// Portrait: covers one under the other with title and author beside them, the QR code below.
     pub fn covers(&self, books: usize, modules: Option<u32>) -> CoversLayout {
         let inner = self.screen().inset(self.margin);
-        let title = Rect::new(inner.x, inner.y, inner.w, self.title * 1.3);
+        let heading = (self.title * 0.8).round();
+        let title = Rect::new(inner.x, inner.y, inner.w, (heading * 1.25).round());
         let line = (self.body * 1.22).round();
         let below_title = title.bottom() + self.gap;
-        let (grid, qr_area, qr_text) = if self.portrait() {
-            let qr_h = modules.map_or(0.0, |_| (inner.h * 0.24).round());
+        let books = books.clamp(1, self.covers_per_page());
+        let (cells, qr_area, qr_text) = if self.portrait() {
+            let qr_h = modules.map_or(0.0, |_| (inner.h * 0.22).round());
             let grid = Rect::new(
                 inner.x,
                 below_title,
                 inner.w,
                 inner.bottom() - below_title - if qr_h > 0.0 { qr_h + self.gap } else { 0.0 },
             );
+            let rows = self.covers_per_page();
+            let row_h = (grid.h - self.gap * (rows as f32 - 1.0)) / rows as f32;
+            let cover_h = row_h.min(grid.w * 0.38 / COVER_ASPECT);
+            let cover_w = cover_h * COVER_ASPECT;
+            let cells = (0..books)
+                .map(|i| {
+                    let y = grid.y + i as f32 * (row_h + self.gap) + (row_h - cover_h) / 2.0;
+                    let cover = Rect::new(grid.x, y, cover_w, cover_h);
+                    let x = cover.right() + self.gap;
+                    let w = grid.right() - x;
+                    let text_top = cover.y + (cover_h - line * 5.0).max(0.0) / 2.0;
+                    let title = Rect::new(x, text_top, w, line * 3.0);
+                    let author = Rect::new(x, title.bottom(), w, line * 2.0);
+                    CoverCell {
+                        cover,
+                        title,
+                        author,
+                    }
+                })
+                .collect();
             let qr_area = Rect::new(inner.x, inner.bottom() - qr_h, qr_h, qr_h);
             let qr_text = Rect::new(
                 qr_area.right() + self.gap,
-                qr_area.y,
+                qr_area.y + (qr_h - line * 3.0).max(0.0) / 2.0,
                 inner.right() - qr_area.right() - self.gap,
-                qr_h,
+                line * 3.0,
             );
-            (grid, qr_area, qr_text)
+            (cells, qr_area, qr_text)
         } else {
             let qr_w = modules.map_or(0.0, |_| (inner.w * 0.22).round());
             let grid = Rect::new(
@@ -393,48 +375,47 @@ impl Scale {
                     },
                 inner.bottom() - below_title,
             );
-            let text_h = line * 3.0;
+            let label_h = line * 3.0;
             let qr_area = Rect::new(
                 inner.right() - qr_w,
                 below_title,
                 qr_w,
-                (grid.h - text_h - self.gap / 2.0).min(qr_w),
+                (grid.h - label_h - self.gap / 2.0).min(qr_w),
             );
-            let qr_text = Rect::new(qr_area.x, qr_area.bottom() + self.gap / 2.0, qr_w, text_h);
-            (grid, qr_area, qr_text)
+            let qr_text = Rect::new(qr_area.x, qr_area.bottom() + self.gap / 2.0, qr_w, label_h);
+            let cols = self.covers_per_page();
+            let cell_w = (grid.w - self.gap * (cols as f32 - 1.0)) / cols as f32;
+            let text_h = label_h + self.gap / 3.0;
+            let cover_h = (grid.h - text_h).min(cell_w / COVER_ASPECT);
+            let cover_w = cover_h * COVER_ASPECT;
+            // The row of covers and their labels is centred in the height it has, and a page with
+            // fewer books in the width.
+            let top = ((grid.h - cover_h - text_h) / 2.0).max(0.0);
+            let offset = (grid.w - (cell_w * books as f32 + self.gap * (books as f32 - 1.0))) / 2.0;
+            let cells = (0..books)
+                .map(|i| {
+                    let x = grid.x + offset + i as f32 * (cell_w + self.gap);
+                    let cover =
+                        Rect::new(x + (cell_w - cover_w) / 2.0, grid.y + top, cover_w, cover_h);
+                    let title = Rect::new(x, cover.bottom() + self.gap / 3.0, cell_w, line * 2.0);
+                    let author = Rect::new(x, title.bottom(), cell_w, line);
+                    CoverCell {
+                        cover,
+                        title,
+                        author,
+                    }
+                })
+                .collect();
+            (cells, qr_area, qr_text)
         };
-        let books = books.clamp(1, self.covers_per_page());
-        let (cols, rows) = (self.covers_per_page(), 1);
-        let cell_w = (grid.w - self.gap * (cols as f32 - 1.0)) / cols as f32;
-        let cell_h = (grid.h - self.gap * (rows as f32 - 1.0)) / rows as f32;
-        let text_h = line * 3.0 + self.gap / 3.0;
-        let cover_h = (cell_h - text_h).min(cell_w / COVER_ASPECT);
-        let cover_w = cover_h * COVER_ASPECT;
-        // Pages with fewer books stay centred in the row.
-        let offset = (grid.w - (cell_w * books as f32 + self.gap * (books as f32 - 1.0))) / 2.0;
-        let cells = (0..books)
-            .map(|i| {
-                let (c, r) = (i % cols, i / cols);
-                let x = grid.x + offset + c as f32 * (cell_w + self.gap);
-                let y = grid.y + r as f32 * (cell_h + self.gap);
-                let cover = Rect::new(x + (cell_w - cover_w) / 2.0, y, cover_w, cover_h);
-                let title = Rect::new(x, cover.bottom() + self.gap / 3.0, cell_w, line * 2.0);
-                let author = Rect::new(x, title.bottom(), cell_w, line);
-                CoverCell {
-                    cover,
-                    title,
-                    author,
-                }
-            })
-            .collect();
-        let (panel, code) = match modules {
-            Some(m) => self.qr_panel(qr_area, m),
-            None => (Rect::new(0.0, 0.0, 0.0, 0.0), Rect::new(0.0, 0.0, 0.0, 0.0)),
+        let code = match modules {
+            Some(m) => self.qr_code(qr_area, m),
+            None => Rect::new(0.0, 0.0, 0.0, 0.0),
         };
         CoversLayout {
+            heading,
             title,
             cells,
-            panel,
             code,
             qr_text,
         }
@@ -471,7 +452,7 @@ mod tests {
                     l.code.w
                 );
                 assert!(s.screen().contains(l.code), "{w}x{h}: {:?}", l.code);
-                assert!(l.title.right() <= l.code.x || l.title.bottom() <= l.code.y);
+                assert!(l.words.right() <= l.code.x || l.words.bottom() <= l.code.y);
             }
         }
     }
@@ -490,7 +471,7 @@ mod tests {
                     assert!(c.cover.h > h as f32 * 0.25, "{w}x{h}: covers are big");
                     // Covers never run under the QR panel.
                     assert!(
-                        c.title.right() <= l.panel.x + 0.5 || c.author.bottom() <= l.panel.y + 0.5
+                        c.title.right() <= l.code.x + 0.5 || c.author.bottom() <= l.code.y + 0.5
                     );
                 }
                 assert!(
@@ -506,14 +487,17 @@ mod tests {
     fn everything_fits_on_screen() {
         for (w, h) in SIZES {
             let s = Scale::new(w, h);
-            let p = s.picture();
-            assert!(s.screen().contains(p.caption_band));
+            for chars in [10, 200] {
+                let p = s.picture(chars);
+                assert!(s.screen().contains(p.caption_band));
+                assert!(p.caption_band.contains(p.caption));
+            }
             for has_image in [false, true] {
                 let t = s.text(has_image);
-                assert!(s.screen().contains(t.title) && s.screen().contains(t.text));
+                assert!(s.screen().contains(t.words) && t.words.h > s.title * 3.0);
                 let q = s.qr(has_image, 41);
                 assert!(
-                    s.screen().contains(q.text) && q.text.h > 0.0,
+                    s.screen().contains(q.words) && q.words.h > s.title * 3.0,
                     "{w}x{h} {q:?}"
                 );
             }

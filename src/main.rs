@@ -18,6 +18,64 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Play on the screen: the bundled playlists without arguments, fullscreen like a kiosk.
+    Play {
+        /// The screen config; default `kiosk/screen.toml`, else built-in defaults.
+        #[arg(long)]
+        screen: Option<PathBuf>,
+        /// The folder of playlists; default the screen config's.
+        #[arg(long)]
+        playlists: Option<PathBuf>,
+        /// A normal window (default 1280x720) instead of fullscreen, for previews.
+        #[arg(long, value_name = "WxH", num_args = 0..=1, default_missing_value = "1280x720", value_parser = parse_size)]
+        windowed: Option<(u32, u32)>,
+    },
+    /// Write the slides that play (or those of one playlist) to PNG files, without a window.
+    Render {
+        #[arg(long)]
+        screen: Option<PathBuf>,
+        #[arg(long)]
+        playlists: Option<PathBuf>,
+        /// Every slide of this playlist, whatever its schedule.
+        #[arg(long)]
+        playlist: Option<PathBuf>,
+        /// Where the PNG files go.
+        #[arg(long, default_value = "slides")]
+        out: PathBuf,
+        /// The screen's size in pixels.
+        #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = parse_size)]
+        size: (u32, u32),
+        /// What plays at this time, in the screen's time zone.
+        #[arg(long, default_value = "now")]
+        at: String,
+        /// Also write the frame halfway through each transition.
+        #[arg(long)]
+        transitions: bool,
+    },
+    /// Measure playback: frame times, CPU, memory and start-up time.
+    Bench {
+        #[arg(long)]
+        screen: Option<PathBuf>,
+        #[arg(long)]
+        playlists: Option<PathBuf>,
+        /// How many transitions to measure.
+        #[arg(long, default_value_t = 20)]
+        transitions: u64,
+        /// How long each page shows, in seconds.
+        #[arg(long, default_value_t = 3.0)]
+        page_seconds: f64,
+        #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = parse_size)]
+        size: (u32, u32),
+        /// In a real window, sleeping between transitions as on a screen (default: offscreen, back to back).
+        #[arg(long)]
+        window: bool,
+        /// The wall-clock time the schedule sees.
+        #[arg(long, default_value = "2026-12-01 12:00")]
+        at: String,
+        /// Also write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// Check playlists (and screen configs and book lists) and report every problem.
     Check {
         /// Files or folders; default `playlists/`.
@@ -45,8 +103,15 @@ enum Command {
     },
 }
 
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    commands::play::parse_size(text)
+}
+
 fn main() -> ExitCode {
+    let process_start = std::time::Instant::now();
     let cli = Cli::parse();
+    init_logging();
+    PROCESS_START.set(process_start).ok();
     match run(cli) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
@@ -57,9 +122,82 @@ fn main() -> ExitCode {
     }
 }
 
+static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Logs go to stderr, at info level unless RUST_LOG says otherwise; the graphics stack's chatter
+/// is kept to warnings.
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new("info,wgpu=error,wgpu_hal=error,wgpu_core=error,naga=warn,bevy_render=warn,bevy_winit=warn,winit=error,bevy_app=warn,offset_allocator=warn,cosmic_text=warn")
+    });
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
 fn run(cli: Cli) -> anyhow::Result<bool> {
     let mut stdout = std::io::stdout().lock();
     match cli.command {
+        Command::Play {
+            screen,
+            playlists,
+            windowed,
+        } => {
+            drop(stdout);
+            commands::play::run(commands::play::PlayArgs {
+                screen,
+                playlists,
+                windowed,
+            })
+        }
+        Command::Render {
+            screen,
+            playlists,
+            playlist,
+            out,
+            size,
+            at,
+            transitions,
+        } => commands::render::run(
+            commands::render::RenderArgs {
+                screen,
+                playlists,
+                playlist,
+                out,
+                size,
+                at,
+                transitions,
+            },
+            &mut stdout,
+        ),
+        Command::Bench {
+            screen,
+            playlists,
+            transitions,
+            page_seconds,
+            size,
+            window,
+            at,
+            json,
+        } => commands::bench::run(
+            commands::bench::BenchArgs {
+                screen,
+                playlists,
+                transitions,
+                page_seconds,
+                size,
+                window,
+                at,
+                json,
+            },
+            *PROCESS_START.get().expect("set in main"),
+            &mut stdout,
+        ),
         Command::Check { paths } => Ok(commands::check::run(&paths, &mut stdout)?),
         Command::Schema { kind } => {
             stdout.write_all(commands::schema::schema_json(kind).as_bytes())?;

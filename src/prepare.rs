@@ -172,11 +172,11 @@ pub fn prepare(
     };
     match &page.content {
         PageContent::Picture { image, fit, .. } => {
-            let (w, h) = scale.picture().picture.pixels();
+            let (w, h) = scale.screen().pixels();
             images.insert(Slot::Main, load(store, image, w, h, *fit)?);
         }
         PageContent::Welcome => {
-            let (w, h) = scale.picture().picture.pixels();
+            let (w, h) = scale.screen().pixels();
             if let Ok(img) = decode_image(WELCOME_BACKGROUND, w, h, Fit::Fill) {
                 images.insert(Slot::Main, img);
             }

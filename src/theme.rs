@@ -104,6 +104,34 @@ impl Theme {
     }
 }
 
+/// Colours for typographic covers: (background, text). A book without a cover picture gets one
+/// of these, chosen from its title so the same book always looks the same.
+pub const COVER_COLORS: [(Rgb, Rgb); 8] = [
+    ([0x1f, 0x4e, 0x79], [0xfb, 0xf7, 0xee]),
+    ([0x7a, 0x1f, 0x2b], [0xfb, 0xf3, 0xee]),
+    ([0x23, 0x5b, 0x45], [0xf4, 0xf1, 0xe6]),
+    ([0xe8, 0xb9, 0x4a], [0x1f, 0x1a, 0x10]),
+    ([0x4b, 0x2e, 0x6b], [0xf6, 0xf0, 0xfa]),
+    ([0xd9, 0x6c, 0x3b], [0x1f, 0x14, 0x0e]),
+    ([0x2f, 0x3a, 0x4f], [0xf2, 0xf4, 0xf8]),
+    ([0x9c, 0xc5, 0xb8], [0x14, 0x2a, 0x22]),
+];
+
+/// The typographic cover colours for a title.
+pub fn cover_colors(title: &str) -> (Rgb, Rgb) {
+    // FNV-1a: stable across runs and platforms, unlike the standard hasher.
+    let hash = title.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    COVER_COLORS[(hash % COVER_COLORS.len() as u64) as usize]
+}
+
+/// Captions sit on a black band of this opacity, over any picture. The GPU blends in linear
+/// light, so the band must be this dark for white text to keep 4.5:1 over a white picture.
+pub const SCRIM_ALPHA: f64 = 0.82;
+/// Text on the band.
+pub const SCRIM_TEXT: Rgb = [0xff, 0xff, 0xff];
+
 /// Relative luminance of an sRGB colour (WCAG 2.x).
 pub fn luminance(c: Rgb) -> f64 {
     let channel = |v: u8| {
@@ -139,6 +167,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn typographic_covers_are_readable_and_stable() {
+        for (bg, fg) in COVER_COLORS {
+            assert!(
+                contrast(fg, bg) >= 4.5,
+                "{bg:?}/{fg:?}: {:.2}",
+                contrast(fg, bg)
+            );
+        }
+        assert_eq!(
+            cover_colors("Pippi Långstrump"),
+            cover_colors("Pippi Långstrump")
+        );
+    }
+
+    #[test]
+    fn captions_stay_readable_over_the_brightest_picture() {
+        // The worst case is a white picture under the band; blending is in linear light.
+        let band_luminance = 1.0 - SCRIM_ALPHA;
+        let ratio = (luminance(SCRIM_TEXT) + 0.05) / (band_luminance + 0.05);
+        assert!(ratio >= 4.5, "{ratio:.2}");
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! The subcommands behind the CLI. Each takes its parsed arguments, writes what the user reads to
 //! the given output, and returns whether it succeeded; `main.rs` only parses arguments.
 
+pub mod bench;
 pub mod check;
 pub mod plan;
+pub mod play;
+pub mod render;
 pub mod schema;
 
 use std::path::{Path, PathBuf};

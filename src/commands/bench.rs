@@ -1,0 +1,91 @@
+//! `vitrin bench`: measures playback of the bundled content (or any playlists) for a fixed number
+//! of transitions, and prints frame times, CPU, memory and start-up time.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::ingest::LocalIngest;
+use crate::player::bench::{BenchOptions, BenchReport};
+use crate::player::bridge::ContentSource;
+use crate::player::{Library, Output, PlayerOptions, WallClock, player_app};
+use crate::playlist::SlideContent;
+use crate::prepare::LocalMedia;
+
+#[derive(Debug, Clone)]
+pub struct BenchArgs {
+    pub screen: Option<PathBuf>,
+    pub playlists: Option<PathBuf>,
+    pub transitions: u64,
+    /// Each page shows this long.
+    pub page_seconds: f64,
+    pub size: (u32, u32),
+    /// In a real window (reactive, as on a screen) rather than offscreen as fast as possible.
+    pub window: bool,
+    pub at: String,
+    pub json: Option<PathBuf>,
+}
+
+pub fn run(
+    args: BenchArgs,
+    process_start: Instant,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<bool> {
+    let screen = super::screen_config(args.screen.as_deref())?;
+    let dir = args
+        .playlists
+        .clone()
+        .unwrap_or_else(|| screen.playlists.clone());
+    let mut ingest = LocalIngest::new(dir, crate::catalog::Resolver::new(screen.catalog.clone()));
+    let mut playlists = ingest.load().playlists;
+    let page = Duration::from_secs_f64(args.page_seconds.max(0.5));
+    for slide in playlists.iter_mut().flat_map(|p| p.slides.iter_mut()) {
+        let parts = match &slide.content {
+            SlideContent::Carousel { images, .. } => images.len().max(1) as u32,
+            _ => 1,
+        };
+        slide.duration = page * parts;
+    }
+    let (at, _) = super::plan::parse_at(&args.at, screen.timezone, chrono::Utc::now())?;
+    let report = Arc::new(Mutex::new(None::<BenchReport>));
+    let output = if args.window {
+        Output::Window {
+            fullscreen: false,
+            size: args.size,
+        }
+    } else {
+        Output::Headless {
+            width: args.size.0,
+            height: args.size.1,
+        }
+    };
+    let source = ContentSource::Fixed(Library {
+        generation: "bench".into(),
+        playlists,
+        store: Arc::new(LocalMedia::default()),
+    });
+    let mut app = player_app(
+        PlayerOptions {
+            output,
+            screen,
+            clock: WallClock::Fixed(at),
+            bench: Some(BenchOptions {
+                transitions: args.transitions,
+                process_start,
+                report: report.clone(),
+            }),
+        },
+        source,
+    );
+    app.run();
+    let report = report
+        .lock()
+        .expect("not poisoned")
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("the benchmark ended before it finished"))?;
+    write!(out, "{report}")?;
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,95 @@
+//! `vitrin play`: the player on the screen.
+
+use std::path::PathBuf;
+
+use crate::player::bridge::ContentSource;
+use crate::player::input::PointerNavigation;
+use crate::player::{Output, PlayerOptions, WallClock, player_app};
+
+/// How `vitrin play` was asked to run.
+#[derive(Debug, Clone)]
+pub struct PlayArgs {
+    pub screen: Option<PathBuf>,
+    pub playlists: Option<PathBuf>,
+    /// A normal window of this size, for previews; `None` is the kiosk's borderless fullscreen.
+    pub windowed: Option<(u32, u32)>,
+}
+
+/// Parses `1920x1080`.
+pub fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text
+        .trim()
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("\"{text}\" is not a size: write it like 1920x1080"))?;
+    let w: u32 = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a size: write it like 1920x1080"))?;
+    let h: u32 = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a size: write it like 1920x1080"))?;
+    if !(64..=8192).contains(&w) || !(64..=8192).contains(&h) {
+        return Err(format!(
+            "{w}x{h} is not a screen size vitrin can draw (64 to 8192 pixels a side)"
+        ));
+    }
+    Ok((w, h))
+}
+
+pub fn run(args: PlayArgs) -> anyhow::Result<bool> {
+    let screen = super::screen_config(args.screen.as_deref())?;
+    let output = match args.windowed {
+        Some(size) => Output::Window {
+            fullscreen: false,
+            size,
+        },
+        None => Output::Window {
+            fullscreen: true,
+            size: (1920, 1080),
+        },
+    };
+    let interactive = screen.touch || args.windowed.is_some();
+    tracing::info!(
+        screen = %screen.id,
+        timezone = screen.timezone.name(),
+        touch = screen.touch,
+        "vitrin {} starting",
+        env!("CARGO_PKG_VERSION")
+    );
+    let source = match &screen.feed {
+        Some(feed) => anyhow::bail!("FEED-TODO: feed {feed} is not supported yet"),
+        None => ContentSource::Folder {
+            dir: args
+                .playlists
+                .clone()
+                .unwrap_or_else(|| screen.playlists.clone()),
+            watch: true,
+        },
+    };
+    let mut app = player_app(
+        PlayerOptions {
+            output,
+            screen,
+            clock: WallClock::Real,
+            bench: None,
+        },
+        source,
+    );
+    app.insert_resource(PointerNavigation(interactive));
+    let exit = app.run();
+    Ok(exit.is_success())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1920x1080"), Ok((1920, 1080)));
+        assert_eq!(parse_size("1080X1920"), Ok((1080, 1920)));
+        assert!(parse_size("big").is_err());
+        assert!(parse_size("10x10").is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! `vitrin render`: the slides that play (or those of one playlist) as PNG files, without a window.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::ingest::{LocalIngest, resolve_covers};
+use crate::layout::Scale;
+use crate::player::Library;
+use crate::player::render::{RenderOptions, render_pages};
+use crate::prepare::LocalMedia;
+use crate::schedule::{Reason, program_at};
+use crate::show::{pages_for, slide_pages};
+
+#[derive(Debug, Clone)]
+pub struct RenderArgs {
+    pub screen: Option<PathBuf>,
+    pub playlists: Option<PathBuf>,
+    /// Render every slide of this one playlist, whatever its schedule.
+    pub playlist: Option<PathBuf>,
+    pub out: PathBuf,
+    pub size: (u32, u32),
+    pub at: String,
+    pub transitions: bool,
+}
+
+pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<bool> {
+    let screen = super::screen_config(args.screen.as_deref())?;
+    let scale = Scale::new(args.size.0, args.size.1);
+    let mut resolver = crate::catalog::Resolver::new(screen.catalog.clone());
+    let (pages, what) = if let Some(file) = &args.playlist {
+        let (report, mut playlists) = crate::playlist::check_paths(std::slice::from_ref(file));
+        if report.errors() > 0 {
+            write!(out, "{}", report.render())?;
+            anyhow::bail!(
+                "{} has errors: fix them first (vitrin check)",
+                file.display()
+            );
+        }
+        for e in resolve_covers(&mut playlists, &mut resolver, &mut Default::default()) {
+            tracing::warn!("{e}");
+        }
+        let p = &playlists[0];
+        let pages = (0..p.slides.len())
+            .flat_map(|i| slide_pages(p, i, scale.covers_per_page()))
+            .collect::<Vec<_>>();
+        (pages, format!("every slide of \"{}\"", p.name))
+    } else {
+        let dir = args
+            .playlists
+            .clone()
+            .unwrap_or_else(|| screen.playlists.clone());
+        let mut ingest = LocalIngest::new(dir, resolver);
+        let got = ingest.load();
+        for file in &got.report.files {
+            for d in file.diagnostics.iter().filter(|d| d.is_error()) {
+                tracing::error!("{}", d.headline(&file.source));
+            }
+        }
+        let (at, note) = super::plan::parse_at(&args.at, screen.timezone, chrono::Utc::now())?;
+        if let Some(n) = note {
+            writeln!(out, "{n}")?;
+        }
+        let program = program_at(&got.playlists, &screen, at);
+        if program.reason == Reason::Closed {
+            writeln!(
+                out,
+                "the library is closed at {}: the screen is blank, nothing to render",
+                at.with_timezone(&screen.timezone)
+                    .format("%Y-%m-%d %H:%M %Z")
+            )?;
+            return Ok(true);
+        }
+        let pages = pages_for(&program, &got.playlists, scale.covers_per_page());
+        let what = format!(
+            "what screen \"{}\" plays at {}",
+            screen.id,
+            at.with_timezone(&screen.timezone)
+                .format("%Y-%m-%d %H:%M %Z")
+        );
+        (pages, what)
+    };
+    let library = Library {
+        generation: "render".into(),
+        playlists: Vec::new(),
+        store: Arc::new(LocalMedia::default()),
+    };
+    let count = pages.len();
+    let report = render_pages(
+        pages,
+        library,
+        screen,
+        RenderOptions {
+            width: args.size.0,
+            height: args.size.1,
+            out: args.out.clone(),
+            transitions: args.transitions,
+        },
+    )
+    .context("rendering")?;
+    writeln!(
+        out,
+        "rendered {what}: {count} pages at {}x{}",
+        args.size.0, args.size.1
+    )?;
+    for path in &report.written {
+        writeln!(out, "  wrote {}", path.display())?;
+    }
+    for (name, why) in &report.skipped {
+        writeln!(out, "  skipped {name}: {why}")?;
+    }
+    Ok(true)
+}

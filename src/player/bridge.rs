@@ -1,0 +1,264 @@
+//! Worker threads and the channels that bring their results into the frame: page preparation
+//! (reading and decoding pictures), and content updates (a watched playlist folder). Blocking work
+//! never runs on the frame loop; a worker that finishes wakes the loop so it can sleep meanwhile.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+
+use super::{Library, PlayerSystems, Screen};
+use crate::ingest::LocalIngest;
+use crate::prepare::{LocalMedia, PrepareError, PreparedPage, prepare};
+use crate::show::Page;
+
+/// Where the player's content comes from.
+#[derive(Resource, Clone)]
+pub enum ContentSource {
+    /// A playlist folder, read at start and again after every edit.
+    Folder { dir: PathBuf, watch: bool },
+    /// Content given once: one playlist to preview, a cache's generation, a test's playlists.
+    Fixed(Library),
+}
+
+/// Wakes the frame loop from another thread (a no-op without a window, where the loop polls).
+#[derive(Resource, Clone)]
+pub struct Waker(Arc<dyn Fn() + Send + Sync>);
+
+impl Waker {
+    pub fn wake(&self) {
+        (self.0)();
+    }
+}
+
+/// The content now playing. Replaced whole when new content arrives.
+#[derive(Resource, Debug, Clone)]
+pub struct CurrentLibrary(pub Library);
+
+/// A page to prepare.
+struct Job {
+    id: u64,
+    page: Page,
+    width: u32,
+    height: u32,
+    store: Arc<dyn crate::prepare::MediaStore>,
+}
+
+/// A prepared page (or why it could not be), and how long it took.
+pub struct Done {
+    pub id: u64,
+    pub result: Result<PreparedPage, PrepareError>,
+    pub took: Duration,
+}
+
+/// Hands pages to the preparation thread and collects what it finished.
+#[derive(Resource)]
+pub struct Preparer {
+    jobs: Sender<Job>,
+    done: Mutex<Receiver<Done>>,
+    next_id: u64,
+    /// Finished results, by id, until the sequencer takes them.
+    finished: Vec<Done>,
+}
+
+impl Preparer {
+    /// Asks for a page; returns the id its result will carry.
+    pub fn request(&mut self, page: Page, width: u32, height: u32, library: &Library) -> u64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        let _ = self.jobs.send(Job {
+            id,
+            page,
+            width,
+            height,
+            store: library.store.clone(),
+        });
+        id
+    }
+
+    /// Takes the result for `id`, if it is finished.
+    pub fn take(&mut self, id: u64) -> Option<Done> {
+        let i = self.finished.iter().position(|d| d.id == id)?;
+        Some(self.finished.swap_remove(i))
+    }
+
+    /// Forgets results nobody asked for any more.
+    pub fn discard_except(&mut self, keep: &[u64]) {
+        self.finished.retain(|d| keep.contains(&d.id));
+    }
+}
+
+/// New content from the content thread.
+#[derive(Resource)]
+struct ContentUpdates(Mutex<Receiver<Library>>);
+
+fn spawn_preparer(waker: Waker) -> Preparer {
+    let (jobs, job_rx) = channel::<Job>();
+    let (done_tx, done) = channel::<Done>();
+    std::thread::Builder::new()
+        .name("vitrin-prepare".into())
+        .spawn(move || {
+            for job in job_rx {
+                let started = Instant::now();
+                let result = prepare(&job.page, job.width, job.height, job.store.as_ref());
+                let took = started.elapsed();
+                if done_tx
+                    .send(Done {
+                        id: job.id,
+                        result,
+                        took,
+                    })
+                    .is_err()
+                {
+                    break;
+                }
+                waker.wake();
+            }
+        })
+        .expect("a thread can be started");
+    Preparer {
+        jobs,
+        done: Mutex::new(done),
+        next_id: 0,
+        finished: Vec::new(),
+    }
+}
+
+/// Loads a playlist folder, logging what is wrong in it.
+fn ingest_folder(ingest: &mut LocalIngest) -> Library {
+    let got = ingest.load();
+    for file in &got.report.files {
+        for d in &file.diagnostics {
+            if d.is_error() {
+                tracing::error!("{}", d.headline(&file.source));
+            } else {
+                tracing::warn!("{}", d.headline(&file.source));
+            }
+        }
+    }
+    for path in &got.kept {
+        tracing::warn!(file = %path.display(), "the file has errors: its last good version keeps playing");
+    }
+    for e in &got.source_errors {
+        tracing::warn!("catalog source failed, its last good list is used: {e}");
+    }
+    tracing::info!(
+        folder = %ingest.dir().display(),
+        playlists = got.playlists.len(),
+        "playlists loaded"
+    );
+    Library {
+        generation: "local".into(),
+        playlists: got.playlists,
+        store: Arc::new(LocalMedia::default()),
+    }
+}
+
+/// Watches a folder and sends its content again after each burst of edits.
+fn spawn_folder_watcher(mut ingest: LocalIngest, tx: Sender<Library>, waker: Waker) {
+    use notify::{RecursiveMode, Watcher};
+    let dir = ingest.dir().to_path_buf();
+    let (events_tx, events) = channel();
+    let mut watcher = match notify::recommended_watcher(events_tx) {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::warn!("cannot watch {} for edits: {e}", dir.display());
+            return;
+        }
+    };
+    if let Err(e) = watcher.watch(&dir, RecursiveMode::Recursive) {
+        tracing::warn!("cannot watch {} for edits: {e}", dir.display());
+        return;
+    }
+    std::thread::Builder::new()
+        .name("vitrin-watch".into())
+        .spawn(move || {
+            let _watcher = watcher;
+            // Reading the files makes access events of its own: only changes count.
+            let is_change = |e: &notify::Result<notify::Event>| {
+                matches!(e, Ok(ev) if !matches!(ev.kind, notify::EventKind::Access(_)))
+            };
+            while let Ok(first) = events.recv() {
+                if !is_change(&first) {
+                    continue;
+                }
+                // Editors save in several steps: wait for the burst to end.
+                while events.recv_timeout(Duration::from_millis(400)).is_ok() {}
+                tracing::info!(folder = %dir.display(), "playlists changed, reading them again");
+                if tx.send(ingest_folder(&mut ingest)).is_err() {
+                    break;
+                }
+                waker.wake();
+            }
+        })
+        .expect("a thread can be started");
+}
+
+pub(super) fn plugin(app: &mut App) {
+    let waker = match app
+        .world()
+        .get_resource::<bevy::winit::EventLoopProxyWrapper>()
+    {
+        Some(proxy) => {
+            let proxy = (**proxy).clone();
+            Waker(Arc::new(move || {
+                let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
+            }))
+        }
+        None => Waker(Arc::new(|| {})),
+    };
+    app.insert_resource(spawn_preparer(waker.clone()));
+    app.insert_resource(waker);
+    app.add_systems(PreStartup, load_content);
+    app.add_systems(
+        Update,
+        (collect_prepared, collect_content).in_set(PlayerSystems::Bridge),
+    );
+}
+
+fn load_content(
+    mut commands: Commands,
+    source: Res<ContentSource>,
+    screen: Res<Screen>,
+    waker: Res<Waker>,
+) {
+    match source.clone() {
+        ContentSource::Fixed(library) => {
+            commands.insert_resource(CurrentLibrary(library));
+        }
+        ContentSource::Folder { dir, watch } => {
+            let resolver = crate::catalog::Resolver::new(screen.0.catalog.clone());
+            let mut ingest = LocalIngest::new(dir, resolver);
+            commands.insert_resource(CurrentLibrary(ingest_folder(&mut ingest)));
+            if watch {
+                let (tx, rx) = channel();
+                spawn_folder_watcher(ingest, tx, waker.clone());
+                commands.insert_resource(ContentUpdates(Mutex::new(rx)));
+            }
+        }
+    }
+}
+
+fn collect_prepared(mut preparer: ResMut<Preparer>) {
+    let preparer = &mut *preparer;
+    let done = preparer.done.get_mut().expect("not poisoned");
+    while let Ok(d) = done.try_recv() {
+        preparer.finished.push(d);
+    }
+}
+
+fn collect_content(updates: Option<Res<ContentUpdates>>, mut current: ResMut<CurrentLibrary>) {
+    let Some(updates) = updates else { return };
+    let mut latest = None;
+    let updates = updates.0.lock().expect("not poisoned");
+    while let Ok(library) = updates.try_recv() {
+        latest = Some(library);
+    }
+    if let Some(library) = latest
+        && library.playlists != current.0.playlists
+    {
+        current.0 = library;
+    }
+}

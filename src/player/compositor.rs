@@ -1,0 +1,318 @@
+//! What is on screen: finished page textures, one above the other while a transition runs. A
+//! crossfade is a real blend of both pages (the new one fading in over the old), a slide moves
+//! both, a cut swaps at once. When the transition ends, the old page and its texture are freed,
+//! so only the current and the next page are ever held.
+
+use bevy::camera::RenderTarget;
+use bevy::prelude::*;
+use bevy::render::render_resource::TextureFormat;
+use bevy::ui::Val2;
+
+use super::page::{PageView, despawn_page};
+use super::{FrameSize, PlayerSystems};
+use crate::playlist::Transition;
+
+/// How long transitions take, in seconds.
+pub const FADE_SECONDS: f64 = 1.2;
+pub const SLIDE_SECONDS: f64 = 0.9;
+/// Pages a visitor asked for come quicker.
+pub const QUICK_SECONDS: f64 = 0.45;
+/// The screen fades to black over this long when the library closes.
+pub const BLANK_SECONDS: f64 = 1.5;
+
+/// The camera that draws the screen (the window, or the offscreen output).
+#[derive(Component, Debug)]
+pub struct ScreenCamera;
+
+/// The full-screen UI node that holds the pages; touch input lands on it.
+#[derive(Component, Debug)]
+pub struct ScreenRoot;
+
+/// Without a window, the screen is drawn into this image.
+#[derive(Resource, Debug, Clone)]
+pub struct OutputImage(pub Handle<Image>);
+
+/// A page on screen: its page camera (owning the texture) and the node showing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Layer {
+    page: Entity,
+    node: Entity,
+}
+
+#[derive(Debug, Clone)]
+struct Running {
+    from: Option<Layer>,
+    to: Option<Layer>,
+    kind: Transition,
+    started: f64,
+    seconds: f64,
+}
+
+#[derive(Debug, Clone)]
+enum Request {
+    Show {
+        page: Entity,
+        texture: Handle<Image>,
+        kind: Transition,
+        now: f64,
+        quick: bool,
+    },
+    Blank {
+        now: f64,
+    },
+}
+
+/// What is on screen and what is changing.
+#[derive(Resource, Debug, Default)]
+pub struct Compositor {
+    current: Option<Layer>,
+    running: Option<Running>,
+    request: Option<Request>,
+    /// Fixed progress for transitions (0 to 1), for rendering a frame mid-transition.
+    pub hold_progress: Option<f32>,
+}
+
+impl Compositor {
+    /// Puts a drawn page on screen with a transition.
+    pub fn start(
+        &mut self,
+        page: Entity,
+        texture: Handle<Image>,
+        kind: Transition,
+        now: f64,
+        quick: bool,
+    ) {
+        self.request = Some(Request::Show {
+            page,
+            texture,
+            kind,
+            now,
+            quick,
+        });
+    }
+
+    /// Fades the screen to black (the library closed).
+    pub fn blank(&mut self, now: f64) {
+        self.request = Some(Request::Blank { now });
+    }
+
+    /// Whether nothing is changing on screen.
+    pub fn is_idle(&self) -> bool {
+        self.running.is_none() && self.request.is_none()
+    }
+
+    /// Whether a transition is running (frames are needed).
+    pub fn animating(&self) -> bool {
+        !self.is_idle()
+    }
+
+    /// The page camera whose texture is (or is becoming) the screen.
+    pub fn on_screen(&self) -> Option<Entity> {
+        match (&self.running, &self.request) {
+            (_, Some(Request::Show { page, .. })) => Some(*page),
+            (Some(r), _) => r.to.map(|l| l.page),
+            _ => self.current.map(|l| l.page),
+        }
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Compositor>()
+        .add_systems(Startup, spawn_screen)
+        .add_systems(Update, composite.in_set(PlayerSystems::Composite));
+}
+
+/// The screen camera and the root node pages are shown in.
+pub fn spawn_screen(
+    mut commands: Commands,
+    mut images: ResMut<Assets<Image>>,
+    size: Res<FrameSize>,
+    window: Query<(), With<Window>>,
+) {
+    let camera = commands
+        .spawn((Camera2d, ScreenCamera, IsDefaultUiCamera))
+        .id();
+    if window.is_empty() {
+        let output = images.add(Image::new_target_texture(
+            size.width,
+            size.height,
+            TextureFormat::Rgba8UnormSrgb,
+            None,
+        ));
+        commands
+            .entity(camera)
+            .insert(RenderTarget::Image(output.clone().into()));
+        commands.insert_resource(OutputImage(output));
+    }
+    commands.spawn((
+        Node {
+            width: percent(100),
+            height: percent(100),
+            ..default()
+        },
+        BackgroundColor(Color::srgb_u8(0x14, 0x1c, 0x2e)),
+        UiTargetCamera(camera),
+        ScreenRoot,
+    ));
+}
+
+fn layer_node(texture: Handle<Image>, z: i32) -> impl Bundle {
+    (
+        Node {
+            position_type: PositionType::Absolute,
+            left: px(0),
+            top: px(0),
+            width: percent(100),
+            height: percent(100),
+            ..default()
+        },
+        ImageNode::new(texture).with_mode(NodeImageMode::Stretch),
+        UiTransform::IDENTITY,
+        ZIndex(z),
+        Pickable::IGNORE,
+    )
+}
+
+/// Ease in and out: slow start, slow end.
+fn ease(t: f64) -> f32 {
+    let t = t.clamp(0.0, 1.0);
+    (t * t * (3.0 - 2.0 * t)) as f32
+}
+
+fn composite(
+    mut compositor: ResMut<Compositor>,
+    mut commands: Commands,
+    root: Single<(Entity, &mut BackgroundColor), With<ScreenRoot>>,
+    mut nodes: Query<(&mut ImageNode, &mut UiTransform)>,
+    mut views: Query<&mut PageView>,
+    mut images: ResMut<Assets<Image>>,
+    time: Res<Time>,
+) {
+    let (root, mut background) = root.into_inner();
+    let now = time.elapsed_secs_f64();
+    if let Some(request) = compositor.request.take() {
+        // A new request finishes whatever ran before it.
+        if let Some(r) = compositor.running.take() {
+            finish(&mut compositor, r, &mut commands, &mut views, &mut images);
+        }
+        let from = compositor.current;
+        match request {
+            Request::Show {
+                page,
+                texture,
+                kind,
+                now: started,
+                quick,
+            } => {
+                let node = commands.spawn(layer_node(texture, 1)).id();
+                commands.entity(root).add_child(node);
+                background.0 = Color::srgb_u8(0x14, 0x1c, 0x2e);
+                let kind = if from.is_none() && kind == Transition::Slide {
+                    Transition::Fade
+                } else {
+                    kind
+                };
+                let seconds = match (kind, quick) {
+                    (Transition::Cut, _) => 0.0,
+                    (_, true) => QUICK_SECONDS,
+                    (Transition::Fade, false) => FADE_SECONDS,
+                    (Transition::Slide, false) => SLIDE_SECONDS,
+                };
+                if let Some(f) = from {
+                    commands.entity(f.node).insert(ZIndex(0));
+                }
+                compositor.running = Some(Running {
+                    from,
+                    to: Some(Layer { page, node }),
+                    kind,
+                    started,
+                    seconds,
+                });
+                // The new layer starts invisible; the first animation step sets it.
+                commands
+                    .entity(node)
+                    .entry::<ImageNode>()
+                    .and_modify(move |mut n| {
+                        n.color = Color::WHITE.with_alpha(if kind == Transition::Fade {
+                            0.0
+                        } else {
+                            1.0
+                        })
+                    });
+            }
+            Request::Blank { now: started } => {
+                background.0 = Color::BLACK;
+                compositor.running = Some(Running {
+                    from,
+                    to: None,
+                    kind: Transition::Fade,
+                    started,
+                    seconds: BLANK_SECONDS,
+                });
+            }
+        }
+        return;
+    }
+    let Some(running) = compositor.running.clone() else {
+        return;
+    };
+    let t = match compositor.hold_progress {
+        Some(p) => f64::from(p),
+        None if running.seconds <= 0.0 => 1.0,
+        None => (now - running.started) / running.seconds,
+    };
+    let e = ease(t);
+    match (running.kind, running.to) {
+        (Transition::Fade, Some(to)) => {
+            if let Ok((mut image, _)) = nodes.get_mut(to.node) {
+                image.color = Color::WHITE.with_alpha(e);
+            }
+        }
+        (Transition::Slide, Some(to)) => {
+            if let Ok((_, mut transform)) = nodes.get_mut(to.node) {
+                transform.translation = Val2::percent(100.0 * (1.0 - e), 0.0);
+            }
+            if let Some(from) = running.from
+                && let Ok((_, mut transform)) = nodes.get_mut(from.node)
+            {
+                transform.translation = Val2::percent(-100.0 * e, 0.0);
+            }
+        }
+        (_, None) => {
+            if let Some(from) = running.from
+                && let Ok((mut image, _)) = nodes.get_mut(from.node)
+            {
+                image.color = Color::WHITE.with_alpha(1.0 - e);
+            }
+        }
+        (Transition::Cut, Some(_)) => {}
+    }
+    if t >= 1.0 && compositor.hold_progress.is_none() {
+        let r = compositor.running.take().expect("running");
+        finish(&mut compositor, r, &mut commands, &mut views, &mut images);
+    }
+}
+
+/// Ends a transition: the new page is the screen, the old one is freed.
+fn finish(
+    compositor: &mut Compositor,
+    running: Running,
+    commands: &mut Commands,
+    views: &mut Query<&mut PageView>,
+    images: &mut Assets<Image>,
+) {
+    if let Some(to) = running.to {
+        commands
+            .entity(to.node)
+            .insert((ZIndex(1), UiTransform::IDENTITY))
+            .entry::<ImageNode>()
+            .and_modify(|mut n| n.color = Color::WHITE);
+    }
+    if let Some(from) = running.from {
+        commands.entity(from.node).despawn();
+        if let Ok(mut view) = views.get_mut(from.page) {
+            despawn_page(commands, from.page, &mut view, images);
+        }
+    }
+    compositor.current = running.to;
+}

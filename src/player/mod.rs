@@ -1,0 +1,228 @@
+//! The bevy layer: turns the core's answers (what plays now, which page is next, the pixels of a
+//! prepared page) into frames. One plugin per concern, run in the order of [`PlayerSystems`]:
+//!
+//! - [`bridge`]: worker threads (page preparation, content updates) and the channels that bring
+//!   their results into the frame;
+//! - [`sequence`]: asks the schedule what plays, keeps the running order, and decides when the next
+//!   page is prepared and when it goes on screen;
+//! - [`page`]: draws a prepared page once into its own texture, the same code for `play`,
+//!   `render` and tests;
+//! - [`compositor`]: puts page textures on screen, with cut, crossfade and slide transitions;
+//! - [`input`]: touch, mouse and keyboard navigation;
+//! - [`audio`]: an optional click on touch, silent where there is no sound card;
+//! - [`pacing`]: sleeps between transitions instead of redrawing a still screen;
+//! - [`render`]: `vitrin render`, the same pages written to PNG without a window;
+//! - [`bench`]: frame times, CPU and memory figures.
+
+pub mod audio;
+pub mod bench;
+pub mod bridge;
+pub mod compositor;
+pub mod fonts;
+pub mod input;
+pub mod pacing;
+pub mod page;
+pub mod render;
+pub mod sequence;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bevy::app::ScheduleRunnerPlugin;
+use bevy::prelude::*;
+use bevy::render::RenderPlugin;
+use bevy::render::settings::RenderCreation;
+use bevy::window::{CursorOptions, ExitCondition, PresentMode, WindowMode, WindowResolution};
+use chrono::{DateTime, Utc};
+
+use crate::playlist::Playlist;
+use crate::prepare::MediaStore;
+use crate::screen::ScreenConfig;
+
+/// Where frames go.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// A window: borderless fullscreen on the primary monitor (the kiosk), or a normal window of
+    /// a given size for previews.
+    Window { fullscreen: bool, size: (u32, u32) },
+    /// An offscreen image of this size: for `render`, benchmarks and tests.
+    Headless { width: u32, height: u32 },
+}
+
+impl Output {
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            Output::Window { size, .. } => *size,
+            Output::Headless { width, height } => (*width, *height),
+        }
+    }
+}
+
+/// The content a player shows: playlists with their media resolved, and where the media's bytes
+/// are read from.
+#[derive(Clone)]
+pub struct Library {
+    /// Names this version of the content in logs (a feed's generation id, or "local").
+    pub generation: String,
+    pub playlists: Vec<Playlist>,
+    pub store: Arc<dyn MediaStore>,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("generation", &self.generation)
+            .field("playlists", &self.playlists.len())
+            .finish()
+    }
+}
+
+/// Wall-clock time for the schedule: the real time, or a fixed instant (for `render --at` and
+/// tests). The core never reads the clock; this is the one place the player does.
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub enum WallClock {
+    Real,
+    Fixed(DateTime<Utc>),
+}
+
+impl WallClock {
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            WallClock::Real => Utc::now(),
+            WallClock::Fixed(t) => *t,
+        }
+    }
+}
+
+/// The screen config, as a resource.
+#[derive(Resource, Debug, Clone)]
+pub struct Screen(pub ScreenConfig);
+
+/// The order systems run in within a frame.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PlayerSystems {
+    /// Drain worker channels.
+    Bridge,
+    /// Visitors' input.
+    Input,
+    /// The schedule and the running order.
+    Sequence,
+    /// Page textures being drawn.
+    Pages,
+    /// What is on screen, and transitions.
+    Composite,
+    /// Measurements.
+    Measure,
+    /// When to wake next.
+    Pace,
+}
+
+/// The frame's size in physical pixels: what pages are drawn at.
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameSize {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Wires the bevy plugins vitrin needs (and only those) for an output.
+pub fn base_plugins(app: &mut App, output: &Output) {
+    let (width, height) = output.size();
+    let window = match output {
+        Output::Window { fullscreen, .. } => Some(Window {
+            title: "vitrin".into(),
+            resolution: WindowResolution::new(width, height),
+            mode: if *fullscreen {
+                WindowMode::BorderlessFullscreen(MonitorSelection::Primary)
+            } else {
+                WindowMode::Windowed
+            },
+            present_mode: PresentMode::AutoVsync,
+            decorations: !*fullscreen,
+            ..default()
+        }),
+        Output::Headless { .. } => None,
+    };
+    let cursor = match output {
+        Output::Window { fullscreen, .. } => CursorOptions {
+            visible: !*fullscreen,
+            ..default()
+        },
+        Output::Headless { .. } => CursorOptions::default(),
+    };
+    let headless = matches!(output, Output::Headless { .. });
+    let mut plugins = DefaultPlugins
+        .set(WindowPlugin {
+            primary_window: window,
+            primary_cursor_options: Some(cursor),
+            exit_condition: if headless {
+                ExitCondition::DontExit
+            } else {
+                ExitCondition::OnPrimaryClosed
+            },
+            ..default()
+        })
+        .set(RenderPlugin {
+            render_creation: RenderCreation::Automatic(Box::default()),
+            // Pages are drawn once each; waiting for pipelines keeps their first frame complete.
+            synchronous_pipeline_compilation: true,
+            ..default()
+        })
+        .set(ImagePlugin::default_linear());
+    if headless {
+        plugins = plugins
+            .disable::<bevy::winit::WinitPlugin>()
+            .disable::<bevy::render::pipelined_rendering::PipelinedRenderingPlugin>();
+    }
+    app.add_plugins(plugins);
+    if headless {
+        app.add_plugins(ScheduleRunnerPlugin::run_loop(Duration::ZERO));
+    }
+    app.insert_resource(FrameSize { width, height });
+    app.insert_resource(ClearColor(Color::srgb_u8(0x14, 0x1c, 0x2e)));
+    app.configure_sets(
+        Update,
+        (
+            PlayerSystems::Bridge,
+            PlayerSystems::Input,
+            PlayerSystems::Sequence,
+            PlayerSystems::Pages,
+            PlayerSystems::Composite,
+            PlayerSystems::Measure,
+            PlayerSystems::Pace,
+        )
+            .chain(),
+    );
+    app.add_plugins((fonts::plugin, page::plugin));
+}
+
+/// Everything `vitrin play` needs to know.
+#[derive(Debug, Clone)]
+pub struct PlayerOptions {
+    pub output: Output,
+    pub screen: ScreenConfig,
+    pub clock: WallClock,
+    /// Present in benchmarks: how many transitions to measure and how long each page stays.
+    pub bench: Option<bench::BenchOptions>,
+}
+
+/// Builds the player app for a content source. `run()` it, or step it with `update()` in tests.
+pub fn player_app(options: PlayerOptions, source: bridge::ContentSource) -> App {
+    let mut app = App::new();
+    base_plugins(&mut app, &options.output);
+    app.insert_resource(Screen(options.screen.clone()))
+        .insert_resource(options.clock);
+    app.add_plugins((
+        bridge::plugin,
+        sequence::plugin,
+        compositor::plugin,
+        input::plugin,
+        audio::plugin,
+        pacing::plugin,
+    ));
+    app.insert_resource(source);
+    if let Some(b) = options.bench {
+        app.insert_resource(b);
+        app.add_plugins(bench::plugin);
+    }
+    app
+}

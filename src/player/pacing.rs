@@ -1,0 +1,67 @@
+//! Frames only when something moves. Between transitions the screen is still, so the player sleeps
+//! until the current page ends or the schedule changes (or a worker or a touch wakes it), instead
+//! of redrawing a still picture sixty times a second.
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::window::RequestRedraw;
+use bevy::winit::{UpdateMode, WinitSettings};
+
+use super::compositor::Compositor;
+use super::sequence::Sequencer;
+use super::{PlayerSystems, WallClock};
+
+/// The longest the player sleeps without a reason, as a safety net.
+pub const MAX_SLEEP: Duration = Duration::from_secs(60);
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Update, pace.in_set(PlayerSystems::Pace));
+}
+
+/// How long the player may sleep now: `None` means it needs the next frame at once.
+pub fn sleep_for(
+    seq: &Sequencer,
+    compositor: &Compositor,
+    now: f64,
+    wall: chrono::DateTime<chrono::Utc>,
+) -> Option<Duration> {
+    if compositor.animating() || seq.drawing() {
+        return None;
+    }
+    let mut sleep = MAX_SLEEP;
+    if let Some(deadline) = seq.page_deadline() {
+        sleep = sleep.min(Duration::from_secs_f64((deadline - now).max(0.0)));
+    }
+    if let Some(change) = seq.next_change {
+        let until = (change - wall).to_std().unwrap_or(Duration::ZERO);
+        sleep = sleep.min(until);
+    }
+    (!sleep.is_zero()).then_some(sleep)
+}
+
+fn pace(
+    seq: Res<Sequencer>,
+    compositor: Res<Compositor>,
+    clock: Res<WallClock>,
+    time: Res<Time>,
+    settings: Option<ResMut<WinitSettings>>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    let Some(mut settings) = settings else {
+        return;
+    };
+    match sleep_for(&seq, &compositor, time.elapsed_secs_f64(), clock.now()) {
+        None => {
+            redraw.write(RequestRedraw);
+        }
+        Some(wait) => {
+            // A few milliseconds late is better than waking twice.
+            let mode = UpdateMode::reactive_low_power(wait + Duration::from_millis(5));
+            if settings.focused_mode != mode {
+                settings.focused_mode = mode;
+                settings.unfocused_mode = mode;
+            }
+        }
+    }
+}
