@@ -105,6 +105,8 @@ pub enum ImageProblem {
     Corrupt(String),
     #[error("it is empty (0 pixels)")]
     Empty,
+    #[error("it is cut off: the file ends before the picture does")]
+    Truncated,
 }
 
 impl ImageProblem {
@@ -113,6 +115,7 @@ impl ImageProblem {
             ImageProblem::Io(_) => "check that the file exists and can be read",
             ImageProblem::UnknownFormat => "save it as JPEG, PNG or WebP",
             ImageProblem::TooLarge { .. } => "scale it down, e.g. to 3840x2160, before using it",
+            ImageProblem::Truncated => "copy the file again: it was not copied or downloaded completely",
             ImageProblem::Corrupt(_) | ImageProblem::Empty => {
                 "open and save it again in an image program, or use another picture"
             }
@@ -122,10 +125,32 @@ impl ImageProblem {
 
 /// Reads only as much of a file as it takes to know its format and size.
 pub fn probe_image(path: &Path) -> Result<(u32, u32), ImageProblem> {
+    use std::io::{Read, SeekFrom};
     // The format comes from the content, never from the file name.
-    let file = std::io::BufReader::new(std::fs::File::open(path)?);
-    let reader = ImageReader::new(file).with_guessed_format()?;
-    probe(reader)
+    let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
+    let reader = ImageReader::new(&mut file).with_guessed_format()?;
+    let format = reader.format();
+    let size = probe(reader)?;
+    if format == Some(image::ImageFormat::Jpeg) {
+        let len = file.seek(SeekFrom::End(0))?;
+        file.seek(SeekFrom::Start(len.saturating_sub(JPEG_TAIL as u64)))?;
+        let mut tail = Vec::with_capacity(JPEG_TAIL);
+        file.read_to_end(&mut tail)?;
+        if !jpeg_has_end(&tail) {
+            return Err(ImageProblem::Truncated);
+        }
+    }
+    Ok(size)
+}
+
+/// How far from the end a JPEG's end marker may be (some cameras append a little data).
+const JPEG_TAIL: usize = 4096;
+
+/// Whether JPEG bytes end with their end-of-image marker (FF D9), near the end. JPEG decoders
+/// happily show a cut-off file with a grey lower half; vitrin refuses it instead.
+fn jpeg_has_end(tail: &[u8]) -> bool {
+    let start = tail.len().saturating_sub(JPEG_TAIL);
+    tail[start..].windows(2).any(|w| w == [0xFF, 0xD9])
 }
 
 /// Like `probe_image`, for bytes in memory.
@@ -140,7 +165,7 @@ fn probe<R: BufRead + Seek>(reader: ImageReader<R>) -> Result<(u32, u32), ImageP
     }
     let (width, height) = reader
         .into_dimensions()
-        .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+        .map_err(|e| ImageProblem::Corrupt(e.to_string().trim().to_string()))?;
     check_dimensions(width, height)?;
     Ok((width, height))
 }
@@ -175,20 +200,24 @@ pub fn decode_image(
     fit: Fit,
 ) -> Result<RgbaImage, ImageProblem> {
     let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
-    if reader.format().is_none() {
-        return Err(ImageProblem::UnknownFormat);
+    match reader.format() {
+        None => return Err(ImageProblem::UnknownFormat),
+        Some(image::ImageFormat::Jpeg) if !jpeg_has_end(bytes) => {
+            return Err(ImageProblem::Truncated);
+        }
+        Some(_) => {}
     }
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
     let mut decoder = reader
         .into_decoder()
-        .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+        .map_err(|e| ImageProblem::Corrupt(e.to_string().trim().to_string()))?;
     let (width, height) = decoder.dimensions();
     check_dimensions(width, height)?;
     let orientation = decoder.orientation().ok();
     let mut img =
-        DynamicImage::from_decoder(decoder).map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+        DynamicImage::from_decoder(decoder).map_err(|e| ImageProblem::Corrupt(e.to_string().trim().to_string()))?;
     if let Some(o) = orientation {
         img.apply_orientation(o);
     }
@@ -314,6 +343,31 @@ mod tests {
             Err(ImageProblem::TooLarge { .. }) | Err(ImageProblem::Corrupt(_))
         ));
         assert!(decode_image(&bomb, 10, 10, Fit::Fit).is_err());
+    }
+
+    #[test]
+    fn cut_off_pictures_are_refused() {
+        let img = RgbaImage::from_fn(64, 64, |x, y| image::Rgba([x as u8 * 4, y as u8 * 4, 7, 255]));
+        let mut jpeg = Vec::new();
+        image::DynamicImage::ImageRgba8(img.clone())
+            .into_rgb8()
+            .write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
+            .unwrap();
+        assert!(decode_image(&jpeg, 64, 64, Fit::Fit).is_ok());
+        let cut = &jpeg[..jpeg.len() * 2 / 3];
+        assert!(matches!(
+            decode_image(cut, 64, 64, Fit::Fit),
+            Err(ImageProblem::Truncated)
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.jpg");
+        std::fs::write(&path, cut).unwrap();
+        assert!(matches!(probe_image(&path), Err(ImageProblem::Truncated)));
+        let mut png_bytes = Vec::new();
+        img.write_to(&mut Cursor::new(&mut png_bytes), ImageFormat::Png)
+            .unwrap();
+        let cut_png = &png_bytes[..png_bytes.len() * 2 / 3];
+        assert!(decode_image(cut_png, 64, 64, Fit::Fit).is_err());
     }
 
     #[test]

@@ -141,7 +141,8 @@ pub fn render_pages(
             report: report.clone(),
             captured: Arc::new(Mutex::new(false)),
         })
-        .add_systems(Update, drive.in_set(PlayerSystems::Sequence));
+        .add_systems(Update, drive.in_set(PlayerSystems::Sequence))
+        .add_systems(PostUpdate, screen_camera_only_for_transitions);
     let exit = app.run();
     if let AppExit::Error(code) = exit {
         anyhow::bail!("rendering failed (exit code {code})");
@@ -341,6 +342,22 @@ fn drive(
             compositor.hold_progress = None;
             let (n, _) = job.current.clone().expect("a page is being rendered");
             job.previous = Some((camera, n));
+        }
+    }
+}
+
+/// The screen is only drawn when a transition frame is captured: pages have cameras of their own.
+fn screen_camera_only_for_transitions(
+    job: Res<Job>,
+    mut cameras: Query<&mut Camera, With<super::compositor::ScreenCamera>>,
+) {
+    let needed = matches!(
+        job.step,
+        Step::Transition { .. } | Step::CapturingTransition { .. }
+    );
+    for mut camera in &mut cameras {
+        if camera.is_active != needed {
+            camera.is_active = needed;
         }
     }
 }
