@@ -29,6 +29,12 @@ enum Command {
         /// A normal window (default 1280x720) instead of fullscreen, for previews.
         #[arg(long, value_name = "WxH", num_args = 0..=1, default_missing_value = "1280x720", value_parser = parse_size)]
         windowed: Option<(u32, u32)>,
+        /// Write status.json (the page on screen, the content's version) to this folder.
+        #[arg(long, value_name = "DIR")]
+        status: Option<PathBuf>,
+        /// With --status, also save screen.png, a screenshot, after every page change.
+        #[arg(long, requires = "status")]
+        screenshot: bool,
     },
     /// Write the slides that play (or those of one playlist) to PNG files, without a window.
     Render {
@@ -147,12 +153,16 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             screen,
             playlists,
             windowed,
+            status,
+            screenshot,
         } => {
             drop(stdout);
             commands::play::run(commands::play::PlayArgs {
                 screen,
                 playlists,
                 windowed,
+                status,
+                screenshot,
             })
         }
         Command::Render {

@@ -115,7 +115,9 @@ impl ImageProblem {
             ImageProblem::Io(_) => "check that the file exists and can be read",
             ImageProblem::UnknownFormat => "save it as JPEG, PNG or WebP",
             ImageProblem::TooLarge { .. } => "scale it down, e.g. to 3840x2160, before using it",
-            ImageProblem::Truncated => "copy the file again: it was not copied or downloaded completely",
+            ImageProblem::Truncated => {
+                "copy the file again: it was not copied or downloaded completely"
+            }
             ImageProblem::Corrupt(_) | ImageProblem::Empty => {
                 "open and save it again in an image program, or use another picture"
             }
@@ -216,8 +218,8 @@ pub fn decode_image(
     let (width, height) = decoder.dimensions();
     check_dimensions(width, height)?;
     let orientation = decoder.orientation().ok();
-    let mut img =
-        DynamicImage::from_decoder(decoder).map_err(|e| ImageProblem::Corrupt(e.to_string().trim().to_string()))?;
+    let mut img = DynamicImage::from_decoder(decoder)
+        .map_err(|e| ImageProblem::Corrupt(e.to_string().trim().to_string()))?;
     if let Some(o) = orientation {
         img.apply_orientation(o);
     }
@@ -347,7 +349,9 @@ mod tests {
 
     #[test]
     fn cut_off_pictures_are_refused() {
-        let img = RgbaImage::from_fn(64, 64, |x, y| image::Rgba([x as u8 * 4, y as u8 * 4, 7, 255]));
+        let img = RgbaImage::from_fn(64, 64, |x, y| {
+            image::Rgba([x as u8 * 4, y as u8 * 4, 7, 255])
+        });
         let mut jpeg = Vec::new();
         image::DynamicImage::ImageRgba8(img.clone())
             .into_rgb8()

@@ -122,7 +122,10 @@ fn assert_not_blank(img: &RgbImage, name: &str) {
     let total: usize = counts.values().sum();
     let top = *counts.values().max().unwrap();
     assert!(counts.len() > 20, "{name}: only {} colours", counts.len());
-    assert!(top < total * 995 / 1000, "{name}: one colour is {top} of {total} pixels");
+    assert!(
+        top < total * 995 / 1000,
+        "{name}: one colour is {top} of {total} pixels"
+    );
 }
 
 const PAGES: [&str; 6] = [
@@ -150,7 +153,11 @@ fn an_image_slide_fills_the_screen_with_its_picture_and_a_readable_caption() {
         let s = r.scale();
         let l = s.picture("Bildtext med å, ä och ö".chars().count());
         // The picture covers the screen above the caption band.
-        assert!(close(px(&img, s.width / 2.0, s.height * 0.3), [255, 0, 255], 2));
+        assert!(close(
+            px(&img, s.width / 2.0, s.height * 0.3),
+            [255, 0, 255],
+            2
+        ));
         // The caption has white ink on a dark band.
         let ink = count_near(&img, l.caption, [255, 255, 255], 30);
         assert!(ink > 800, "caption ink: {ink}");
@@ -166,8 +173,16 @@ fn a_carousel_shows_each_picture_with_its_title_and_position() {
         let s = r.scale();
         let first = r.page("02-alla-2-1.png");
         let second = r.page("03-alla-2-2.png");
-        assert!(close(px(&first, s.width / 2.0, s.height * 0.4), [255, 255, 0], 2));
-        assert!(close(px(&second, s.width / 2.0, s.height * 0.4), [0, 200, 0], 2));
+        assert!(close(
+            px(&first, s.width / 2.0, s.height * 0.4),
+            [255, 255, 0],
+            2
+        ));
+        assert!(close(
+            px(&second, s.width / 2.0, s.height * 0.4),
+            [0, 200, 0],
+            2
+        ));
         // The title badge has white ink on it, top left.
         let l = s.picture(0);
         let ink = count_near(&first, l.title, [255, 255, 255], 30);
@@ -190,7 +205,11 @@ fn covers_show_their_colours_titles_and_a_scannable_qr_code() {
         // The real cover (turquoise) stands in its cell, keeping its shape.
         let c0 = l.cells[0].cover;
         assert!(
-            close(px(&img, c0.x + c0.w / 2.0, c0.y + c0.h * 0.6), [0, 170, 190], 3),
+            close(
+                px(&img, c0.x + c0.w / 2.0, c0.y + c0.h * 0.6),
+                [0, 170, 190],
+                3
+            ),
             "cover colour at the middle of {c0:?}: {:?}",
             px(&img, c0.x + c0.w / 2.0, c0.y + c0.h * 0.6)
         );
@@ -198,11 +217,18 @@ fn covers_show_their_colours_titles_and_a_scannable_qr_code() {
         let (bg, _) = cover_colors("Boken utan omslag");
         let c1 = l.cells[1].cover;
         let typographic = count_near(&img, c1, bg, 4);
-        assert!(typographic as f32 > c1.w * c1.h * 0.5, "typographic cover: {typographic}");
+        assert!(
+            typographic as f32 > c1.w * c1.h * 0.5,
+            "typographic cover: {typographic}"
+        );
         // Titles and authors have ink.
         let text = Theme::Dark.palette().text;
         for cell in &l.cells {
-            assert!(count_near(&img, cell.title, text, 40) > 200, "title ink in {:?}", cell.title);
+            assert!(
+                count_near(&img, cell.title, text, 40) > 200,
+                "title ink in {:?}",
+                cell.title
+            );
         }
         assert_eq!(qr_codes(&img), ["https://bibliotekvarmland.se/nyheter"]);
     }
@@ -222,7 +248,11 @@ fn a_qr_slide_decodes_to_exactly_its_url_and_is_big_enough() {
         assert!(close(px(&img, x, y), [255, 255, 255], 1));
         // The side picture is there.
         let side = l.image.unwrap();
-        assert!(close(px(&img, side.x + side.w / 2.0, side.y + side.h / 2.0), [240, 120, 0], 3));
+        assert!(close(
+            px(&img, side.x + side.w / 2.0, side.y + side.h / 2.0),
+            [240, 120, 0],
+            3
+        ));
         // And the headline has ink.
         let ink = count_near(&img, l.words, Theme::Dark.palette().text, 40);
         assert!(ink > 2000, "headline ink: {ink}");
@@ -260,7 +290,10 @@ fn a_crossfade_frame_is_a_blend_of_both_slides() {
         };
         let blend = |a: u8, b: u8| srgb((lin(a) + lin(b)) / 2.0);
         let expected = [blend(255, 255), blend(0, 255), blend(255, 0)];
-        assert!(close(got, expected, 8), "got {got:?}, expected {expected:?}");
+        assert!(
+            close(got, expected, 8),
+            "got {got:?}, expected {expected:?}"
+        );
         assert!(!close(got, [255, 0, 255], 20) && !close(got, [255, 255, 0], 20));
         // Halfway through a slide transition, the old page (its QR code on its right) has moved
         // half out to the left, and the new text page has moved half in from the right.
@@ -268,8 +301,14 @@ fn a_crossfade_frame_is_a_blend_of_both_slides() {
         let half = |x: f32| Rect::new(x, 0.0, s.width / 2.0, s.height);
         let white_left = count_near(&slide, half(0.0), [255, 255, 255], 2);
         let white_right = count_near(&slide, half(s.width / 2.0), [255, 255, 255], 2);
-        assert!(white_left > 20_000, "the QR code should be on the left: {white_left}");
-        assert!(white_right < 2_000, "the new page has no QR code: {white_right}");
+        assert!(
+            white_left > 20_000,
+            "the QR code should be on the left: {white_left}"
+        );
+        assert!(
+            white_right < 2_000,
+            "the new page has no QR code: {white_right}"
+        );
     }
 }
 
@@ -305,11 +344,20 @@ fn the_bundled_playlists_render_for_christmas_eve() {
         .map(|e| e.unwrap().path())
         .collect();
     assert_eq!(names.len(), 2, "{out}");
-    let qr = names.iter().find(|p| p.to_string_lossy().contains("-2.png")).unwrap();
+    let qr = names
+        .iter()
+        .find(|p| p.to_string_lossy().contains("-2.png"))
+        .unwrap();
     let img = image::open(qr).unwrap().into_rgb8();
     assert_eq!(qr_codes(&img), ["https://bibliotekvarmland.se/e-medier"]);
     // Rendering a closed library writes nothing and says so.
-    let o = crate::util::vitrin(&["render", "--at", "2026-12-25 12:00", "--out", dir.path().join("closed").to_str().unwrap()]);
+    let o = crate::util::vitrin(&[
+        "render",
+        "--at",
+        "2026-12-25 12:00",
+        "--out",
+        dir.path().join("closed").to_str().unwrap(),
+    ]);
     assert!(o.status.success());
     assert!(stdout(&o).contains("closed"), "{}", stdout(&o));
 }

@@ -1,6 +1,8 @@
 //! vitrin's integration tests: one module per topic, all in one binary so that bevy is linked once.
 
 mod check;
+mod player;
 mod render;
 mod schema;
 mod util;
+mod window;

@@ -13,6 +13,9 @@ pub struct PlayArgs {
     pub playlists: Option<PathBuf>,
     /// A normal window of this size, for previews; `None` is the kiosk's borderless fullscreen.
     pub windowed: Option<(u32, u32)>,
+    /// Where to write `status.json` (and `screen.png` with `screenshot`).
+    pub status: Option<PathBuf>,
+    pub screenshot: bool,
 }
 
 /// Parses `1920x1080`.
@@ -77,6 +80,12 @@ pub fn run(args: PlayArgs) -> anyhow::Result<bool> {
         source,
     );
     app.insert_resource(PointerNavigation(interactive));
+    if let Some(dir) = args.status {
+        app.insert_resource(crate::player::status::StatusOutput {
+            dir,
+            screenshot: args.screenshot,
+        });
+    }
     let exit = app.run();
     Ok(exit.is_success())
 }

@@ -12,6 +12,7 @@
 //! - [`audio`]: an optional click on touch, silent where there is no sound card;
 //! - [`pacing`]: sleeps between transitions instead of redrawing a still screen;
 //! - [`render`]: `vitrin render`, the same pages written to PNG without a window;
+//! - [`status`]: `status.json` and an optional screenshot for the people who look after a screen;
 //! - [`bench`]: frame times, CPU and memory figures.
 
 pub mod audio;
@@ -24,6 +25,7 @@ pub mod pacing;
 pub mod page;
 pub mod render;
 pub mod sequence;
+pub mod status;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -218,6 +220,7 @@ pub fn player_app(options: PlayerOptions, source: bridge::ContentSource) -> App 
         input::plugin,
         audio::plugin,
         pacing::plugin,
+        status::plugin,
     ));
     app.insert_resource(source);
     if let Some(b) = options.bench {

@@ -41,6 +41,7 @@ pub fn sleep_for(
 }
 
 fn pace(
+    screenshots: Query<(), With<bevy::render::view::screenshot::Screenshot>>,
     seq: Res<Sequencer>,
     compositor: Res<Compositor>,
     clock: Res<WallClock>,
@@ -51,7 +52,13 @@ fn pace(
     let Some(mut settings) = settings else {
         return;
     };
-    match sleep_for(&seq, &compositor, time.elapsed_secs_f64(), clock.now()) {
+    // A screenshot completes over a few frames.
+    let wait = if screenshots.is_empty() {
+        sleep_for(&seq, &compositor, time.elapsed_secs_f64(), clock.now())
+    } else {
+        None
+    };
+    match wait {
         None => {
             redraw.write(RequestRedraw);
         }

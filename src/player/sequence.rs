@@ -55,6 +55,8 @@ pub struct Sequencer {
     standing_in: bool,
     /// Pages shown since start.
     pub shown: u64,
+    /// The page shown last.
+    pub last_shown: Option<PageKey>,
     /// When the first page went on screen (monotonic seconds).
     pub first_shown_at: Option<f64>,
 }
@@ -70,6 +72,7 @@ impl Default for Sequencer {
             failed: HashSet::new(),
             standing_in: false,
             shown: 0,
+            last_shown: None,
             first_shown_at: None,
         }
     }
@@ -233,6 +236,11 @@ fn advance(
     let now = time.elapsed_secs_f64();
     match seq.incoming.clone() {
         Incoming::None => {
+            // Only the page on screen and the next one are held: during a transition (two pages
+            // on screen), the one after waits.
+            if !compositor.is_idle() {
+                return;
+            }
             let upcoming = upcoming_len(&seq.playback);
             if upcoming == 0 || seq.standing_in {
                 return;
@@ -328,6 +336,7 @@ fn advance(
             }
             seq.skipped = 0;
             seq.shown += 1;
+            seq.last_shown = Some(view.page.key.clone());
             seq.first_shown_at.get_or_insert(now);
             tracing::info!(page = %view.page.key, kind = page_kind(&view.page), "showing");
             seq.incoming = Incoming::None;

@@ -1,0 +1,106 @@
+//! What the screen is doing, for the people who look after it: `status.json` (the page on screen,
+//! the content's generation, the opening mode, when the schedule changes next) written each time a
+//! new page has settled on screen, and optionally `screen.png`, a screenshot of exactly what the
+//! screen shows. Both are replaced atomically, so a reader never sees half a file.
+
+use std::path::{Path, PathBuf};
+
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use serde::Serialize;
+
+use super::bridge::CurrentLibrary;
+use super::compositor::{Compositor, OutputImage};
+use super::sequence::Sequencer;
+use super::{PlayerSystems, Screen, WallClock};
+
+/// Where status goes.
+#[derive(Resource, Debug, Clone)]
+pub struct StatusOutput {
+    pub dir: PathBuf,
+    /// Also save a screenshot of the screen after every page change.
+    pub screenshot: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Status<'a> {
+    screen: &'a str,
+    time: String,
+    generation: &'a str,
+    mode: Option<&'a str>,
+    /// Pages shown since the player started.
+    shown: u64,
+    page: Option<String>,
+    next_change: Option<String>,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Update, write_status.in_set(PlayerSystems::Measure));
+}
+
+/// Writes `bytes` to `path` by way of a temporary file in the same folder.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+fn write_status(
+    output: Option<Res<StatusOutput>>,
+    seq: Res<Sequencer>,
+    compositor: Res<Compositor>,
+    screen: Res<Screen>,
+    clock: Res<WallClock>,
+    library: Res<CurrentLibrary>,
+    image_target: Option<Res<OutputImage>>,
+    mut written: Local<Option<u64>>,
+    mut commands: Commands,
+) {
+    let Some(output) = output else { return };
+    // Once per page, when it has settled on screen.
+    if *written == Some(seq.shown) || !compositor.is_idle() {
+        return;
+    }
+    *written = Some(seq.shown);
+    let tz = screen.0.timezone;
+    let status = Status {
+        screen: &screen.0.id,
+        time: clock.now().with_timezone(&tz).to_rfc3339(),
+        generation: &library.0.generation,
+        mode: seq.program.as_ref().map(|p| p.mode.name()),
+        shown: seq.shown,
+        page: seq.last_shown.as_ref().map(ToString::to_string),
+        next_change: seq.next_change.map(|t| t.with_timezone(&tz).to_rfc3339()),
+    };
+    if let Err(e) = std::fs::create_dir_all(&output.dir).and_then(|()| {
+        let json = serde_json::to_vec_pretty(&status).expect("status serializes");
+        write_atomically(&output.dir.join("status.json"), &json)
+    }) {
+        tracing::warn!("cannot write status to {}: {e}", output.dir.display());
+        return;
+    }
+    if output.screenshot && seq.shown > 0 {
+        let shot = match image_target {
+            Some(target) => Screenshot::image(target.0.clone()),
+            None => Screenshot::primary_window(),
+        };
+        let path = output.dir.join("screen.png");
+        commands
+            .spawn(shot)
+            .observe(move |captured: On<ScreenshotCaptured>| {
+                let saved = captured
+                    .image
+                    .clone()
+                    .try_into_dynamic()
+                    .map_err(|e| e.to_string())
+                    .and_then(|img| {
+                        let tmp = path.with_extension("tmp.png");
+                        img.into_rgb8().save(&tmp).map_err(|e| e.to_string())?;
+                        std::fs::rename(&tmp, &path).map_err(|e| e.to_string())
+                    });
+                if let Err(e) = saved {
+                    tracing::warn!("cannot save the screenshot {}: {e}", path.display());
+                }
+            });
+    }
+}

@@ -1,0 +1,334 @@
+//! The player as a bevy app, stepped frame by frame with deterministic time (each update advances
+//! the clock by 100 ms), rendering offscreen in software: pages come only when fully drawn, at
+//! their times; broken pages are skipped; at most two pages are held; touch navigation, closing
+//! time and the welcome page work.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use bevy::app::PluginsState;
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use chrono::{DateTime, Utc};
+
+use vitrin::player::bridge::{ContentSource, CurrentLibrary};
+use vitrin::player::compositor::{Compositor, ScreenRoot};
+use vitrin::player::page::PageView;
+use vitrin::player::sequence::{Navigate, Sequencer};
+use vitrin::player::{Library, Output, PlayerOptions, WallClock, player_app};
+use vitrin::playlist::{Playlist, load_playlist_str};
+use vitrin::prepare::LocalMedia;
+use vitrin::screen::ScreenConfig;
+use vitrin::show::Direction;
+
+/// One bevy app at a time: they share the process's task pools and the software GPU.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+const STEP: Duration = Duration::from_millis(100);
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn playlist(file: &Path, toml: &str) -> Playlist {
+    let (p, d) = load_playlist_str(file, toml);
+    p.unwrap_or_else(|| panic!("{d:?}"))
+}
+
+fn library(playlists: Vec<Playlist>) -> Library {
+    Library {
+        generation: "test".into(),
+        playlists,
+        store: Arc::new(LocalMedia::default()),
+    }
+}
+
+struct Player {
+    app: App,
+}
+
+impl Player {
+    fn new(playlists: Vec<Playlist>, screen: ScreenConfig, now: DateTime<Utc>) -> Self {
+        let mut app = player_app(
+            PlayerOptions {
+                output: Output::Headless {
+                    width: 320,
+                    height: 180,
+                },
+                screen,
+                clock: WallClock::Fixed(now),
+                bench: None,
+            },
+            ContentSource::Fixed(library(playlists)),
+        );
+        app.insert_resource(TimeUpdateStrategy::ManualDuration(STEP));
+        while app.plugins_state() == PluginsState::Adding {
+            bevy::tasks::tick_global_task_pools_on_main_thread();
+        }
+        app.finish();
+        app.cleanup();
+        Self { app }
+    }
+
+    fn seq(&self) -> &Sequencer {
+        self.app.world().resource::<Sequencer>()
+    }
+
+    fn seconds(&self) -> f64 {
+        self.app.world().resource::<Time>().elapsed_secs_f64()
+    }
+
+    fn pages_held(&mut self) -> usize {
+        let world = self.app.world_mut();
+        world.query::<&PageView>().iter(world).count()
+    }
+
+    /// One frame; preparation runs on a real thread, so give it a moment.
+    fn step(&mut self) {
+        self.app.update();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+
+    /// Steps until `done` holds, for at most `frames` frames (and a minute of real time).
+    fn until(&mut self, frames: usize, mut done: impl FnMut(&mut Self) -> bool) -> bool {
+        let started = Instant::now();
+        for _ in 0..frames {
+            if done(self) {
+                return true;
+            }
+            self.step();
+            if started.elapsed() > Duration::from_secs(60) {
+                break;
+            }
+        }
+        done(self)
+    }
+
+    /// Each page the screen changes to, with the virtual time it went on screen.
+    fn record(&mut self, frames: usize) -> Vec<(f64, String)> {
+        let mut seen = Vec::new();
+        let mut last = self.seq().shown;
+        for _ in 0..frames {
+            self.step();
+            self.check_invariants();
+            let seq = self.seq();
+            if seq.shown != last {
+                last = seq.shown;
+                let key = seq.last_shown.as_ref().unwrap();
+                let name = format!("{} {}", key.playlist, key.slide);
+                let t = self.seconds();
+                seen.push((t, name));
+            }
+        }
+        seen
+    }
+
+    /// What must hold at every frame: the page on screen is completely drawn, and no more than
+    /// two pages are held.
+    fn check_invariants(&mut self) {
+        let on_screen = self.app.world().resource::<Compositor>().on_screen();
+        if let Some(page) = on_screen {
+            let view = self
+                .app
+                .world()
+                .get::<PageView>(page)
+                .expect("a page on screen exists");
+            assert!(view.is_drawn(), "a page went on screen before it was drawn");
+        }
+        let held = self.pages_held();
+        assert!(held <= 2, "{held} pages held at once");
+    }
+}
+
+fn text_slides(dir: &Path, n: usize, duration: &str) -> Playlist {
+    let mut toml = format!("name = \"T\"\nduration = \"{duration}\"\ntransition = \"fade\"\n");
+    for i in 1..=n {
+        toml.push_str(&format!(
+            "[[slide]]\nkind = \"text\"\ntitle = \"Sida {i}\"\n"
+        ));
+    }
+    playlist(&dir.join("t.toml"), &toml)
+}
+
+#[test]
+fn pages_come_on_screen_only_when_drawn_and_only_when_their_time_is_up() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Player::new(
+        vec![text_slides(dir.path(), 3, "2s")],
+        ScreenConfig::default(),
+        at("2026-12-01T11:00:00Z"),
+    );
+    assert!(
+        p.until(300, |p| p.seq().shown >= 1),
+        "the first page never showed"
+    );
+    let seen = p.record(160);
+    let names: Vec<&str> = seen.iter().map(|(_, n)| n.as_str()).collect();
+    assert!(
+        names.starts_with(&["T 2", "T 3", "T 1", "T 2"]),
+        "pages in order, round and round: {names:?}"
+    );
+    for pair in seen.windows(2) {
+        let gap = pair[1].0 - pair[0].0;
+        assert!(
+            gap >= 2.0 - 1e-6,
+            "{} came {gap:.1} s after {}, before its time",
+            pair[1].1,
+            pair[0].1
+        );
+        assert!(gap < 4.0, "{} came late: {gap:.1} s", pair[1].1);
+    }
+}
+
+#[test]
+fn a_page_with_a_broken_picture_is_skipped_and_the_rest_play() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("trasig.png");
+    std::fs::write(&broken, b"\x89PNG\r\n\x1a\n not really").unwrap();
+    let mut good = text_slides(dir.path(), 2, "1s");
+    let with_picture = playlist(
+        &dir.path().join("b.toml"),
+        "name = \"B\"\nduration = \"1s\"\n[[slide]]\nkind = \"text\"\ntitle = \"x\"\n",
+    );
+    // The picture breaks after it was checked, as a file half-copied by hand would.
+    let mut bad_slide = with_picture.slides[0].clone();
+    bad_slide.content = vitrin::playlist::SlideContent::Image {
+        image: vitrin::media::Media::File(broken),
+        caption: None,
+        fit: vitrin::media::Fit::Fill,
+    };
+    good.slides.insert(1, bad_slide);
+    let mut p = Player::new(
+        vec![good],
+        ScreenConfig::default(),
+        at("2026-12-01T11:00:00Z"),
+    );
+    assert!(p.until(300, |p| p.seq().shown >= 1));
+    let seen = p.record(120);
+    let names: Vec<&str> = seen.iter().map(|(_, n)| n.as_str()).collect();
+    assert!(!names.contains(&"T 2"), "the broken page showed: {names:?}");
+    assert!(
+        names.contains(&"T 3") && names.contains(&"T 1"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn navigation_brings_the_page_at_once_and_holds_it() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let screen = ScreenConfig {
+        touch_timeout: Duration::from_secs(20),
+        ..Default::default()
+    };
+    let mut p = Player::new(
+        vec![text_slides(dir.path(), 3, "5s")],
+        screen,
+        at("2026-12-01T11:00:00Z"),
+    );
+    assert!(p.until(300, |p| p.seq().shown >= 1));
+    assert!(p.until(20, |p| p.app.world().resource::<Compositor>().is_idle()));
+    let first = p.seq().last_shown.clone().unwrap();
+    assert_eq!(first.slide, 1);
+    let t0 = p.seconds();
+    p.app.world_mut().write_message(Navigate(Direction::Back));
+    assert!(
+        p.until(100, |p| p.seq().shown >= 2),
+        "navigation did nothing"
+    );
+    let t1 = p.seconds();
+    assert_eq!(
+        p.seq().last_shown.as_ref().unwrap().slide,
+        3,
+        "back from the first page is the last"
+    );
+    assert!(t1 - t0 < 2.0, "navigation took {:.1} s", t1 - t0);
+    // The page stays until the touch timeout has passed since the touch, longer than its own 5 s.
+    let seen = p.record(260);
+    let (t2, _) = seen.first().expect("the show runs again");
+    assert!(
+        t2 - t0 >= 20.0 - 1e-6,
+        "automatic advance resumed {:.1} s after the touch",
+        t2 - t0
+    );
+    assert!(
+        t2 - t0 < 22.0,
+        "automatic advance resumed late: {:.1} s",
+        t2 - t0
+    );
+}
+
+#[test]
+fn the_screen_goes_blank_when_the_library_closes() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let screen = ScreenConfig {
+        opening: vitrin::schedule::opening::OpeningHours {
+            staffed: vec![
+                vitrin::schedule::opening::OpeningLine::parse("mon-fri 10:00-19:00").unwrap(),
+            ],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    // Tuesday 2026-12-01 22:00 in Stockholm: closed.
+    let mut p = Player::new(
+        vec![text_slides(dir.path(), 2, "2s")],
+        screen,
+        at("2026-12-01T21:00:00Z"),
+    );
+    p.until(40, |_| false);
+    assert_eq!(p.seq().shown, 0, "nothing shows while closed");
+    assert_eq!(p.pages_held(), 0);
+    let world = p.app.world_mut();
+    let background = world
+        .query_filtered::<&BackgroundColor, With<ScreenRoot>>()
+        .single(world)
+        .unwrap()
+        .0;
+    assert_eq!(background, Color::BLACK);
+}
+
+#[test]
+fn with_nothing_to_show_the_welcome_page_shows() {
+    let _serial = serial();
+    let mut p = Player::new(
+        Vec::new(),
+        ScreenConfig::default(),
+        at("2026-12-01T11:00:00Z"),
+    );
+    assert!(p.until(300, |p| p.seq().shown >= 1));
+    assert_eq!(p.seq().last_shown.as_ref().unwrap().playlist, "vitrin");
+}
+
+#[test]
+fn new_content_takes_over_at_the_end_of_the_current_page() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Player::new(
+        vec![text_slides(dir.path(), 2, "3s")],
+        ScreenConfig::default(),
+        at("2026-12-01T11:00:00Z"),
+    );
+    assert!(p.until(300, |p| p.seq().shown >= 1));
+    let shown_at = p.seconds();
+    let other = playlist(
+        &dir.path().join("n.toml"),
+        "name = \"Ny\"\nduration = \"3s\"\n[[slide]]\nkind = \"text\"\ntitle = \"Nytt\"\n",
+    );
+    p.app.world_mut().resource_mut::<CurrentLibrary>().0 = library(vec![other]);
+    let seen = p.record(80);
+    let (t, name) = seen.first().expect("the new content shows");
+    assert_eq!(name, "Ny 1");
+    assert!(
+        t - shown_at >= 3.0 - 1e-6,
+        "it cut the page short at {:.1} s",
+        t - shown_at
+    );
+}

@@ -1,0 +1,167 @@
+//! The real thing: `vitrin play` in a window on a virtual X display (Xvfb), rendering with Mesa's
+//! software Vulkan driver, clicked with xdotool. Checks what the window shows (from the player's
+//! own screenshot) and that a click brings the next page at once.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::root;
+
+/// Kills a child process when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn need(tool: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{tool} is missing: run .ci/deps (or .ci/test) to install it"
+    );
+}
+
+/// A free X display number and the Xvfb serving it.
+fn xvfb(width: u32, height: u32) -> (String, Running) {
+    need("Xvfb");
+    for n in 90..140 {
+        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        {
+            continue;
+        }
+        let display = format!(":{n}");
+        let child = Command::new("Xvfb")
+            .args([
+                &display,
+                "-screen",
+                "0",
+                &format!("{width}x{height}x24"),
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts");
+        let running = Running(child);
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        let started = Instant::now();
+        while !socket.exists() && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if socket.exists() {
+            return (display, running);
+        }
+    }
+    panic!("no free X display for Xvfb");
+}
+
+fn status(dir: &Path) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(dir.join("status.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !ok() {
+        assert!(started.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_player_plays_in_a_window_and_a_click_brings_the_next_page() {
+    need("xdotool");
+    let (display, _xvfb) = xvfb(1280, 720);
+    let out = tempfile::tempdir().unwrap();
+    let log = std::fs::File::create(out.path().join("player.log")).unwrap();
+    let _player = Running(
+        Command::new(env!("CARGO_BIN_EXE_vitrin"))
+            .args([
+                "play",
+                "--windowed",
+                "1280x720",
+                "--screen",
+                "tests/fixtures/window-screen.toml",
+            ])
+            .arg("--status")
+            .arg(out.path())
+            .arg("--screenshot")
+            .current_dir(root())
+            .env("DISPLAY", &display)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("vitrin starts"),
+    );
+    let log_text = || std::fs::read_to_string(out.path().join("player.log")).unwrap_or_default();
+    let screenshot = out.path().join("screen.png");
+    let started = Instant::now();
+    while !screenshot.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "no page reached the window in 90 s:\n{}",
+            log_text()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let first = status(out.path()).expect("status.json");
+    assert_eq!(first["page"], "\"A\" slide 1", "{first}");
+    // What the window shows is the page, QR code and all.
+    let img = image::open(&screenshot).unwrap().into_rgb8();
+    assert_eq!(img.dimensions(), (1280, 720));
+    let gray = image::DynamicImage::ImageRgb8(img).into_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(gray);
+    let codes: Vec<String> = prepared
+        .detect_grids()
+        .iter()
+        .filter_map(|g| g.decode().ok().map(|(_, c)| c))
+        .collect();
+    assert_eq!(codes, ["https://bibliotekvarmland.se/fonstertest"]);
+
+    // A click on the right of the window: the next page, long before its 60 s are up.
+    let clicked = Instant::now();
+    let ok = Command::new("xdotool")
+        .args(["mousemove", "1100", "360", "click", "1"])
+        .env("DISPLAY", &display)
+        .status()
+        .expect("xdotool runs");
+    assert!(ok.success());
+    wait_for(
+        "the next page after a click",
+        Duration::from_secs(20),
+        || status(out.path()).is_some_and(|s| s["page"] == "\"B\" slide 1"),
+    );
+    assert!(clicked.elapsed() < Duration::from_secs(20));
+    // And the left arrow key goes back (with no window manager, the window needs focus first).
+    let ok = Command::new("xdotool")
+        .args([
+            "search",
+            "--name",
+            "^vitrin$",
+            "windowfocus",
+            "--sync",
+            "key",
+            "Left",
+        ])
+        .env("DISPLAY", &display)
+        .status()
+        .expect("xdotool runs");
+    assert!(ok.success());
+    wait_for(
+        "the page before after the left arrow",
+        Duration::from_secs(20),
+        || status(out.path()).is_some_and(|s| s["page"] == "\"A\" slide 1" && s["shown"] == 3),
+    );
+}
