@@ -48,6 +48,11 @@ impl LocalIngest {
         &self.dir
     }
 
+    /// Reads only what is on disk (no network): for starting at once.
+    pub fn set_offline(&mut self, offline: bool) {
+        self.catalog.set_offline(offline);
+    }
+
     /// Reads the folder.
     pub fn load(&mut self) -> Ingested {
         let (report, fresh) = check_paths(std::slice::from_ref(&self.dir));
@@ -65,7 +70,15 @@ impl LocalIngest {
         }
         // Files that are gone are gone.
         self.last_good.retain(|path, _| present.contains(path));
-        let source_errors = self.resolve_covers(&mut playlists);
+        let mut source_errors = self.resolve_covers(&mut playlists);
+        // Pictures named by web address are downloaded once and read from disk after.
+        for slide in playlists.iter_mut().flat_map(|p| p.slides.iter_mut()) {
+            for media in slide.content.media_mut() {
+                if let Err(e) = self.catalog.localize(media) {
+                    source_errors.push(e.to_string());
+                }
+            }
+        }
         Ingested {
             playlists,
             report,
@@ -81,7 +94,8 @@ impl LocalIngest {
 }
 
 /// Fills the covers slides of `playlists` with their books from their sources. A source that
-/// fails keeps the books it gave last time (from `last_good`), and its error is returned.
+/// fails keeps the books it gave last time (from `last_good`, else from the resolver's disk copy),
+/// and its error is returned.
 pub fn resolve_covers(
     playlists: &mut [Playlist],
     catalog: &mut crate::catalog::Resolver,
@@ -89,18 +103,35 @@ pub fn resolve_covers(
 ) -> Vec<String> {
     let mut errors = Vec::new();
     for slide in playlists.iter_mut().flat_map(|p| p.slides.iter_mut()) {
-        let SlideContent::Covers { source, items, .. } = &mut slide.content else {
+        let SlideContent::Covers {
+            source,
+            items,
+            count,
+            only_with_covers,
+            ..
+        } = &mut slide.content
+        else {
             continue;
         };
+        // Books without covers may be left out: then look a little further down the list.
+        let limit = if *only_with_covers {
+            *count * 3
+        } else {
+            *count
+        } as usize;
         let key = source.label();
-        match catalog.items(source) {
+        match catalog.items(source, limit) {
             Ok(found) => {
                 last_good.insert(key, found.clone());
                 *items = found;
             }
             Err(e) => {
                 errors.push(e.to_string());
-                *items = last_good.get(&key).cloned().unwrap_or_default();
+                *items = last_good
+                    .get(&key)
+                    .cloned()
+                    .or_else(|| catalog.last_good(source))
+                    .unwrap_or_default();
             }
         }
     }

@@ -4,10 +4,13 @@
 //! argument and never reads the clock; the bevy layer in [`player`] turns its answers into pixels.
 //! `src/main.rs` only parses arguments and calls [`commands`].
 
+pub mod cache;
 pub mod catalog;
 pub mod commands;
 pub mod diagnostic;
 pub mod duration;
+pub mod feed;
+pub mod fsutil;
 pub mod ingest;
 pub mod layout;
 pub mod media;

@@ -57,6 +57,61 @@ enum Command {
         /// Also write the frame halfway through each transition.
         #[arg(long)]
         transitions: bool,
+        /// What a screen's cache would play after an offline reboot (its active generation).
+        #[arg(long, value_name = "DIR", conflicts_with = "playlist")]
+        cache: Option<PathBuf>,
+    },
+    /// Publish playlists, with their pictures and books, as a static feed for screens.
+    Publish {
+        /// The folder of playlists.
+        #[arg(long, default_value = "playlists")]
+        playlists: PathBuf,
+        /// The feed folder a web server serves.
+        #[arg(long)]
+        out: PathBuf,
+        /// Sign the manifest with this secret key (from `vitrin keygen`).
+        #[arg(long, value_name = "KEYFILE")]
+        sign: Option<PathBuf>,
+        /// Catalog settings (cover and portal addresses) from this screen config.
+        #[arg(long)]
+        screen: Option<PathBuf>,
+    },
+    /// Bring a cache up to date with a feed, once, and say what it took.
+    Sync {
+        /// The feed's address.
+        #[arg(long)]
+        feed: String,
+        /// The cache folder.
+        #[arg(long)]
+        cache: PathBuf,
+        /// Accept only manifests signed with this public key (hex).
+        #[arg(long, value_parser = commands::feed::parse_public_key)]
+        public_key: Option<[u8; 32]>,
+        /// Allow a plain-http feed (closed networks and tests only).
+        #[arg(long)]
+        allow_http: bool,
+    },
+    /// Print the books a catalog feed or book list gives, one JSON object a line.
+    Catalog {
+        /// A feed's address, or a file (RSS, Atom/OPDS, MARCXML, Libris JSON, OPDS 2, TOML list).
+        source: String,
+        /// Catalog settings (cover and portal addresses) from this screen config.
+        #[arg(long)]
+        screen: Option<PathBuf>,
+        /// At most this many books.
+        #[arg(long, default_value_t = 24)]
+        count: usize,
+        /// Only read the source; do not fetch covers to check them.
+        #[arg(long)]
+        no_covers: bool,
+        /// For a feed saved to a file: the address its relative links are relative to.
+        #[arg(long, value_name = "URL")]
+        base: Option<String>,
+    },
+    /// Create a key pair for signing feeds: the secret half to a file, the public half printed.
+    Keygen {
+        #[arg(long, default_value = "vitrin-feed.key")]
+        out: PathBuf,
     },
     /// Measure playback: frame times, CPU, memory and start-up time.
     Bench {
@@ -173,15 +228,46 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             size,
             at,
             transitions,
+            cache,
         } => commands::render::run(
             commands::render::RenderArgs {
                 screen,
                 playlists,
                 playlist,
+                cache,
                 out,
                 size,
                 at,
                 transitions,
+            },
+            &mut stdout,
+        ),
+        Command::Publish {
+            playlists,
+            out,
+            sign,
+            screen,
+        } => commands::feed::run_publish(playlists, out, sign, screen.as_deref(), &mut stdout),
+        Command::Sync {
+            feed,
+            cache,
+            public_key,
+            allow_http,
+        } => commands::feed::run_sync(&feed, &cache, public_key, allow_http, &mut stdout),
+        Command::Keygen { out } => commands::feed::run_keygen(&out, &mut stdout),
+        Command::Catalog {
+            source,
+            screen,
+            count,
+            no_covers,
+            base,
+        } => commands::catalog::run(
+            commands::catalog::CatalogArgs {
+                source,
+                screen,
+                count,
+                no_covers,
+                base,
             },
             &mut stdout,
         ),

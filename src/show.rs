@@ -423,6 +423,7 @@ mod tests {
             authors: vec![],
             isbn13: None,
             cover: cover.then(|| Media::Url(format!("https://example.se/{i}.jpg"))),
+            cover_url: None,
             link: None,
             source: "test".into(),
         };

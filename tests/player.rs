@@ -53,6 +53,10 @@ struct Player {
 
 impl Player {
     fn new(playlists: Vec<Playlist>, screen: ScreenConfig, now: DateTime<Utc>) -> Self {
+        Self::new_with_source(ContentSource::Fixed(library(playlists)), screen, now)
+    }
+
+    fn new_with_source(source: ContentSource, screen: ScreenConfig, now: DateTime<Utc>) -> Self {
         let mut app = player_app(
             PlayerOptions {
                 output: Output::Headless {
@@ -63,7 +67,7 @@ impl Player {
                 clock: WallClock::Fixed(now),
                 bench: None,
             },
-            ContentSource::Fixed(library(playlists)),
+            source,
         );
         app.insert_resource(TimeUpdateStrategy::ManualDuration(STEP));
         while app.plugins_state() == PluginsState::Adding {
@@ -331,4 +335,59 @@ fn new_content_takes_over_at_the_end_of_the_current_page() {
         "it cut the page short at {:.1} s",
         t - shown_at
     );
+}
+
+/// A screen with a feed: after a reboot with the network down it plays its cache at once; when the
+/// feed publishes a new generation, the screen switches to it at the end of a page.
+#[test]
+fn a_feed_screen_plays_its_cache_at_once_and_switches_generations_at_a_page_boundary() {
+    use crate::feed::Source;
+    use crate::server::{Behaviour, Server};
+    let _serial = serial();
+    let src = Source::new();
+    let first = src.publish();
+    let server = Server::start(src.feed());
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = vitrin::cache::Cache::open(cache_dir.path()).unwrap();
+    let mut options = vitrin::feed::sync::SyncOptions::new(&server.url());
+    options.allow_http = true;
+    options.retries = 0;
+    vitrin::feed::sync::sync_once(&cache, &options).unwrap();
+    // The network is down when the screen starts.
+    server.set(Behaviour::Error500);
+    let started = Instant::now();
+    let mut p = Player::new_with_source(
+        ContentSource::Feed {
+            cache: cache.clone(),
+            options: options.clone(),
+            interval: Duration::from_secs(2),
+        },
+        ScreenConfig::default(),
+        at("2026-12-01T11:00:00Z"),
+    );
+    assert!(p.until(300, |p| p.seq().shown >= 1), "nothing showed");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "the cached generation must show without waiting for the network"
+    );
+    assert_eq!(
+        p.app.world().resource::<CurrentLibrary>().0.generation,
+        first.generation
+    );
+    // The feed comes back with new content.
+    src.change_picture(42);
+    let second = src.publish();
+    server.set(Behaviour::Normal);
+    let deadline = p.seq().page_deadline().unwrap();
+    let switched = p.until(2000, |p| {
+        p.app.world().resource::<CurrentLibrary>().0.generation == second.generation
+    });
+    assert!(switched, "the new generation never arrived");
+    // It plays from the next page on: never cutting the page on screen short.
+    let shown = p.seq().shown;
+    assert!(
+        p.until(400, |p| p.seq().shown > shown),
+        "no page after the new generation"
+    );
+    assert!(p.seconds() >= deadline - 1e-6);
 }

@@ -1,8 +1,10 @@
 //! vitrin's integration tests: one module per topic, all in one binary so that bevy is linked once.
 
 mod check;
+mod feed;
 mod player;
 mod render;
 mod schema;
+mod server;
 mod util;
 mod window;

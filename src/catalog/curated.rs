@@ -133,6 +133,7 @@ pub fn parse_list(path: &Path, source: &str) -> (Vec<CoverItem>, Vec<Diagnostic>
                 authors: book.texts("author"),
                 isbn13: isbn.map(|i| i.isbn13()),
                 cover: book.media("cover"),
+                cover_url: None,
                 link: book.text("link"),
                 source: path.display().to_string(),
             })

@@ -1,14 +1,32 @@
 //! New acquisitions from library catalogs: the items a `covers` slide shows (title, authors,
 //! ISBN, cover picture, link into the portal), read from catalog feeds or curated lists.
+//!
+//! Covers are found in order: the picture the feed gives; then cover addresses by ISBN from the
+//! configuration (Open Library, say); then none, and the player sets a typographic cover. Tiny
+//! replies (tracking pixels, blank placeholders) count as no cover. Covers are resolved where
+//! playlists are ingested (centrally for feed screens), politely and with conditional GETs.
 
 pub mod curated;
+pub mod fetch;
+pub mod http;
 pub mod isbn;
+pub mod parse;
+pub mod xml;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use http::{fetch_bytes, http_client};
+
 use crate::media::Media;
 use crate::playlist::{Playlist, SlideContent};
+use crate::screen::CatalogSettings;
 use crate::spec::{Checker, Fields};
+use fetch::{Fetcher, Politeness};
+use parse::RawItem;
 
 /// One book as a covers slide shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +37,9 @@ pub struct CoverItem {
     pub isbn13: Option<String>,
     /// The cover picture; `None` means the player sets a typographic cover.
     pub cover: Option<Media>,
+    /// Where the cover picture was found on the web, if it came from there.
+    #[serde(default)]
+    pub cover_url: Option<String>,
     /// The book's page in the portal.
     pub link: Option<String>,
     /// Where the item came from: the feed's address or the list's path.
@@ -33,6 +54,8 @@ pub enum SourceError {
         source_name: String,
         error: std::io::Error,
     },
+    #[error("{0}")]
+    Fetch(#[from] http::FetchError),
     #[error("{source_name}: {message}")]
     Invalid {
         source_name: String,
@@ -40,53 +63,378 @@ pub enum SourceError {
     },
 }
 
+/// Replies younger than this are used without asking the server again.
+const FEED_FRESH: Duration = Duration::from_secs(0);
+const COVER_FRESH: Duration = Duration::from_secs(24 * 3600);
+/// Below this many bytes a "cover" is a placeholder.
+const MIN_COVER_BYTES: usize = 200;
+
 /// Turns catalog sources into books.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug)]
 pub struct Resolver {
-    pub settings: crate::screen::CatalogSettings,
+    pub settings: CatalogSettings,
+    fetcher: Fetcher,
+    /// Where last good lists are kept, to survive a restart without network.
+    lists_dir: Option<PathBuf>,
+    /// Fetch covers (not only the feeds), to know which ones are real.
+    pub fetch_covers: bool,
 }
 
-impl Resolver {
-    pub fn new(settings: crate::screen::CatalogSettings) -> Self {
-        Self { settings }
+impl Default for Resolver {
+    fn default() -> Self {
+        Self::new(CatalogSettings::default())
     }
+}
 
-    /// The books a source lists, in its order.
-    pub fn items(&mut self, source: &Media) -> Result<Vec<CoverItem>, SourceError> {
-        match source {
-            Media::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|error| SourceError::Read {
-                    source_name: path.display().to_string(),
-                    error,
-                })?;
-                let (items, diagnostics) = curated::parse_list(path, &text);
-                let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
-                if let Some(first) = errors.first() {
-                    return Err(SourceError::Invalid {
-                        source_name: path.display().to_string(),
-                        message: format!(
-                            "{} error(s), the first: {}",
-                            errors.len(),
-                            first.headline(&text)
-                        ),
-                    });
-                }
-                Ok(items)
-            }
-            other => Err(SourceError::Invalid {
-                source_name: other.label(),
-                message: "this kind of catalog source is not supported yet".into(),
-            }),
+impl Clone for Resolver {
+    fn clone(&self) -> Self {
+        Self {
+            settings: self.settings.clone(),
+            fetcher: Fetcher::new(self.fetcher_dir(), Politeness::default()),
+            lists_dir: self.lists_dir.clone(),
+            fetch_covers: self.fetch_covers,
         }
     }
 }
 
-/// Checks the local catalog sources a playlist's covers slides name (the remote ones are checked
-/// when they are fetched).
-pub fn check_cover_sources(playlist: &Playlist, _fields: &Fields, _checker: &mut Checker) {
-    for slide in &playlist.slides {
-        if let SlideContent::Covers { .. } = &slide.content {
-            // Curated lists are checked as files of their own by `check_paths`.
+impl Resolver {
+    /// A resolver that keeps nothing on disk.
+    pub fn new(settings: CatalogSettings) -> Self {
+        Self {
+            settings,
+            fetcher: Fetcher::new(None, Politeness::default()),
+            lists_dir: None,
+            fetch_covers: true,
+        }
+    }
+
+    /// A resolver that keeps replies and last good lists under `dir` (a screen's cache).
+    pub fn with_cache(settings: CatalogSettings, dir: PathBuf) -> Self {
+        Self {
+            settings,
+            fetcher: Fetcher::new(Some(dir.join("http")), Politeness::default()),
+            lists_dir: Some(dir.join("lists")),
+            fetch_covers: true,
+        }
+    }
+
+    fn fetcher_dir(&self) -> Option<PathBuf> {
+        self.lists_dir
+            .as_ref()
+            .and_then(|d| d.parent().map(|p| p.join("http")))
+    }
+
+    pub fn with_politeness(mut self, politeness: Politeness) -> Self {
+        self.fetcher = Fetcher::new(self.fetcher_dir(), politeness);
+        self
+    }
+
+    /// Uses only what is on disk: for starting without waiting for the network.
+    pub fn set_offline(&mut self, offline: bool) {
+        self.fetcher.offline = offline;
+    }
+
+    /// Requests made so far.
+    pub fn requests(&self) -> u64 {
+        self.fetcher.requests
+    }
+
+    /// Downloads a picture a playlist names by its web address, so the player can read it from
+    /// disk (and still has it after a restart without network).
+    pub fn localize(&mut self, media: &mut Media) -> Result<(), http::FetchError> {
+        let Media::Url(url) = media else {
+            return Ok(());
+        };
+        let fetched = self.fetcher.get(url, Duration::from_secs(3600))?;
+        if let Some(path) = fetched.path {
+            *media = Media::File(path);
+        }
+        Ok(())
+    }
+
+    /// The books a source lists, newest first as the source orders them, without duplicates, at
+    /// most `limit` of them.
+    pub fn items(&mut self, source: &Media, limit: usize) -> Result<Vec<CoverItem>, SourceError> {
+        self.items_with_base(source, None, limit)
+    }
+
+    /// Like [`Resolver::items`], with the address relative links in the source are relative to
+    /// (for a feed saved to a file).
+    pub fn items_with_base(
+        &mut self,
+        source: &Media,
+        base: Option<url::Url>,
+        limit: usize,
+    ) -> Result<Vec<CoverItem>, SourceError> {
+        let label = source.label();
+        let (bytes, base) = match source {
+            Media::File(path) => (
+                std::fs::read(path).map_err(|error| SourceError::Read {
+                    source_name: label.clone(),
+                    error,
+                })?,
+                base.or_else(|| {
+                    std::path::absolute(path)
+                        .ok()
+                        .and_then(|p| url::Url::from_file_path(p).ok())
+                }),
+            ),
+            Media::Url(url) => (
+                self.fetcher.get(url, FEED_FRESH)?.bytes,
+                base.or_else(|| url::Url::parse(url).ok()),
+            ),
+            Media::Blob(_) => {
+                return Err(SourceError::Invalid {
+                    source_name: label,
+                    message: "a blob is not a catalog source".into(),
+                });
+            }
+        };
+        let items = if let (Media::File(path), Some(text)) = (source, looks_like_book_list(&bytes))
+        {
+            let (items, diagnostics) = curated::parse_list(path, text);
+            let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
+            if let Some(first) = errors.first() {
+                return Err(SourceError::Invalid {
+                    source_name: label,
+                    message: format!(
+                        "{} error(s), the first: {}",
+                        errors.len(),
+                        first.headline(text)
+                    ),
+                });
+            }
+            self.finish_list(items, limit)
+        } else {
+            let (format, raw) =
+                parse::parse(&bytes, base.as_ref()).map_err(|e| SourceError::Invalid {
+                    source_name: label.clone(),
+                    message: e.to_string(),
+                })?;
+            tracing::debug!(source = %label, format = format.name(), items = raw.len(), "catalog source read");
+            self.resolve(raw, &label, limit)
+        };
+        self.keep_list(&label, &items);
+        Ok(items)
+    }
+
+    /// The last good list of a source, as kept on disk.
+    pub fn last_good(&self, source: &Media) -> Option<Vec<CoverItem>> {
+        let path = self.list_path(&source.label())?;
+        serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    }
+
+    fn list_path(&self, label: &str) -> Option<PathBuf> {
+        self.lists_dir.as_ref().map(|d| {
+            d.join(format!(
+                "{}.json",
+                crate::feed::manifest::sha256_hex(label.as_bytes())
+            ))
+        })
+    }
+
+    fn keep_list(&self, label: &str, items: &[CoverItem]) {
+        if let Some(path) = self.list_path(label)
+            && let Err(e) = crate::fsutil::write_atomic(
+                &path,
+                &serde_json::to_vec(items).expect("items serialize"),
+            )
+        {
+            tracing::warn!("cannot keep the book list of {label}: {e}");
+        }
+    }
+
+    /// A curated list: its own covers stand; links and missing covers come from the templates.
+    fn finish_list(&mut self, items: Vec<CoverItem>, limit: usize) -> Vec<CoverItem> {
+        let mut out: Vec<CoverItem> = dedupe(items, |i| {
+            (i.isbn13.clone(), i.link.clone(), i.title.clone())
+        })
+        .into_iter()
+        .take(limit)
+        .collect();
+        for item in &mut out {
+            if item.link.is_none() {
+                item.link = self.portal_link(item.isbn13.as_deref());
+            }
+            if item.cover.is_none() {
+                let (cover, url) = self.find_cover(None, item.isbn13.as_deref());
+                item.cover = cover;
+                item.cover_url = url;
+            }
+        }
+        out
+    }
+
+    fn resolve(&mut self, raw: Vec<RawItem>, source: &str, limit: usize) -> Vec<CoverItem> {
+        let raw = dedupe(raw, |i| {
+            (i.isbn.map(|x| x.isbn13()), i.link.clone(), i.title.clone())
+        });
+        raw.into_iter()
+            .take(limit)
+            .map(|r| {
+                let isbn13 = r.isbn.map(|i| i.isbn13());
+                // A link into the portal is for phones: only web addresses.
+                let web_link = r.link.clone().filter(|l| l.starts_with("http"));
+                let link = web_link.or_else(|| self.portal_link(isbn13.as_deref()));
+                let link = self.shorten_for_qr(link, isbn13.as_deref());
+                let (cover, cover_url) = self.find_cover(r.cover.as_deref(), isbn13.as_deref());
+                CoverItem {
+                    title: r.title,
+                    authors: r.authors,
+                    isbn13,
+                    cover,
+                    cover_url,
+                    link,
+                    source: source.to_string(),
+                }
+            })
+            .collect()
+    }
+
+    fn template(template: &str, isbn13: &str) -> String {
+        let isbn10 = isbn::Isbn::parse(isbn13)
+            .ok()
+            .and_then(|i| i.isbn10())
+            .unwrap_or_default();
+        template
+            .replace("{isbn13}", isbn13)
+            .replace("{isbn10}", &isbn10)
+            .replace("{isbn}", isbn13)
+    }
+
+    fn portal_link(&self, isbn13: Option<&str>) -> Option<String> {
+        Some(Self::template(self.settings.link.as_deref()?, isbn13?))
+    }
+
+    /// A link too long for a small QR code becomes the short link, when one is configured.
+    fn shorten_for_qr(&self, link: Option<String>, isbn13: Option<&str>) -> Option<String> {
+        let link = link?;
+        let too_dense =
+            crate::qr::version_for(&link).is_none_or(|v| v > crate::qr::MAX_COMFORTABLE_VERSION);
+        if too_dense && let (Some(short), Some(isbn)) = (&self.settings.short_link, isbn13) {
+            return Some(Self::template(short, isbn));
+        }
+        Some(link)
+    }
+
+    /// The first real cover among the feed's picture and the configured addresses.
+    fn find_cover(
+        &mut self,
+        from_feed: Option<&str>,
+        isbn13: Option<&str>,
+    ) -> (Option<Media>, Option<String>) {
+        let mut candidates: Vec<String> = from_feed.map(str::to_string).into_iter().collect();
+        if let Some(isbn) = isbn13 {
+            candidates.extend(
+                self.settings
+                    .cover_urls
+                    .iter()
+                    .map(|t| Self::template(t, isbn)),
+            );
+        }
+        for url in candidates {
+            if let Some(path) = url.strip_prefix("file://") {
+                // A cover beside a feed read from a file.
+                let path = PathBuf::from(percent_decode(path));
+                if std::fs::read(&path).is_ok_and(|b| is_real_cover(&b)) {
+                    return (Some(Media::File(path)), None);
+                }
+                continue;
+            }
+            if !self.fetch_covers {
+                return (Some(Media::Url(url.clone())), Some(url));
+            }
+            match self.fetcher.get(&url, COVER_FRESH) {
+                Ok(f) if is_real_cover(&f.bytes) => {
+                    let media = match f.path {
+                        Some(path) => Media::File(path),
+                        None => Media::Url(url.clone()),
+                    };
+                    return (Some(media), Some(url));
+                }
+                Ok(_) => tracing::debug!(%url, "a placeholder, not a cover"),
+                Err(e) => tracing::debug!("no cover: {e}"),
+            }
+        }
+        (None, None)
+    }
+}
+
+/// `%20` and friends in a file URL's path, decoded.
+fn percent_decode(path: &str) -> String {
+    url::Url::parse(&format!("file://{path}"))
+        .ok()
+        .and_then(|u| u.to_file_path().ok())
+        .map_or_else(|| path.to_string(), |p| p.display().to_string())
+}
+
+/// Keeps the first of items that share an ISBN (or, without one, a link, or a title).
+fn dedupe<T>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> (Option<String>, Option<String>, String),
+) -> Vec<T> {
+    let mut seen = HashSet::new();
+    items
+        .into_iter()
+        .filter(|item| {
+            let (isbn, link, title) = key(item);
+            let k = match (isbn, link) {
+                (Some(i), _) => format!("isbn:{i}"),
+                (None, Some(l)) => format!("link:{l}"),
+                (None, None) => format!("title:{title}"),
+            };
+            seen.insert(k)
+        })
+        .collect()
+}
+
+/// A tracking pixel or blank placeholder is no cover.
+fn is_real_cover(bytes: &[u8]) -> bool {
+    bytes.len() >= MIN_COVER_BYTES
+        && crate::media::probe_image_bytes(bytes).is_ok_and(|(w, h)| w >= 8 && h >= 8)
+}
+
+/// The text of a TOML book list (one with `[[book]]` tables), if that is what the bytes are.
+fn looks_like_book_list(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let first = text.trim_start().chars().next();
+    (first != Some('<') && first != Some('{') && text.contains("[[book]]")).then_some(text)
+}
+
+/// Checks the local catalog sources a playlist's covers slides name (book lists are checked as
+/// files of their own; feeds are read to see that they are feeds).
+pub fn check_cover_sources(playlist: &Playlist, fields: &Fields, checker: &mut Checker) {
+    let slides = fields.list("slide");
+    for (slide, item) in playlist.slides.iter().zip(slides) {
+        let SlideContent::Covers {
+            source: Media::File(path),
+            ..
+        } = &slide.content
+        else {
+            continue;
+        };
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        if looks_like_book_list(&bytes).is_some() {
+            continue;
+        }
+        let span = match &item.value {
+            crate::spec::Value::Table(t) => t.span_of("source").unwrap_or(item.span.clone()),
+            _ => item.span.clone(),
+        };
+        if let Err(e) = parse::parse(&bytes, None) {
+            checker.error(
+                span,
+                format!(
+                    "\"{}\" is not a catalog feed vitrin can read: {e}",
+                    path.display()
+                ),
+                Some(
+                    "use an RSS, Atom/OPDS, MARCXML or Libris JSON export, or a book list in TOML"
+                        .into(),
+                ),
+            );
         }
     }
 }

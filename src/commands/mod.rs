@@ -2,7 +2,9 @@
 //! the given output, and returns whether it succeeded; `main.rs` only parses arguments.
 
 pub mod bench;
+pub mod catalog;
 pub mod check;
+pub mod feed;
 pub mod plan;
 pub mod play;
 pub mod render;

@@ -61,7 +61,7 @@ pub fn run(args: PlayArgs) -> anyhow::Result<bool> {
         env!("CARGO_PKG_VERSION")
     );
     let source = match &screen.feed {
-        Some(feed) => anyhow::bail!("FEED-TODO: feed {feed} is not supported yet"),
+        Some(_) => feed_source(&screen)?,
         None => ContentSource::Folder {
             dir: args
                 .playlists
@@ -88,6 +88,18 @@ pub fn run(args: PlayArgs) -> anyhow::Result<bool> {
     }
     let exit = app.run();
     Ok(exit.is_success())
+}
+
+/// Plays a feed through the screen's cache.
+pub fn feed_source(screen: &crate::screen::ScreenConfig) -> anyhow::Result<ContentSource> {
+    let options = crate::feed::sync::SyncOptions::for_screen(screen)
+        .ok_or_else(|| anyhow::anyhow!("the screen config has no feed"))?;
+    let cache = crate::cache::Cache::open(&screen.cache_dir)?;
+    Ok(ContentSource::Feed {
+        cache,
+        options,
+        interval: screen.sync_interval,
+    })
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ pub struct RenderArgs {
     pub playlists: Option<PathBuf>,
     /// Render every slide of this one playlist, whatever its schedule.
     pub playlist: Option<PathBuf>,
+    /// Render what a screen's cache would play (its active generation), with no network.
+    pub cache: Option<PathBuf>,
     pub out: PathBuf,
     pub size: (u32, u32),
     pub at: String,
@@ -29,7 +31,38 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
     let screen = super::screen_config(args.screen.as_deref())?;
     let scale = Scale::new(args.size.0, args.size.1);
     let mut resolver = crate::catalog::Resolver::new(screen.catalog.clone());
-    let (pages, what) = if let Some(file) = &args.playlist {
+    let mut store: Arc<dyn crate::prepare::MediaStore> = Arc::new(LocalMedia::default());
+    let (pages, what) = if let Some(dir) = &args.cache {
+        let cache = crate::cache::Cache::open(dir)?;
+        let library = crate::feed::cached_library(&cache)?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} has no active generation: run vitrin sync first",
+                dir.display()
+            )
+        })?;
+        store = library.store.clone();
+        let (at, note) = super::plan::parse_at(&args.at, screen.timezone, chrono::Utc::now())?;
+        if let Some(n) = note {
+            writeln!(out, "{n}")?;
+        }
+        let program = program_at(&library.playlists, &screen, at);
+        if program.reason == Reason::Closed {
+            writeln!(
+                out,
+                "the library is closed at that time: the screen is blank, nothing to render"
+            )?;
+            return Ok(true);
+        }
+        let pages = pages_for(&program, &library.playlists, scale.covers_per_page());
+        (
+            pages,
+            format!(
+                "generation {} from the cache {}",
+                library.generation,
+                dir.display()
+            ),
+        )
+    } else if let Some(file) = &args.playlist {
         let (report, mut playlists) = crate::playlist::check_paths(std::slice::from_ref(file));
         if report.errors() > 0 {
             write!(out, "{}", report.render())?;
@@ -84,7 +117,7 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
     let library = Library {
         generation: "render".into(),
         playlists: Vec::new(),
-        store: Arc::new(LocalMedia::default()),
+        store,
     };
     let count = pages.len();
     let report = render_pages(

@@ -21,6 +21,13 @@ pub enum ContentSource {
     Folder { dir: PathBuf, watch: bool },
     /// Content given once: one playlist to preview, a cache's generation, a test's playlists.
     Fixed(Library),
+    /// A central feed: play the cache's active generation at once (no network needed), and sync
+    /// in the background, switching to each new generation at a page boundary.
+    Feed {
+        cache: crate::cache::Cache,
+        options: crate::feed::sync::SyncOptions,
+        interval: Duration,
+    },
 }
 
 /// Wakes the frame loop from another thread (a no-op without a window, where the loop polls).
@@ -156,8 +163,14 @@ fn ingest_folder(ingest: &mut LocalIngest) -> Library {
     }
 }
 
-/// Watches a folder and sends its content again after each burst of edits.
-fn spawn_folder_watcher(mut ingest: LocalIngest, tx: Sender<Library>, waker: Waker) {
+/// Watches a folder and sends its content again after each burst of edits, and every `refresh`
+/// (catalog feeds get new books without anyone editing a playlist).
+fn spawn_folder_watcher(
+    mut ingest: LocalIngest,
+    tx: Sender<Library>,
+    waker: Waker,
+    refresh: Duration,
+) {
     use notify::{RecursiveMode, Watcher};
     let dir = ingest.dir().to_path_buf();
     let (events_tx, events) = channel();
@@ -180,15 +193,26 @@ fn spawn_folder_watcher(mut ingest: LocalIngest, tx: Sender<Library>, waker: Wak
             let is_change = |e: &notify::Result<notify::Event>| {
                 matches!(e, Ok(ev) if !matches!(ev.kind, notify::EventKind::Access(_)))
             };
-            while let Ok(first) = events.recv() {
-                if !is_change(&first) {
-                    continue;
+            // At once, with the network: fresh catalog feeds and pictures.
+            if tx.send(ingest_folder(&mut ingest)).is_err() {
+                return;
+            }
+            waker.wake();
+            loop {
+                match events.recv_timeout(refresh) {
+                    Ok(event) if is_change(&event) => {
+                        // Editors save in several steps: wait for the burst to end.
+                        while events.recv_timeout(Duration::from_millis(400)).is_ok() {}
+                        tracing::info!(folder = %dir.display(), "playlists changed, reading them again");
+                    }
+                    Ok(_) => continue,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        tracing::debug!("refreshing catalog sources");
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
                 }
-                // Editors save in several steps: wait for the burst to end.
-                while events.recv_timeout(Duration::from_millis(400)).is_ok() {}
-                tracing::info!(folder = %dir.display(), "playlists changed, reading them again");
                 if tx.send(ingest_folder(&mut ingest)).is_err() {
-                    break;
+                    return;
                 }
                 waker.wake();
             }
@@ -228,17 +252,96 @@ fn load_content(
         ContentSource::Fixed(library) => {
             commands.insert_resource(CurrentLibrary(library));
         }
+        ContentSource::Feed {
+            cache,
+            options,
+            interval,
+        } => {
+            let library = match crate::feed::cached_library(&cache) {
+                Ok(Some(library)) => {
+                    tracing::info!(generation = %library.generation, cache = %cache.dir().display(), "playing the cached generation");
+                    library
+                }
+                Ok(None) => {
+                    tracing::info!(cache = %cache.dir().display(), "nothing cached yet: waiting for the first sync");
+                    empty_library()
+                }
+                Err(e) => {
+                    tracing::error!(
+                        "the cache cannot be played, waiting for a sync to repair it: {e}"
+                    );
+                    empty_library()
+                }
+            };
+            commands.insert_resource(CurrentLibrary(library));
+            let (tx, rx) = channel();
+            spawn_syncer(cache, options, interval, tx, waker.clone());
+            commands.insert_resource(ContentUpdates(Mutex::new(rx)));
+        }
         ContentSource::Folder { dir, watch } => {
-            let resolver = crate::catalog::Resolver::new(screen.0.catalog.clone());
+            let resolver = crate::catalog::Resolver::with_cache(
+                screen.0.catalog.clone(),
+                screen.0.cache_dir.join("catalog"),
+            );
             let mut ingest = LocalIngest::new(dir, resolver);
+            // The first frame must not wait for the network: catalog feeds and web pictures come
+            // from what is on disk, and the watcher thread fetches them fresh at once.
+            ingest.set_offline(true);
             commands.insert_resource(CurrentLibrary(ingest_folder(&mut ingest)));
+            ingest.set_offline(false);
             if watch {
                 let (tx, rx) = channel();
-                spawn_folder_watcher(ingest, tx, waker.clone());
+                spawn_folder_watcher(ingest, tx, waker.clone(), screen.0.sync_interval);
                 commands.insert_resource(ContentUpdates(Mutex::new(rx)));
             }
         }
     }
+}
+
+fn empty_library() -> Library {
+    Library {
+        generation: "none".into(),
+        playlists: Vec::new(),
+        store: Arc::new(LocalMedia::default()),
+    }
+}
+
+/// Syncs now and then every `interval` (with jitter, so a thousand screens do not ask at once),
+/// sending each newly activated generation to the player.
+fn spawn_syncer(
+    cache: crate::cache::Cache,
+    options: crate::feed::sync::SyncOptions,
+    interval: Duration,
+    tx: Sender<Library>,
+    waker: Waker,
+) {
+    use crate::feed::sync::{Outcome, jitter, sync_once};
+    std::thread::Builder::new()
+        .name("vitrin-sync".into())
+        .spawn(move || {
+            loop {
+                match sync_once(&cache, &options) {
+                    Ok(report) => {
+                        tracing::info!(feed = %options.feed, "sync: {report}");
+                        if matches!(report.outcome, Outcome::Activated { .. }) {
+                            match crate::feed::cached_library(&cache) {
+                                Ok(Some(library)) => {
+                                    if tx.send(library).is_err() {
+                                        return;
+                                    }
+                                    waker.wake();
+                                }
+                                Ok(None) => {}
+                                Err(e) => tracing::error!("the new generation cannot be read: {e}"),
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!("sync failed, playing what is cached: {e}"),
+                }
+                std::thread::sleep(interval.mul_f64(0.85 + 0.3 * jitter()));
+            }
+        })
+        .expect("a thread can be started");
 }
 
 fn collect_prepared(mut preparer: ResMut<Preparer>) {

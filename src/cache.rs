@@ -1,0 +1,427 @@
+//! The screen's cache: verified blobs named by their SHA-256, the manifests of generations, and a
+//! pointer to the active one. Everything is written so that a power cut at any moment leaves the
+//! cache opening to a complete, verified generation: blobs are downloaded to `.partial` files,
+//! verified, flushed and renamed into place; a generation becomes active only when all its blobs
+//! are in place, by replacing one small state file atomically.
+//!
+//! ```text
+//! cache/
+//!   blobs/sha256/ab/abcdef…      verified blobs
+//!   partial/abcdef….partial      downloads in progress (resumed after a restart)
+//!   generations/g0123….json      manifests
+//!   state.json                   {"active": "g…", "previous": "g…", "etag": …}
+//! ```
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::feed::manifest::{Manifest, ManifestError};
+use crate::fsutil::{PathError, WithPath, commit_file, is_temp_name, write_atomic};
+use crate::media::{BlobRef, blob_path};
+
+/// Why the cache could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error(transparent)]
+    Io(#[from] PathError),
+    #[error("{path}: {source}")]
+    Manifest {
+        path: PathBuf,
+        #[source]
+        source: ManifestError,
+    },
+    #[error("blob {sha256}: {reason}")]
+    Corrupt { sha256: String, reason: String },
+    #[error("generation {0} is not in the cache")]
+    NoGeneration(String),
+}
+
+/// The small file that says which generation plays.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub active: Option<String>,
+    pub previous: Option<String>,
+    /// The feed the active generation came from.
+    pub feed: Option<String>,
+    /// The manifest's validators, for conditional requests.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What an eviction removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evicted {
+    pub blobs: usize,
+    pub bytes: u64,
+}
+
+/// A cache folder.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    /// Opens (creating if needed) a cache folder, clearing temporary files a crash left behind.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Cache, CacheError> {
+        let dir = dir.into();
+        for sub in ["blobs/sha256", "partial", "generations"] {
+            let d = dir.join(sub);
+            std::fs::create_dir_all(&d).with_path(&d)?;
+        }
+        let cache = Cache { dir };
+        cache.remove_temporaries()?;
+        Ok(cache)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The folder blobs live under (for [`crate::prepare::LocalMedia`]).
+    pub fn blob_dir(&self) -> PathBuf {
+        self.dir.join("blobs")
+    }
+
+    pub fn blob_path(&self, sha256: &str) -> PathBuf {
+        blob_path(&self.blob_dir(), sha256)
+    }
+
+    /// Where a blob is downloaded to before it is verified.
+    pub fn partial_path(&self, sha256: &str) -> PathBuf {
+        self.dir.join("partial").join(format!("{sha256}.partial"))
+    }
+
+    fn generation_path(&self, generation: &str) -> PathBuf {
+        self.dir
+            .join("generations")
+            .join(format!("{generation}.json"))
+    }
+
+    fn remove_temporaries(&self) -> Result<(), CacheError> {
+        let mut dirs = vec![self.dir.clone(), self.dir.join("generations")];
+        let shards = self.dir.join("blobs/sha256");
+        for entry in std::fs::read_dir(&shards).with_path(&shards)? {
+            dirs.push(entry.with_path(&shards)?.path());
+        }
+        for d in dirs {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if is_temp_name(&entry.file_name().to_string_lossy()) {
+                    let path = entry.path();
+                    std::fs::remove_file(&path).with_path(&path)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The state file; empty if there is none (or it is unreadable: then no generation is active).
+    pub fn state(&self) -> State {
+        std::fs::read(self.dir.join("state.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Whether a blob is in place with its size.
+    pub fn has_blob(&self, b: &BlobRef) -> bool {
+        std::fs::metadata(self.blob_path(&b.sha256)).is_ok_and(|m| m.is_file() && m.len() == b.size)
+    }
+
+    /// Verifies a finished download against its hash and size and moves it into place.
+    pub fn commit_blob(&self, b: &BlobRef) -> Result<(), CacheError> {
+        let partial = self.partial_path(&b.sha256);
+        let (size, hash) = hash_file(&partial)?;
+        if size != b.size || hash != b.sha256 {
+            std::fs::remove_file(&partial).with_path(&partial)?;
+            return Err(CacheError::Corrupt {
+                sha256: b.sha256.clone(),
+                reason: format!(
+                    "downloaded {size} bytes with hash {hash}, expected {} bytes",
+                    b.size
+                ),
+            });
+        }
+        commit_file(&partial, &self.blob_path(&b.sha256))?;
+        Ok(())
+    }
+
+    /// Keeps a manifest in the cache (not yet active).
+    pub fn store_generation(&self, manifest: &Manifest, bytes: &[u8]) -> Result<(), CacheError> {
+        write_atomic(&self.generation_path(&manifest.generation), bytes)?;
+        Ok(())
+    }
+
+    /// A stored generation's manifest.
+    pub fn generation(&self, generation: &str) -> Result<Manifest, CacheError> {
+        let path = self.generation_path(generation);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(CacheError::NoGeneration(generation.into()));
+            }
+            Err(e) => return Err(PathError { path, source: e }.into()),
+        };
+        Manifest::parse(&bytes).map_err(|source| CacheError::Manifest { path, source })
+    }
+
+    /// Makes a generation the one that plays. All its blobs must be in place.
+    pub fn activate(
+        &self,
+        manifest: &Manifest,
+        feed: Option<&str>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    ) -> Result<(), CacheError> {
+        for b in &manifest.blobs {
+            if !self.has_blob(b) {
+                return Err(CacheError::Corrupt {
+                    sha256: b.sha256.clone(),
+                    reason: "missing, so the generation cannot become active".into(),
+                });
+            }
+        }
+        let old = self.state();
+        let previous = match old.active {
+            Some(a) if a != manifest.generation => Some(a),
+            _ => old.previous,
+        };
+        let state = State {
+            active: Some(manifest.generation.clone()),
+            previous,
+            feed: feed.map(str::to_string),
+            etag,
+            last_modified,
+        };
+        let bytes = serde_json::to_vec_pretty(&state).expect("state serializes");
+        write_atomic(&self.dir.join("state.json"), &bytes)?;
+        // Blobs just used are the most recently used.
+        let now = SystemTime::now();
+        for b in &manifest.blobs {
+            if let Ok(f) = std::fs::File::options()
+                .append(true)
+                .open(self.blob_path(&b.sha256))
+            {
+                let _ = f.set_modified(now);
+            }
+        }
+        Ok(())
+    }
+
+    /// The active generation, if it is complete (every blob present with its size).
+    pub fn active(&self) -> Result<Option<Manifest>, CacheError> {
+        let Some(generation) = self.state().active else {
+            return Ok(None);
+        };
+        let manifest = self.generation(&generation)?;
+        for b in &manifest.blobs {
+            if !self.has_blob(b) {
+                return Err(CacheError::Corrupt {
+                    sha256: b.sha256.clone(),
+                    reason: format!("missing from active generation {generation}"),
+                });
+            }
+        }
+        Ok(Some(manifest))
+    }
+
+    /// Checks every blob of a generation against its hash.
+    pub fn verify(&self, manifest: &Manifest) -> Result<(), CacheError> {
+        for b in &manifest.blobs {
+            let (size, hash) = hash_file(&self.blob_path(&b.sha256))?;
+            if size != b.size || hash != b.sha256 {
+                return Err(CacheError::Corrupt {
+                    sha256: b.sha256.clone(),
+                    reason: format!("has {size} bytes with hash {hash}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes blobs no longer needed, least recently used first, until the cache holds at most
+    /// `limit` bytes. Blobs of the active and previous generations are never removed, and nor are
+    /// their manifests.
+    pub fn evict(&self, limit: u64) -> Result<Evicted, CacheError> {
+        let state = self.state();
+        let keep_generations: Vec<String> = [state.active, state.previous]
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut keep: HashSet<String> = HashSet::new();
+        for g in &keep_generations {
+            if let Ok(m) = self.generation(g) {
+                keep.extend(m.blobs.into_iter().map(|b| b.sha256));
+            }
+        }
+        let mut blobs: Vec<(SystemTime, u64, PathBuf, String)> = Vec::new();
+        let shards = self.dir.join("blobs/sha256");
+        let mut total = 0u64;
+        for shard in std::fs::read_dir(&shards).with_path(&shards)?.flatten() {
+            for entry in std::fs::read_dir(shard.path())
+                .with_path(&shard.path())?
+                .flatten()
+            {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let Ok(meta) = entry.metadata() else { continue };
+                total += meta.len();
+                if !keep.contains(&name) {
+                    let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+                    blobs.push((mtime, meta.len(), entry.path(), name));
+                }
+            }
+        }
+        blobs.sort();
+        let mut evicted = Evicted::default();
+        for (_, size, path, _) in blobs {
+            if total <= limit {
+                break;
+            }
+            std::fs::remove_file(&path).with_path(&path)?;
+            total -= size;
+            evicted.blobs += 1;
+            evicted.bytes += size;
+        }
+        // Manifests of generations that can no longer play.
+        let gens = self.dir.join("generations");
+        for entry in std::fs::read_dir(&gens).with_path(&gens)?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let generation = name.trim_end_matches(".json");
+            if !keep_generations.iter().any(|g| g == generation) {
+                let path = entry.path();
+                std::fs::remove_file(&path).with_path(&path)?;
+            }
+        }
+        Ok(evicted)
+    }
+
+    /// Bytes held by blobs.
+    pub fn blob_bytes(&self) -> u64 {
+        let shards = self.dir.join("blobs/sha256");
+        std::fs::read_dir(shards)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .flat_map(|s| std::fs::read_dir(s.path()).into_iter().flatten().flatten())
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum()
+    }
+}
+
+/// Size and SHA-256 (hex) of a file, read in chunks.
+pub fn hash_file(path: &Path) -> Result<(u64, String), PathError> {
+    let mut file = std::fs::File::open(path).with_path(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).with_path(path)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((size, hex::encode(hasher.finalize())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feed::manifest::sha256_hex;
+
+    fn blob(cache: &Cache, bytes: &[u8]) -> BlobRef {
+        let b = BlobRef {
+            sha256: sha256_hex(bytes),
+            size: bytes.len() as u64,
+            media_type: "image/png".into(),
+        };
+        std::fs::write(cache.partial_path(&b.sha256), bytes).unwrap();
+        cache.commit_blob(&b).unwrap();
+        b
+    }
+
+    #[test]
+    fn a_generation_activates_only_when_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        assert!(cache.active().unwrap().is_none());
+        let a = blob(&cache, b"first picture");
+        let missing = BlobRef {
+            sha256: sha256_hex(b"not here"),
+            size: 8,
+            media_type: "image/png".into(),
+        };
+        let m = Manifest::new(vec![], vec![a.clone(), missing]);
+        cache.store_generation(&m, &m.to_bytes()).unwrap();
+        assert!(cache.activate(&m, None, None, None).is_err());
+        assert!(cache.active().unwrap().is_none());
+        let m = Manifest::new(vec![], vec![a]);
+        cache.store_generation(&m, &m.to_bytes()).unwrap();
+        cache
+            .activate(&m, Some("http://x/"), Some("\"e1\"".into()), None)
+            .unwrap();
+        let active = cache.active().unwrap().unwrap();
+        assert_eq!(active.generation, m.generation);
+        cache.verify(&active).unwrap();
+        // Reopening after a crash keeps it.
+        let again = Cache::open(dir.path()).unwrap();
+        assert_eq!(again.active().unwrap().unwrap(), active);
+        assert_eq!(again.state().etag.as_deref(), Some("\"e1\""));
+    }
+
+    #[test]
+    fn a_wrong_download_is_refused_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let b = BlobRef {
+            sha256: sha256_hex(b"right"),
+            size: 5,
+            media_type: "image/png".into(),
+        };
+        std::fs::write(cache.partial_path(&b.sha256), b"wrong").unwrap();
+        assert!(matches!(
+            cache.commit_blob(&b),
+            Err(CacheError::Corrupt { .. })
+        ));
+        assert!(!cache.partial_path(&b.sha256).exists());
+        assert!(!cache.has_blob(&b));
+    }
+
+    #[test]
+    fn eviction_keeps_the_active_and_previous_generations() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let old = blob(&cache, &[1u8; 1000]);
+        let g1 = Manifest::new(vec![], vec![old.clone()]);
+        cache.store_generation(&g1, &g1.to_bytes()).unwrap();
+        cache.activate(&g1, None, None, None).unwrap();
+        let mid = blob(&cache, &[2u8; 1000]);
+        let g2 = Manifest::new(vec![], vec![mid.clone()]);
+        cache.store_generation(&g2, &g2.to_bytes()).unwrap();
+        cache.activate(&g2, None, None, None).unwrap();
+        let new = blob(&cache, &[3u8; 1000]);
+        let g3 = Manifest::new(vec![], vec![new.clone()]);
+        cache.store_generation(&g3, &g3.to_bytes()).unwrap();
+        cache.activate(&g3, None, None, None).unwrap();
+        let stray = blob(&cache, &[4u8; 1000]);
+        // Over the limit: the oldest unneeded blobs go, those of g3 (active) and g2 (previous) stay.
+        let evicted = cache.evict(2500).unwrap();
+        assert_eq!(evicted.blobs, 2);
+        assert!(!cache.has_blob(&old) && !cache.has_blob(&stray));
+        assert!(cache.has_blob(&mid) && cache.has_blob(&new));
+        assert!(cache.generation(&g1.generation).is_err());
+        // Even a tiny limit never removes what may play.
+        cache.evict(0).unwrap();
+        assert!(cache.has_blob(&mid) && cache.has_blob(&new));
+    }
+}

@@ -1,0 +1,247 @@
+//! Fetching catalog feeds and covers politely: at most so many requests per host in a window
+//! (Open Library allows 100 per 5 minutes per address), conditional GETs for what was fetched
+//! before (`If-None-Match`, `If-Modified-Since`), and a disk copy of every reply so a screen that
+//! restarts without network still has its covers.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use serde::{Deserialize, Serialize};
+
+use super::http::{FetchError, MAX_DOWNLOAD, error_chain, http_client};
+use crate::feed::manifest::sha256_hex;
+use crate::fsutil::write_atomic;
+
+/// Requests allowed per host in [`Politeness::window`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Politeness {
+    pub requests: usize,
+    pub window: Duration,
+    /// The longest a request waits for its turn; beyond that it is skipped (and tried next time).
+    pub max_wait: Duration,
+}
+
+impl Default for Politeness {
+    fn default() -> Self {
+        Self {
+            requests: 100,
+            window: Duration::from_secs(300),
+            max_wait: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Meta {
+    url: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    /// Seconds since 1970 when the copy was last confirmed.
+    fetched: u64,
+}
+
+/// A reply, fresh or from the disk copy.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub bytes: Vec<u8>,
+    /// Where the reply is kept on disk, when there is a cache folder.
+    pub path: Option<PathBuf>,
+    /// It came from the disk copy without a full download (a 304, or offline).
+    pub cached: bool,
+}
+
+/// A polite HTTP client with a disk cache.
+#[derive(Debug)]
+pub struct Fetcher {
+    client: Option<Client>,
+    dir: Option<PathBuf>,
+    politeness: Politeness,
+    recent: HashMap<String, VecDeque<Instant>>,
+    /// Use disk copies only; never touch the network.
+    pub offline: bool,
+    /// Requests made, for reports and tests.
+    pub requests: u64,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl Fetcher {
+    pub fn new(dir: Option<PathBuf>, politeness: Politeness) -> Self {
+        Self {
+            client: None,
+            dir,
+            politeness,
+            recent: HashMap::new(),
+            offline: false,
+            requests: 0,
+        }
+    }
+
+    fn paths(&self, url: &str) -> Option<(PathBuf, PathBuf)> {
+        let dir = self.dir.as_ref()?;
+        let key = sha256_hex(url.as_bytes());
+        Some((
+            dir.join(format!("{key}.body")),
+            dir.join(format!("{key}.json")),
+        ))
+    }
+
+    fn read_copy(&self, url: &str) -> Option<(Meta, Vec<u8>, PathBuf)> {
+        let (body, meta) = self.paths(url)?;
+        let meta: Meta = serde_json::from_slice(&std::fs::read(meta).ok()?).ok()?;
+        let bytes = std::fs::read(&body).ok()?;
+        (meta.url == url).then_some((meta, bytes, body))
+    }
+
+    /// Waits for this host's turn; `false` if the wait would be too long.
+    fn take_turn(&mut self, url: &str) -> bool {
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let p = self.politeness;
+        let recent = self.recent.entry(host).or_default();
+        let now = Instant::now();
+        while recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= p.window)
+        {
+            recent.pop_front();
+        }
+        if recent.len() >= p.requests {
+            let wait = p
+                .window
+                .saturating_sub(now.duration_since(*recent.front().expect("not empty")));
+            if wait > p.max_wait {
+                return false;
+            }
+            std::thread::sleep(wait);
+            recent.pop_front();
+        }
+        recent.push_back(Instant::now());
+        true
+    }
+
+    /// GETs `url`; a disk copy younger than `fresh_for` is used without asking, an older one is
+    /// revalidated with a conditional GET.
+    pub fn get(&mut self, url: &str, fresh_for: Duration) -> Result<Fetched, FetchError> {
+        let copy = self.read_copy(url);
+        if let Some((meta, bytes, path)) = &copy
+            && (self.offline || now_secs().saturating_sub(meta.fetched) < fresh_for.as_secs())
+        {
+            return Ok(Fetched {
+                bytes: bytes.clone(),
+                path: Some(path.clone()),
+                cached: true,
+            });
+        }
+        let fail = |reason: String, status: Option<u16>| FetchError {
+            url: url.to_string(),
+            reason,
+            status,
+        };
+        if self.offline {
+            return Err(fail("not fetched yet, and vitrin is offline".into(), None));
+        }
+        if !self.take_turn(url) {
+            return Err(fail(
+                "skipped to stay within the server's request limit; it is tried next time".into(),
+                None,
+            ));
+        }
+        let client = self.client.get_or_insert_with(http_client);
+        let mut req = client.get(url);
+        if let Some((meta, _, _)) = &copy {
+            if let Some(etag) = &meta.etag {
+                req = req.header(IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &meta.last_modified {
+                req = req.header(IF_MODIFIED_SINCE, lm);
+            }
+        }
+        self.requests += 1;
+        let resp = req.send().map_err(|e| fail(error_chain(&e), None))?;
+        let status = resp.status();
+        if status == StatusCode::NOT_MODIFIED
+            && let Some((mut meta, bytes, path)) = copy
+        {
+            meta.fetched = now_secs();
+            if let Some((_, meta_path)) = self.paths(url) {
+                let _ = write_atomic(
+                    &meta_path,
+                    &serde_json::to_vec(&meta).expect("meta serializes"),
+                );
+            }
+            return Ok(Fetched {
+                bytes,
+                path: Some(path),
+                cached: true,
+            });
+        }
+        if !status.is_success() {
+            return Err(fail(
+                format!("the server answered {status}"),
+                Some(status.as_u16()),
+            ));
+        }
+        let header = |name| {
+            resp.headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let meta = Meta {
+            url: url.to_string(),
+            etag: header(ETAG),
+            last_modified: header(LAST_MODIFIED),
+            fetched: now_secs(),
+        };
+        let mut bytes = Vec::new();
+        resp.take(MAX_DOWNLOAD + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| {
+                fail(
+                    format!("the download broke off: {e}"),
+                    Some(status.as_u16()),
+                )
+            })?;
+        if bytes.len() as u64 > MAX_DOWNLOAD {
+            return Err(fail(
+                format!("larger than {MAX_DOWNLOAD} bytes"),
+                Some(status.as_u16()),
+            ));
+        }
+        let path = match self.paths(url) {
+            Some((body_path, meta_path)) => {
+                let stored = write_atomic(&body_path, &bytes).and_then(|()| {
+                    write_atomic(
+                        &meta_path,
+                        &serde_json::to_vec(&meta).expect("meta serializes"),
+                    )
+                });
+                match stored {
+                    Ok(()) => Some(body_path),
+                    Err(e) => {
+                        tracing::warn!("cannot keep a copy of {url}: {e}");
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        Ok(Fetched {
+            bytes,
+            path,
+            cached: false,
+        })
+    }
+}

@@ -1,0 +1,607 @@
+//! The screen's side of the feed: one sync brings the cache up to the feed's latest generation.
+//! The manifest is fetched with a conditional GET (a poll with no change is one request), only
+//! missing blobs are fetched, a few at a time, each streamed to a `.partial` file, resumed with
+//! `Range` where the server answers 206, verified against its SHA-256 and size, and moved into
+//! place. The new generation becomes active only when every blob is there; until then the
+//! previous one keeps playing. With a public key configured, a manifest whose signature does not
+//! verify is refused.
+
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{
+    CONTENT_RANGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE, RETRY_AFTER,
+};
+
+use super::manifest::{MAX_MANIFEST_BYTES, Manifest, ManifestError, signature_path};
+use crate::cache::{Cache, CacheError};
+use crate::media::BlobRef;
+
+/// How to reach a feed and how patient to be.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// The feed's base address, e.g. `https://feed.example.se/varmland/`.
+    pub feed: String,
+    /// Allow plain http (only for loopback, closed networks and tests).
+    pub allow_http: bool,
+    /// Accept only manifests signed with this key.
+    pub public_key: Option<[u8; 32]>,
+    pub connect_timeout: Duration,
+    /// The longest wait for the next bytes of a reply.
+    pub read_timeout: Duration,
+    /// Blobs fetched at the same time.
+    pub parallel: usize,
+    /// Tries per request after the first.
+    pub retries: u32,
+    /// The longest a `Retry-After` or backoff makes a sync wait.
+    pub max_wait: Duration,
+    /// The cache's size limit in bytes.
+    pub cache_limit: u64,
+}
+
+impl SyncOptions {
+    pub fn new(feed: &str) -> Self {
+        let feed = if feed.ends_with('/') {
+            feed.to_string()
+        } else {
+            format!("{feed}/")
+        };
+        Self {
+            feed,
+            allow_http: false,
+            public_key: None,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(20),
+            parallel: 4,
+            retries: 3,
+            max_wait: Duration::from_secs(60),
+            cache_limit: 2_000_000_000,
+        }
+    }
+
+    /// The options a screen config asks for.
+    pub fn for_screen(screen: &crate::screen::ScreenConfig) -> Option<Self> {
+        let feed = screen.feed.as_deref()?;
+        let mut o = Self::new(feed);
+        o.allow_http = screen.allow_http;
+        o.public_key = screen.public_key;
+        o.cache_limit = screen.cache_size;
+        Some(o)
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub requests: u64,
+    /// Bytes of reply bodies received.
+    pub bytes: u64,
+    pub blobs_fetched: usize,
+    /// The generation now active.
+    pub generation: Option<String>,
+    pub outcome: Outcome,
+}
+
+/// How a sync ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Outcome {
+    /// The manifest has not changed (304).
+    #[default]
+    NotModified,
+    /// The manifest was fetched but is the generation already active.
+    Unchanged,
+    /// A new generation is active; the previous one was this.
+    Activated { previous: Option<String> },
+}
+
+impl std::fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match &self.outcome {
+            Outcome::NotModified => "no change (304)".to_string(),
+            Outcome::Unchanged => "no change".to_string(),
+            Outcome::Activated { previous: Some(p) } => format!("activated (was {p})"),
+            Outcome::Activated { previous: None } => "activated (first generation)".to_string(),
+        };
+        write!(
+            f,
+            "generation {}: {what}; {} request{}, {} bytes, {} blob{} fetched",
+            self.generation.as_deref().unwrap_or("none"),
+            self.requests,
+            if self.requests == 1 { "" } else { "s" },
+            self.bytes,
+            self.blobs_fetched,
+            if self.blobs_fetched == 1 { "" } else { "s" },
+        )
+    }
+}
+
+/// Why a sync failed. The active generation is untouched whatever the error.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(
+        "the feed {url} is not https; allow plain http in the screen config (allow_http = true) only on closed networks"
+    )]
+    Insecure { url: String },
+    #[error("{url}: {status}")]
+    Status { url: String, status: StatusCode },
+    #[error("{url}: {message}")]
+    Network { url: String, message: String },
+    #[error("{url}: {source}")]
+    Manifest {
+        url: String,
+        #[source]
+        source: ManifestError,
+    },
+    #[error("{url}: the manifest is larger than {MAX_MANIFEST_BYTES} bytes")]
+    ManifestTooBig { url: String },
+    #[error("{url}: refused: {reason}")]
+    Signature { url: String, reason: String },
+    #[error("{url}: {reason}")]
+    Blob { url: String, reason: String },
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+}
+
+impl SyncError {
+    /// Whether trying again later may help.
+    fn retryable(&self) -> bool {
+        match self {
+            SyncError::Status { status, .. } => {
+                status.is_server_error()
+                    || *status == StatusCode::TOO_MANY_REQUESTS
+                    || *status == StatusCode::REQUEST_TIMEOUT
+            }
+            SyncError::Network { .. } | SyncError::Blob { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+fn chain(e: &dyn std::error::Error) -> String {
+    crate::catalog::http::error_chain(e)
+}
+
+struct Counters {
+    requests: AtomicU64,
+    bytes: AtomicU64,
+}
+
+struct Session<'a> {
+    client: Client,
+    options: &'a SyncOptions,
+    counters: Counters,
+}
+
+/// How long to wait before try `attempt` (from 1): exponential backoff with jitter, or what the
+/// server asked for.
+fn backoff(attempt: u32, retry_after: Option<Duration>, max: Duration) -> Duration {
+    let wait = retry_after.unwrap_or_else(|| {
+        let base = Duration::from_millis(250) * 2u32.saturating_pow(attempt.saturating_sub(1));
+        base.mul_f64(0.5 + jitter())
+    });
+    wait.min(max)
+}
+
+/// A random number in [0, 1).
+pub fn jitter() -> f64 {
+    let mut b = [0u8; 8];
+    if getrandom::fill(&mut b).is_err() {
+        return 0.5;
+    }
+    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn retry_after(resp: &Response) -> Option<Duration> {
+    let value = resp.headers().get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    (when.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .to_std()
+        .ok()
+}
+
+impl Session<'_> {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.options.feed)
+    }
+
+    /// Runs `f` with retries for errors that may pass.
+    fn with_retries<T>(
+        &self,
+        mut f: impl FnMut() -> Result<T, (SyncError, Option<Duration>)>,
+    ) -> Result<T, SyncError> {
+        let mut attempt = 0;
+        loop {
+            match f() {
+                Ok(v) => return Ok(v),
+                Err((e, after)) if e.retryable() && attempt < self.options.retries => {
+                    attempt += 1;
+                    let wait = backoff(attempt, after, self.options.max_wait);
+                    tracing::info!(attempt, wait_ms = wait.as_millis() as u64, "retrying: {e}");
+                    std::thread::sleep(wait);
+                }
+                Err((e, _)) => return Err(e),
+            }
+        }
+    }
+
+    fn get(
+        &self,
+        url: &str,
+        headers: &[(reqwest::header::HeaderName, String)],
+    ) -> Result<Response, (SyncError, Option<Duration>)> {
+        let mut req = self.client.get(url);
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let resp = req.send().map_err(|e| {
+            (
+                SyncError::Network {
+                    url: url.to_string(),
+                    message: chain(&e),
+                },
+                None,
+            )
+        })?;
+        let status = resp.status();
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
+            return Ok(resp);
+        }
+        let after = retry_after(&resp);
+        Err((
+            SyncError::Status {
+                url: url.to_string(),
+                status,
+            },
+            after,
+        ))
+    }
+
+    /// Reads a whole body, at most `limit` bytes.
+    fn body(
+        &self,
+        url: &str,
+        mut resp: Response,
+        limit: u64,
+    ) -> Result<Vec<u8>, (SyncError, Option<Duration>)> {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            let n = resp.read(&mut buf).map_err(|e| {
+                (
+                    SyncError::Network {
+                        url: url.to_string(),
+                        message: chain(&e),
+                    },
+                    None,
+                )
+            })?;
+            if n == 0 {
+                return Ok(out);
+            }
+            self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
+            out.extend_from_slice(&buf[..n]);
+            if out.len() as u64 > limit {
+                return Err((
+                    SyncError::ManifestTooBig {
+                        url: url.to_string(),
+                    },
+                    None,
+                ));
+            }
+        }
+    }
+
+    /// Downloads one blob into the cache: resumed where a partial download stopped, verified,
+    /// moved into place.
+    fn fetch_blob(&self, cache: &Cache, b: &BlobRef) -> Result<(), SyncError> {
+        let url = self.url(&format!("blobs/sha256/{}/{}", &b.sha256[..2], b.sha256));
+        self.with_retries(|| {
+            self.try_fetch_blob(cache, b, &url)?;
+            // Verified before it counts: a blob whose bytes are not its hash is thrown away.
+            cache.commit_blob(b).map_err(|e| match e {
+                CacheError::Corrupt { reason, .. } => (
+                    SyncError::Blob {
+                        url: url.clone(),
+                        reason: format!("the bytes do not match the manifest: {reason}"),
+                    },
+                    None,
+                ),
+                other => (SyncError::Cache(other), None),
+            })
+        })
+    }
+
+    fn try_fetch_blob(
+        &self,
+        cache: &Cache,
+        b: &BlobRef,
+        url: &str,
+    ) -> Result<(), (SyncError, Option<Duration>)> {
+        let partial = cache.partial_path(&b.sha256);
+        let have = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
+        if have == b.size {
+            return Ok(());
+        }
+        let have = if have > b.size { 0 } else { have };
+        let headers = if have > 0 {
+            vec![(RANGE, format!("bytes={have}-"))]
+        } else {
+            vec![]
+        };
+        let mut resp = self.get(url, &headers)?;
+        let resumed = resp.status() == StatusCode::PARTIAL_CONTENT
+            && resp
+                .headers()
+                .get(CONTENT_RANGE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with(&format!("bytes {have}-")));
+        let io_error = |e: std::io::Error| {
+            (
+                SyncError::Blob {
+                    url: url.to_string(),
+                    reason: format!("{}: {e}", partial.display()),
+                },
+                None,
+            )
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(resumed)
+            .truncate(!resumed)
+            .open(&partial)
+            .map_err(io_error)?;
+        let mut written = if resumed { have } else { 0 };
+        let mut buf = vec![0u8; 64 * 1024];
+        // A server that drips bytes just fast enough to beat the read timeout still has to
+        // finish in reasonable time: at least 20 KB/s, and a minute for small blobs.
+        let deadline =
+            Instant::now() + Duration::from_secs(60).max(Duration::from_secs(b.size / 20_000));
+        loop {
+            let n = match resp.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) => {
+                    return Err((
+                        SyncError::Network {
+                            url: url.to_string(),
+                            message: format!(
+                                "stopped after {written} of {} bytes: {}",
+                                b.size,
+                                chain(&e)
+                            ),
+                        },
+                        None,
+                    ));
+                }
+            };
+            if n == 0 {
+                break;
+            }
+            self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
+            written += n as u64;
+            if written > b.size {
+                drop(file);
+                let _ = std::fs::remove_file(&partial);
+                return Err((
+                    SyncError::Blob {
+                        url: url.to_string(),
+                        reason: format!("longer than the manifest's {} bytes", b.size),
+                    },
+                    None,
+                ));
+            }
+            file.write_all(&buf[..n]).map_err(io_error)?;
+            if Instant::now() > deadline {
+                return Err((
+                    SyncError::Network {
+                        url: url.to_string(),
+                        message: format!("too slow: {written} of {} bytes in time", b.size),
+                    },
+                    None,
+                ));
+            }
+        }
+        if written != b.size {
+            return Err((
+                SyncError::Network {
+                    url: url.to_string(),
+                    message: format!("the reply ended after {written} of {} bytes", b.size),
+                },
+                None,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks a manifest's signature, fetched from next to it.
+fn verify_signature(session: &Session, key: &[u8; 32], bytes: &[u8]) -> Result<(), SyncError> {
+    let url = session.url(&signature_path(bytes));
+    let refused = |reason: String| SyncError::Signature {
+        url: url.clone(),
+        reason,
+    };
+    let text = session
+        .with_retries(|| {
+            let resp = session.get(&url, &[])?;
+            session.body(&url, resp, 1024)
+        })
+        .map_err(|e| match e {
+            SyncError::Status { status, .. } if status == StatusCode::NOT_FOUND => {
+                refused("the manifest is not signed".into())
+            }
+            other => other,
+        })?;
+    let sig_bytes = hex::decode(String::from_utf8_lossy(&text).trim())
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+        .ok_or_else(|| refused("the signature file is not an ed25519 signature".into()))?;
+    let key = VerifyingKey::from_bytes(key).map_err(|e| refused(format!("bad public key: {e}")))?;
+    key.verify(bytes, &Signature::from_bytes(&sig_bytes))
+        .map_err(|_| refused("the signature does not match the manifest (wrong key, or the manifest was changed)".into()))
+}
+
+/// Brings `cache` up to the feed's latest generation.
+pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, SyncError> {
+    let feed_url = url::Url::parse(&options.feed).map_err(|e| SyncError::Network {
+        url: options.feed.clone(),
+        message: e.to_string(),
+    })?;
+    match feed_url.scheme() {
+        "https" => {}
+        "http" if options.allow_http => {}
+        _ => {
+            return Err(SyncError::Insecure {
+                url: options.feed.clone(),
+            });
+        }
+    }
+    let client = Client::builder()
+        .user_agent(concat!(
+            "vitrin/",
+            env!("CARGO_PKG_VERSION"),
+            " (library screen player)"
+        ))
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.read_timeout)
+        .https_only(!options.allow_http)
+        .build()
+        .map_err(|e| SyncError::Network {
+            url: options.feed.clone(),
+            message: chain(&e),
+        })?;
+    let session = Session {
+        client,
+        options,
+        counters: Counters {
+            requests: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+        },
+    };
+    let report = |s: &Session, blobs_fetched, generation, outcome| SyncReport {
+        requests: s.counters.requests.load(Ordering::Relaxed),
+        bytes: s.counters.bytes.load(Ordering::Relaxed),
+        blobs_fetched,
+        generation,
+        outcome,
+    };
+
+    // 1. The manifest, conditionally: validators are kept only for a generation that is active.
+    let state = cache.state();
+    let active = cache.active().ok().flatten();
+    let same_feed = state.feed.as_deref() == Some(options.feed.as_str());
+    let mut headers = Vec::new();
+    if active.is_some() && same_feed {
+        if let Some(etag) = &state.etag {
+            headers.push((IF_NONE_MATCH, etag.clone()));
+        }
+        if let Some(lm) = &state.last_modified {
+            headers.push((IF_MODIFIED_SINCE, lm.clone()));
+        }
+    }
+    let manifest_url = session.url("manifest.json");
+    let resp = session.with_retries(|| session.get(&manifest_url, &headers))?;
+    if resp.status() == StatusCode::NOT_MODIFIED {
+        return Ok(report(&session, 0, state.active, Outcome::NotModified));
+    }
+    let etag = resp
+        .headers()
+        .get(ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let last_modified = resp
+        .headers()
+        .get(LAST_MODIFIED)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bytes = match session.body(&manifest_url, resp, MAX_MANIFEST_BYTES) {
+        Ok(b) => b,
+        Err((e, _)) if e.retryable() => session.with_retries(|| {
+            let r = session.get(&manifest_url, &[])?;
+            session.body(&manifest_url, r, MAX_MANIFEST_BYTES)
+        })?,
+        Err((e, _)) => return Err(e),
+    };
+    let manifest = Manifest::parse(&bytes).map_err(|source| SyncError::Manifest {
+        url: manifest_url.clone(),
+        source,
+    })?;
+    if let Some(key) = &options.public_key {
+        verify_signature(&session, key, &bytes)?;
+    }
+    if active
+        .as_ref()
+        .is_some_and(|a| a.generation == manifest.generation)
+    {
+        // Same content: remember the validators so the next poll is a single 304.
+        cache.activate(&manifest, Some(&options.feed), etag, last_modified)?;
+        return Ok(report(
+            &session,
+            0,
+            Some(manifest.generation),
+            Outcome::Unchanged,
+        ));
+    }
+
+    // 2. The missing blobs, a few at a time.
+    let missing: VecDeque<BlobRef> = manifest
+        .blobs
+        .iter()
+        .filter(|b| !cache.has_blob(b))
+        .cloned()
+        .collect();
+    let fetched = missing.len();
+    let queue = Mutex::new(missing);
+    let first_error: Mutex<Option<SyncError>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..options.parallel.max(1).min(fetched.max(1)) {
+            scope.spawn(|| {
+                loop {
+                    if first_error.lock().expect("not poisoned").is_some() {
+                        return;
+                    }
+                    let Some(b) = queue.lock().expect("not poisoned").pop_front() else {
+                        return;
+                    };
+                    if let Err(e) = session.fetch_blob(cache, &b) {
+                        first_error.lock().expect("not poisoned").get_or_insert(e);
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = first_error.into_inner().expect("not poisoned") {
+        return Err(e);
+    }
+
+    // 3. Everything is here: the new generation plays from now on.
+    cache.store_generation(&manifest, &bytes)?;
+    cache.activate(&manifest, Some(&options.feed), etag, last_modified)?;
+    let evicted = cache.evict(options.cache_limit)?;
+    if evicted.blobs > 0 {
+        tracing::info!(
+            blobs = evicted.blobs,
+            bytes = evicted.bytes,
+            "evicted from the cache"
+        );
+    }
+    let previous = active.map(|a| a.generation);
+    tracing::info!(generation = %manifest.generation, blobs = fetched, "activated");
+    Ok(report(
+        &session,
+        fetched,
+        Some(manifest.generation),
+        Outcome::Activated { previous },
+    ))
+}
