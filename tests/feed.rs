@@ -62,6 +62,7 @@ impl Source {
             out: self.feed(),
             sign: key.map(Path::to_path_buf),
             catalog: Default::default(),
+            catalog_cache: None,
         })
         .unwrap()
     }

@@ -13,7 +13,7 @@ use bevy::time::TimeUpdateStrategy;
 use chrono::{DateTime, Utc};
 
 use vitrin::player::bridge::{ContentSource, CurrentLibrary};
-use vitrin::player::compositor::{Compositor, ScreenRoot};
+use vitrin::player::compositor::Compositor;
 use vitrin::player::page::PageView;
 use vitrin::player::sequence::{Navigate, Sequencer};
 use vitrin::player::{Library, Output, PlayerOptions, WallClock, player_app};
@@ -83,7 +83,7 @@ impl Player {
     }
 
     fn seconds(&self) -> f64 {
-        self.app.world().resource::<Time>().elapsed_secs_f64()
+        self.app.world().resource::<Time<Real>>().elapsed_secs_f64()
     }
 
     fn pages_held(&mut self) -> usize {
@@ -290,13 +290,7 @@ fn the_screen_goes_blank_when_the_library_closes() {
     p.until(40, |_| false);
     assert_eq!(p.seq().shown, 0, "nothing shows while closed");
     assert_eq!(p.pages_held(), 0);
-    let world = p.app.world_mut();
-    let background = world
-        .query_filtered::<&BackgroundColor, With<ScreenRoot>>()
-        .single(world)
-        .unwrap()
-        .0;
-    assert_eq!(background, Color::BLACK);
+    assert_eq!(p.app.world().resource::<ClearColor>().0, Color::BLACK);
 }
 
 #[test]

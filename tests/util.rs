@@ -24,6 +24,11 @@ pub fn vitrin_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("RUST_LOG", "warn")
+        // Catalog copies and caches go to a folder of the tests', not the user's.
+        .env(
+            "XDG_CACHE_HOME",
+            std::env::temp_dir().join("vitrin-tests-cache"),
+        )
         .output()
         .expect("vitrin runs")
 }

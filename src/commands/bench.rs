@@ -36,7 +36,11 @@ pub fn run(
         .playlists
         .clone()
         .unwrap_or_else(|| screen.playlists.clone());
-    let mut ingest = LocalIngest::new(dir, crate::catalog::Resolver::new(screen.catalog.clone()));
+    let resolver = crate::catalog::Resolver::with_cache(
+        screen.catalog.clone(),
+        screen.cache_dir.join("catalog"),
+    );
+    let mut ingest = LocalIngest::new(dir, resolver);
     let mut playlists = ingest.load().playlists;
     let page = Duration::from_secs_f64(args.page_seconds.max(0.5));
     for slide in playlists.iter_mut().flat_map(|p| p.slides.iter_mut()) {

@@ -14,12 +14,13 @@ pub fn run_publish(
     screen: Option<&Path>,
     w: &mut dyn Write,
 ) -> anyhow::Result<bool> {
-    let catalog = super::screen_config(screen)?.catalog;
+    let screen = super::screen_config(screen)?;
     let options = PublishOptions {
         playlists,
         out,
         sign,
-        catalog,
+        catalog: screen.catalog,
+        catalog_cache: Some(screen.cache_dir.join("catalog")),
     };
     match publish(&options) {
         Ok(r) => {

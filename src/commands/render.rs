@@ -30,7 +30,11 @@ pub struct RenderArgs {
 pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<bool> {
     let screen = super::screen_config(args.screen.as_deref())?;
     let scale = Scale::new(args.size.0, args.size.1);
-    let mut resolver = crate::catalog::Resolver::new(screen.catalog.clone());
+    // Covers are fetched into the screen's cache, so the player's preparation reads them from disk.
+    let mut resolver = crate::catalog::Resolver::with_cache(
+        screen.catalog.clone(),
+        screen.cache_dir.join("catalog"),
+    );
     let mut store: Arc<dyn crate::prepare::MediaStore> = Arc::new(LocalMedia::default());
     let (pages, what) = if let Some(dir) = &args.cache {
         let cache = crate::cache::Cache::open(dir)?;

@@ -28,6 +28,8 @@ pub struct PublishOptions {
     /// A secret key file from `vitrin keygen`: sign the manifest.
     pub sign: Option<PathBuf>,
     pub catalog: crate::screen::CatalogSettings,
+    /// Where catalog replies and covers are kept between publishes (conditional GETs next time).
+    pub catalog_cache: Option<PathBuf>,
 }
 
 /// What a publish did.
@@ -213,7 +215,10 @@ pub fn publish(options: &PublishOptions) -> Result<PublishReport, PublishError> 
     std::fs::create_dir_all(&options.out).with_path(&options.out)?;
     // Books: from their sources, or, where a source fails, as last published.
     let mut lists = previous_lists(&options.out);
-    let mut resolver = crate::catalog::Resolver::new(options.catalog.clone());
+    let mut resolver = match &options.catalog_cache {
+        Some(dir) => crate::catalog::Resolver::with_cache(options.catalog.clone(), dir.clone()),
+        None => crate::catalog::Resolver::new(options.catalog.clone()),
+    };
     let warnings = crate::ingest::resolve_covers(&mut playlists, &mut resolver, &mut lists);
     let mut blobs = Blobs {
         out: &options.out,

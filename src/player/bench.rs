@@ -128,6 +128,10 @@ struct Samples {
     updates: usize,
     /// Whether the previous frame asked for the next one at once.
     was_busy: bool,
+    /// Whether the previous frame was part of a transition.
+    was_transition: bool,
+    /// When the previous frame started.
+    previous: f64,
     shown_at_start: u64,
     first_slide_ms: Option<f64>,
 }
@@ -142,7 +146,7 @@ fn measure(
     options: Res<BenchOptions>,
     seq: Res<Sequencer>,
     compositor: Res<Compositor>,
-    time: Res<Time<Real>>,
+    now: Res<super::Now>,
     size: Res<super::FrameSize>,
     mut exit: MessageWriter<AppExit>,
 ) {
@@ -155,19 +159,23 @@ fn measure(
             return;
         }
         samples.started = Some((Instant::now(), cpu_seconds().unwrap_or(0.0)));
+        samples.previous = now.0;
         samples.shown_at_start = seq.shown;
         return;
     }
     samples.updates += 1;
-    let ms = time.delta_secs_f64() * 1000.0;
-    let busy_now = compositor.animating() || seq.drawing();
+    // A frame's time runs from its start to the next frame's start; only frames the player
+    // asked to follow at once count (the others end in a sleep).
+    let ms = (now.0 - samples.previous) * 1000.0;
+    samples.previous = now.0;
     if samples.was_busy {
         samples.busy.push(ms);
-        if compositor.animating() {
+        if samples.was_transition {
             samples.transition.push(ms);
         }
     }
-    samples.was_busy = busy_now;
+    samples.was_busy = compositor.animating() || seq.drawing();
+    samples.was_transition = compositor.animating();
     let done = seq.shown - samples.shown_at_start >= options.transitions && compositor.is_idle();
     if !done {
         return;

@@ -20,6 +20,13 @@ pub const QUICK_SECONDS: f64 = 0.45;
 /// The screen fades to black over this long when the library closes.
 pub const BLANK_SECONDS: f64 = 1.5;
 
+/// Behind everything until the first page is drawn.
+pub const BRAND_BACKGROUND: Color = Color::srgb(
+    0x14 as f32 / 255.0,
+    0x1c as f32 / 255.0,
+    0x2e as f32 / 255.0,
+);
+
 /// The camera that draws the screen (the window, or the offscreen output).
 #[derive(Component, Debug)]
 pub struct ScreenCamera;
@@ -130,7 +137,13 @@ pub fn spawn_screen(
     window: Query<(), With<Window>>,
 ) {
     let camera = commands
-        .spawn((Camera2d, ScreenCamera, IsDefaultUiCamera))
+        .spawn((
+            Camera2d,
+            ScreenCamera,
+            IsDefaultUiCamera,
+            // Whole textures moved and blended: nothing to antialias.
+            bevy::render::view::Msaa::Off,
+        ))
         .id();
     if window.is_empty() {
         let output = images.add(Image::new_target_texture(
@@ -144,13 +157,14 @@ pub fn spawn_screen(
             .insert(RenderTarget::Image(output.clone().into()));
         commands.insert_resource(OutputImage(output));
     }
+    // No background of its own: what shows through is the camera's clear colour (the brand's
+    // dark blue, or black when the library is closed), which costs nothing to draw.
     commands.spawn((
         Node {
             width: percent(100),
             height: percent(100),
             ..default()
         },
-        BackgroundColor(Color::srgb_u8(0x14, 0x1c, 0x2e)),
         UiTargetCamera(camera),
         ScreenRoot,
     ));
@@ -182,14 +196,15 @@ fn ease(t: f64) -> f32 {
 fn composite(
     mut compositor: ResMut<Compositor>,
     mut commands: Commands,
-    root: Single<(Entity, &mut BackgroundColor), With<ScreenRoot>>,
+    root: Single<Entity, With<ScreenRoot>>,
+    mut clear: ResMut<ClearColor>,
     mut nodes: Query<(&mut ImageNode, &mut UiTransform)>,
     mut views: Query<&mut PageView>,
     mut images: ResMut<Assets<Image>>,
-    time: Res<Time>,
+    now_clock: Res<super::Now>,
 ) {
-    let (root, mut background) = root.into_inner();
-    let now = time.elapsed_secs_f64();
+    let root = *root;
+    let now = now_clock.0;
     if let Some(request) = compositor.request.take() {
         // A new request finishes whatever ran before it.
         if let Some(r) = compositor.running.take() {
@@ -206,7 +221,7 @@ fn composite(
             } => {
                 let node = commands.spawn(layer_node(texture, 1)).id();
                 commands.entity(root).add_child(node);
-                background.0 = Color::srgb_u8(0x14, 0x1c, 0x2e);
+                clear.0 = BRAND_BACKGROUND;
                 let kind = if from.is_none() && kind == Transition::Slide {
                     Transition::Fade
                 } else {
@@ -241,7 +256,7 @@ fn composite(
                     });
             }
             Request::Blank { now: started } => {
-                background.0 = Color::BLACK;
+                clear.0 = Color::BLACK;
                 compositor.running = Some(Running {
                     from,
                     to: None,

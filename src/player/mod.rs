@@ -96,6 +96,32 @@ impl WallClock {
     }
 }
 
+/// Seconds since the player started, read once at the start of each frame. Page deadlines and
+/// transitions run on this clock. bevy's own `Time` is no good for it: virtual time is clamped
+/// after a long sleep, and with pipelined rendering real time is the previous frame's, which in a
+/// player that sleeps between pages is seconds old. Tests that step time by hand
+/// (`TimeUpdateStrategy::Manual…`) get bevy's real time, which then follows their steps.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
+pub struct Now(pub f64);
+
+#[derive(Resource, Debug)]
+struct StartedAt(std::time::Instant);
+
+fn tick_now(
+    mut now: ResMut<Now>,
+    started: Res<StartedAt>,
+    strategy: Option<Res<bevy::time::TimeUpdateStrategy>>,
+    time: Res<Time<Real>>,
+) {
+    use bevy::time::TimeUpdateStrategy;
+    now.0 = match strategy.as_deref() {
+        Some(TimeUpdateStrategy::ManualDuration(_) | TimeUpdateStrategy::ManualInstant(_)) => {
+            time.elapsed_secs_f64()
+        }
+        _ => started.0.elapsed().as_secs_f64(),
+    };
+}
+
 /// The screen config, as a resource.
 #[derive(Resource, Debug, Clone)]
 pub struct Screen(pub ScreenConfig);
@@ -179,8 +205,11 @@ pub fn base_plugins(app: &mut App, output: &Output) {
     if headless {
         app.add_plugins(ScheduleRunnerPlugin::run_loop(Duration::ZERO));
     }
-    app.insert_resource(FrameSize { width, height });
-    app.insert_resource(ClearColor(Color::srgb_u8(0x14, 0x1c, 0x2e)));
+    app.insert_resource(FrameSize { width, height })
+        .insert_resource(StartedAt(std::time::Instant::now()))
+        .init_resource::<Now>()
+        .add_systems(First, tick_now.after(bevy::time::TimeSystems));
+    app.insert_resource(ClearColor(compositor::BRAND_BACKGROUND));
     app.configure_sets(
         Update,
         (

@@ -45,30 +45,38 @@ fn pace(
     seq: Res<Sequencer>,
     compositor: Res<Compositor>,
     clock: Res<WallClock>,
-    time: Res<Time>,
+    now_clock: Res<super::Now>,
     settings: Option<ResMut<WinitSettings>>,
     mut redraw: MessageWriter<RequestRedraw>,
+    mut woken_for: Local<Option<f64>>,
 ) {
     let Some(mut settings) = settings else {
         return;
     };
+    let now = now_clock.0;
     // A screenshot completes over a few frames.
     let wait = if screenshots.is_empty() {
-        sleep_for(&seq, &compositor, time.elapsed_secs_f64(), clock.now())
+        sleep_for(&seq, &compositor, now, clock.now())
     } else {
         None
     };
     match wait {
         None => {
             redraw.write(RequestRedraw);
+            *woken_for = None;
         }
         Some(wait) => {
+            // Changing the update mode makes winit run another frame at once, so it is changed
+            // only when the moment to wake up for changes, not as it comes closer.
+            let target = now + wait.as_secs_f64();
+            if woken_for.is_some_and(|t| (t - target).abs() < 0.01) {
+                return;
+            }
+            *woken_for = Some(target);
             // A few milliseconds late is better than waking twice.
             let mode = UpdateMode::reactive_low_power(wait + Duration::from_millis(5));
-            if settings.focused_mode != mode {
-                settings.focused_mode = mode;
-                settings.unfocused_mode = mode;
-            }
+            settings.focused_mode = mode;
+            settings.unfocused_mode = mode;
         }
     }
 }

@@ -53,9 +53,12 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, settle_pages.in_set(super::PlayerSystems::Pages));
 }
 
-/// The texture a page is drawn into.
+/// The texture a page is drawn into. It is shown at its own size, pixel for pixel, so it is
+/// sampled without filtering.
 fn page_target(width: u32, height: u32) -> Image {
-    Image::new_target_texture(width, height, TextureFormat::Rgba8UnormSrgb, None)
+    let mut image = Image::new_target_texture(width, height, TextureFormat::Rgba8UnormSrgb, None);
+    image.sampler = ImageSampler::nearest();
+    image
 }
 
 /// A picture from the core as a GPU-only image: its pixels leave main memory once uploaded.
@@ -100,6 +103,8 @@ pub fn spawn_page(
                 clear_color: ClearColorConfig::Custom(color(palette.background)),
                 ..default()
             },
+            // UI has straight edges: multisampling would only cost time.
+            bevy::render::view::Msaa::Off,
             RenderTarget::Image(target.clone().into()),
         ))
         .id();

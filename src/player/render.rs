@@ -198,7 +198,7 @@ fn drive(
     mut views: Query<(&mut PageView, &mut Camera)>,
     mut compositor: ResMut<Compositor>,
     output: Res<OutputImage>,
-    time: Res<Time>,
+    now_clock: Res<super::Now>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let job = &mut *job;
@@ -272,7 +272,7 @@ fn drive(
             let (n, _) = job.current.clone().expect("a page is being rendered");
             match (job.options.transitions, job.previous) {
                 (true, Some((prev, _))) => {
-                    let now = time.elapsed_secs_f64();
+                    let now = now_clock.0;
                     if compositor.on_screen() != Some(prev)
                         && let Ok((view, _)) = views.get(prev)
                     {
@@ -293,7 +293,7 @@ fn drive(
             }
         }
         Step::Transition { camera, frames } => {
-            let now = time.elapsed_secs_f64();
+            let now = now_clock.0;
             match frames {
                 // The previous page is on screen after the cut; now the transition into this one,
                 // held at its middle.

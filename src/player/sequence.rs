@@ -38,6 +38,12 @@ enum Incoming {
         index: usize,
         forced: bool,
     },
+    /// Drawn, waiting for the current page's time to be up.
+    Ready {
+        camera: Entity,
+        index: usize,
+        forced: bool,
+    },
 }
 
 /// The state of the show.
@@ -84,7 +90,7 @@ impl Sequencer {
         matches!(self.incoming, Incoming::Drawing { .. })
     }
 
-    /// Seconds on the monotonic clock when something is due: the current page's end.
+    /// When the current page's time is up, in seconds on the player's clock ([`super::Now`]).
     pub fn page_deadline(&self) -> Option<f64> {
         self.playback.deadline()
     }
@@ -126,7 +132,7 @@ fn follow_schedule(
     mut commands: Commands,
     mut views: Query<&mut PageView>,
     mut images: ResMut<Assets<Image>>,
-    time: Res<Time>,
+    now_clock: Res<super::Now>,
 ) {
     let now = clock.now();
     let content_changed = library.is_changed();
@@ -162,7 +168,7 @@ fn follow_schedule(
     seq.skipped = 0;
     if closed {
         seq.playback.clear();
-        compositor.blank(time.elapsed_secs_f64());
+        compositor.blank(now_clock.0);
     } else {
         seq.playback.replace(pages);
     }
@@ -174,7 +180,7 @@ fn cancel_incoming(
     views: &mut Query<&mut PageView>,
     images: &mut Assets<Image>,
 ) {
-    if let Incoming::Drawing { camera, .. } = seq.incoming
+    if let Incoming::Drawing { camera, .. } | Incoming::Ready { camera, .. } = seq.incoming
         && let Ok(mut view) = views.get_mut(camera)
     {
         despawn_page(commands, camera, &mut view, images);
@@ -188,7 +194,7 @@ fn navigate(
     mut requests: MessageReader<Navigate>,
     mut seq: ResMut<Sequencer>,
     screen: Res<Screen>,
-    time: Res<Time>,
+    now_clock: Res<super::Now>,
     mut commands: Commands,
     mut views: Query<&mut PageView>,
     mut images: ResMut<Assets<Image>>,
@@ -202,7 +208,7 @@ fn navigate(
     if seq.playback.pages().is_empty() {
         return;
     }
-    let now = time.elapsed_secs_f64();
+    let now = now_clock.0;
     seq.playback.touched(now, screen.0.touch_timeout);
     cancel_incoming(&mut seq, &mut commands, &mut views, &mut images);
     let Some(index) = seq.playback.next_index(direction, 0) else {
@@ -226,14 +232,14 @@ fn advance(
     mut preparer: ResMut<Preparer>,
     library: Res<CurrentLibrary>,
     size: Res<FrameSize>,
-    time: Res<Time>,
+    now_clock: Res<super::Now>,
     mut commands: Commands,
     mut images: ResMut<Assets<Image>>,
     fonts: Res<Fonts>,
     views: Query<&PageView>,
     mut compositor: ResMut<Compositor>,
 ) {
-    let now = time.elapsed_secs_f64();
+    let now = now_clock.0;
     match seq.incoming.clone() {
         Incoming::None => {
             // Only the page on screen and the next one are held: during a transition (two pages
@@ -315,6 +321,22 @@ fn advance(
             camera,
             index,
             forced,
+        } => match views.get(camera) {
+            Ok(view) if view.is_drawn() => {
+                // Drawn: no more frames are needed until its time comes.
+                seq.incoming = Incoming::Ready {
+                    camera,
+                    index,
+                    forced,
+                };
+            }
+            Ok(_) => {}
+            Err(_) => seq.incoming = Incoming::None,
+        },
+        Incoming::Ready {
+            camera,
+            index,
+            forced,
         } => {
             let Ok(view) = views.get(camera) else {
                 seq.incoming = Incoming::None;
@@ -322,7 +344,7 @@ fn advance(
             };
             let nothing_on_screen = compositor.on_screen().is_none();
             let time_is_up = forced || nothing_on_screen || seq.playback.due(now);
-            if !view.is_drawn() || !time_is_up || !compositor.is_idle() {
+            if !time_is_up || !compositor.is_idle() {
                 return;
             }
             let transition = view.page.transition;
