@@ -159,3 +159,37 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// IT staff's installer, into a staging folder: the program, the config pointed at the installed
+/// playlists, the content and the service.
+#[test]
+fn the_kiosk_installer_lays_out_a_screen() {
+    let staging = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(root().join("kiosk/install.sh"))
+        .arg("--binary")
+        .arg(env!("CARGO_BIN_EXE_vitrin"))
+        .arg("--root")
+        .arg(staging.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = staging.path();
+    assert!(r.join("usr/local/bin/vitrin").is_file());
+    let unit = std::fs::read_to_string(r.join("etc/systemd/system/vitrin.service")).unwrap();
+    assert!(unit.contains(
+        "ExecStart=/usr/bin/cage -s -- /usr/local/bin/vitrin play --screen /etc/vitrin/screen.toml"
+    ));
+    let config = std::fs::read_to_string(r.join("etc/vitrin/screen.toml")).unwrap();
+    assert!(
+        config.contains("playlists = \"/var/lib/vitrin/playlists\""),
+        "{config}"
+    );
+    assert!(
+        config.contains("\ncache_dir = \"/var/cache/vitrin\""),
+        "{config}"
+    );
+    // The installed content checks out as it will be on the screen.
+    let installed = r.join("var/lib/vitrin/playlists");
+    let o = vitrin_in(&installed, &["check", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}

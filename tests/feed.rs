@@ -193,6 +193,22 @@ fn a_sync_is_conditional_and_fetches_only_what_changed() {
     assert_eq!(blob_requests(&server.take_seen()), 1);
     let active = cache.active().unwrap().unwrap();
     cache.verify(&active).unwrap();
+    // With the feed gone, the cache alone renders what the screen would show after a reboot.
+    drop(server);
+    let out = tempfile::tempdir().unwrap();
+    let o = crate::util::vitrin(&[
+        "render",
+        "--cache",
+        cache_dir.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--size",
+        "640x360",
+    ]);
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
+    let written = std::fs::read_dir(out.path()).unwrap().count();
+    assert_eq!(written, 4, "{}", crate::util::stdout(&o));
+    assert!(crate::util::stdout(&o).contains(&active.generation));
 }
 
 /// After each misbehaviour the previous generation is still active and whole, and a later good
