@@ -108,6 +108,15 @@ impl Drop for Server {
     }
 }
 
+fn partial_head(stream: &mut TcpStream, start: usize, len: usize) -> std::io::Result<()> {
+    write!(
+        stream,
+        "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {start}-{}/{len}\r\nConnection: close\r\n\r\n",
+        len - start,
+        len - 1
+    )
+}
+
 fn serve(
     stream: TcpStream,
     root: &std::path::Path,
@@ -178,13 +187,7 @@ fn serve(
                 .unwrap_or(0);
             if start < body.len() {
                 record(206);
-                write!(
-                    stream,
-                    "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {start}-{}/{}\r\nConnection: close\r\n\r\n",
-                    body.len() - start,
-                    body.len() - 1,
-                    body.len()
-                )?;
+                partial_head(&mut stream, start, body.len())?;
                 return stream.write_all(&body[start..]);
             }
         }
@@ -262,13 +265,7 @@ fn serve(
                 .min(body.len());
             if start > 0 {
                 record(206);
-                write!(
-                    stream,
-                    "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {start}-{}/{}\r\nConnection: close\r\n\r\n",
-                    body.len() - start,
-                    body.len() - 1,
-                    body.len()
-                )?;
+                partial_head(&mut stream, start, body.len())?;
             } else {
                 record(200);
                 ok_head(&mut stream, body.len())?;

@@ -3,6 +3,7 @@
 mod catalog;
 mod check;
 mod feed;
+mod plan;
 mod player;
 mod render;
 mod schema;

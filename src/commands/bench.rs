@@ -12,17 +12,31 @@ use crate::player::{Library, Output, PlayerOptions, WallClock, player_app};
 use crate::playlist::SlideContent;
 use crate::prepare::LocalMedia;
 
-#[derive(Debug, Clone)]
+/// `vitrin bench`'s arguments.
+#[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
+    /// The screen config; default `kiosk/screen.toml`, else built-in defaults.
+    #[arg(long)]
     pub screen: Option<PathBuf>,
+    /// The folder of playlists; default the screen config's.
+    #[arg(long)]
     pub playlists: Option<PathBuf>,
+    /// How many transitions to measure.
+    #[arg(long, default_value_t = 20)]
     pub transitions: u64,
-    /// Each page shows this long.
+    /// How long each page shows, in seconds.
+    #[arg(long, default_value_t = 3.0)]
     pub page_seconds: f64,
+    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = super::play::parse_size)]
     pub size: (u32, u32),
-    /// In a real window (reactive, as on a screen) rather than offscreen as fast as possible.
+    /// In a real window, sleeping between transitions as on a screen (default: offscreen, back to back).
+    #[arg(long)]
     pub window: bool,
+    /// The wall-clock time the schedule sees.
+    #[arg(long, default_value = "2026-12-01 12:00")]
     pub at: String,
+    /// Also write the figures as JSON to this file.
+    #[arg(long)]
     pub json: Option<PathBuf>,
 }
 

@@ -7,14 +7,22 @@ use std::path::PathBuf;
 use crate::catalog::{CoverItem, Resolver};
 use crate::media::Media;
 
-#[derive(Debug, Clone)]
+/// `vitrin catalog`'s arguments.
+#[derive(Debug, Clone, clap::Args)]
 pub struct CatalogArgs {
+    /// A feed's address, or a file (RSS, Atom/OPDS, MARCXML, Libris JSON, OPDS 2, TOML list).
     pub source: String,
+    /// Catalog settings (cover and portal addresses) from this screen config.
+    #[arg(long)]
     pub screen: Option<PathBuf>,
+    /// At most this many books.
+    #[arg(long, default_value_t = 24)]
     pub count: usize,
-    /// Do not fetch covers (only read the source).
+    /// Only read the source; do not fetch covers to check them.
+    #[arg(long)]
     pub no_covers: bool,
-    /// The address relative links in a feed saved to a file are relative to.
+    /// For a feed saved to a file: the address its relative links are relative to.
+    #[arg(long, value_name = "URL")]
     pub base: Option<String>,
 }
 

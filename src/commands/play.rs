@@ -6,15 +6,23 @@ use crate::player::bridge::ContentSource;
 use crate::player::input::PointerNavigation;
 use crate::player::{Output, PlayerOptions, WallClock, player_app};
 
-/// How `vitrin play` was asked to run.
-#[derive(Debug, Clone)]
+/// `vitrin play`'s arguments.
+#[derive(Debug, Clone, clap::Args)]
 pub struct PlayArgs {
+    /// The screen config; default `kiosk/screen.toml`, else built-in defaults.
+    #[arg(long)]
     pub screen: Option<PathBuf>,
+    /// The folder of playlists; default the screen config's.
+    #[arg(long)]
     pub playlists: Option<PathBuf>,
-    /// A normal window of this size, for previews; `None` is the kiosk's borderless fullscreen.
+    /// A normal window (default 1280x720) instead of the kiosk's borderless fullscreen.
+    #[arg(long, value_name = "WxH", num_args = 0..=1, default_missing_value = "1280x720", value_parser = parse_size)]
     pub windowed: Option<(u32, u32)>,
-    /// Where to write `status.json` (and `screen.png` with `screenshot`).
+    /// Write status.json (the page on screen, the content's version) to this folder.
+    #[arg(long, value_name = "DIR")]
     pub status: Option<PathBuf>,
+    /// With --status, also save screen.png, a screenshot, after every page change.
+    #[arg(long, requires = "status")]
     pub screenshot: bool,
 }
 

@@ -13,17 +13,32 @@ use crate::prepare::LocalMedia;
 use crate::schedule::{Reason, program_at};
 use crate::show::{pages_for, slide_pages};
 
-#[derive(Debug, Clone)]
+/// `vitrin render`'s arguments.
+#[derive(Debug, Clone, clap::Args)]
 pub struct RenderArgs {
+    /// The screen config; default `kiosk/screen.toml`, else built-in defaults.
+    #[arg(long)]
     pub screen: Option<PathBuf>,
+    /// The folder of playlists; default the screen config's.
+    #[arg(long)]
     pub playlists: Option<PathBuf>,
-    /// Render every slide of this one playlist, whatever its schedule.
+    /// Every slide of this one playlist, whatever its schedule.
+    #[arg(long)]
     pub playlist: Option<PathBuf>,
-    /// Render what a screen's cache would play (its active generation), with no network.
+    /// What a screen's cache would play after an offline reboot (its active generation).
+    #[arg(long, value_name = "DIR", conflicts_with = "playlist")]
     pub cache: Option<PathBuf>,
+    /// Where the PNG files go.
+    #[arg(long, default_value = "slides")]
     pub out: PathBuf,
+    /// The screen's size in pixels.
+    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = super::play::parse_size)]
     pub size: (u32, u32),
+    /// What plays at this time, in the screen's time zone.
+    #[arg(long, default_value = "now")]
     pub at: String,
+    /// Also write the frame halfway through each transition.
+    #[arg(long)]
     pub transitions: bool,
 }
 

@@ -483,46 +483,26 @@ impl Ui<'_, '_, '_> {
                 Pickable::IGNORE,
             ))
             .id();
-        let headline = self
-            .commands
+        let headline = self.block_text(title, &bold, s.title, fg);
+        self.commands.entity(block).add_children(&[rule, headline]);
+        if let Some(t) = text {
+            let body = self.block_text(t, &regular, s.body, fg);
+            self.commands.entity(block).add_child(body);
+        }
+    }
+
+    /// Text that takes its place in a column, wrapping at the column's width.
+    fn block_text(&mut self, text: &str, font: &Handle<Font>, size: f32, c: Color) -> Entity {
+        self.commands
             .spawn((
-                text_bundle(
-                    title,
-                    &bold,
-                    s.title,
-                    fg,
-                    Justify::Left,
-                    LineBreak::WordBoundary,
-                ),
+                text_bundle(text, font, size, c, Justify::Left, LineBreak::WordBoundary),
                 Node {
                     flex_shrink: 0.0,
                     ..default()
                 },
                 Pickable::IGNORE,
             ))
-            .id();
-        self.commands.entity(block).add_children(&[rule, headline]);
-        if let Some(t) = text {
-            let body = self
-                .commands
-                .spawn((
-                    text_bundle(
-                        t,
-                        &regular,
-                        s.body,
-                        fg,
-                        Justify::Left,
-                        LineBreak::WordBoundary,
-                    ),
-                    Node {
-                        flex_shrink: 0.0,
-                        ..default()
-                    },
-                    Pickable::IGNORE,
-                ))
-                .id();
-            self.commands.entity(block).add_child(body);
-        }
+            .id()
     }
 
     fn qr(

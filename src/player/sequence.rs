@@ -211,7 +211,20 @@ fn navigate(
     let now = now_clock.0;
     seq.playback.touched(now, screen.0.touch_timeout);
     cancel_incoming(&mut seq, &mut commands, &mut views, &mut images);
-    let Some(index) = seq.playback.next_index(direction, 0) else {
+    request_next(&mut seq, &mut preparer, &library, &size, direction, 0, true);
+}
+
+/// Asks for the page `skip` pages past the next one in `direction` to be prepared.
+fn request_next(
+    seq: &mut Sequencer,
+    preparer: &mut Preparer,
+    library: &CurrentLibrary,
+    size: &FrameSize,
+    direction: Direction,
+    skip: usize,
+    forced: bool,
+) {
+    let Some(index) = seq.playback.next_index(direction, skip) else {
         return;
     };
     let Some(page) = seq.playback.upcoming_page(index).cloned() else {
@@ -222,7 +235,7 @@ fn navigate(
         id,
         index,
         page,
-        forced: true,
+        forced,
     };
 }
 
@@ -266,19 +279,15 @@ fn advance(
                 return;
             }
             let skip = seq.skipped;
-            let Some(index) = seq.playback.next_index(Direction::Forward, skip) else {
-                return;
-            };
-            let Some(page) = seq.playback.upcoming_page(index).cloned() else {
-                return;
-            };
-            let id = preparer.request(page.clone(), size.width, size.height, &library.0);
-            seq.incoming = Incoming::Preparing {
-                id,
-                index,
-                page,
-                forced: false,
-            };
+            request_next(
+                &mut seq,
+                &mut preparer,
+                &library,
+                &size,
+                Direction::Forward,
+                skip,
+                false,
+            );
         }
         Incoming::Preparing {
             id,
