@@ -78,6 +78,11 @@ impl Player {
         Self { app }
     }
 
+    fn with_clock(mut self, clock: WallClock) -> Self {
+        self.app.insert_resource(clock);
+        self
+    }
+
     fn seq(&self) -> &Sequencer {
         self.app.world().resource::<Sequencer>()
     }
@@ -384,4 +389,39 @@ fn a_feed_screen_plays_its_cache_at_once_and_switches_generations_at_a_page_boun
         "no page after the new generation"
     );
     assert!(p.seconds() >= deadline - 1e-6);
+}
+
+/// The schedule names an instant, and the screen changes then: a notice starting at 12:00 comes on
+/// within a moment of 12:00, cutting the page on screen short.
+#[test]
+fn a_schedule_change_takes_over_at_its_instant() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let notice = playlist(
+        &dir.path().join("notis.toml"),
+        "name = \"Notis\"\npriority = 10\n[when]\nhours = \"12:00-13:00\"\n[[slide]]\nkind = \"text\"\ntitle = \"Stängt\"\n",
+    );
+    let mut p = Player::new_with_source(
+        ContentSource::Fixed(library(vec![text_slides(dir.path(), 2, "60s"), notice])),
+        ScreenConfig::default(),
+        // 11:59:50 in Stockholm; the clock then runs with the player's.
+        at("2026-12-01T10:59:50Z"),
+    )
+    .with_clock(WallClock::From(at("2026-12-01T10:59:50Z")));
+    assert!(p.until(300, |p| p.seq().shown >= 1));
+    assert_eq!(p.seq().last_shown.as_ref().unwrap().playlist, "T");
+    assert!(
+        p.until(400, |p| p.seq().last_shown.as_ref().unwrap().playlist
+            == "Notis"),
+        "the notice never came"
+    );
+    let at_notice = p.seconds();
+    assert!(
+        at_notice < 15.0,
+        "the notice came at {at_notice:.1} s, not at 12:00 (10 s in)"
+    );
+    assert!(
+        at_notice >= 10.0 - 1e-6,
+        "the notice came early: {at_notice:.1} s"
+    );
 }

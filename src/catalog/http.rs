@@ -1,7 +1,7 @@
-//! Fetching from the web politely: a `User-Agent` naming vitrin, timeouts, and a size cap, with
-//! errors that name the address.
+//! The HTTP client vitrin fetches catalogs and pictures with: a `User-Agent` naming vitrin,
+//! timeouts, a size cap, and errors that name the address. [`super::fetch`] adds politeness and a
+//! disk cache on top.
 
-use std::io::Read;
 use std::time::Duration;
 
 use reqwest::blocking::Client;
@@ -31,41 +31,6 @@ pub fn http_client() -> Client {
         .timeout(Duration::from_secs(20))
         .build()
         .expect("the HTTP client can be built")
-}
-
-/// GETs `url` and returns its body, at most `max` bytes (default [`MAX_DOWNLOAD`]).
-pub fn fetch_bytes(client: &Client, url: &str, max: Option<u64>) -> Result<Vec<u8>, FetchError> {
-    let fail = |reason: String, status: Option<u16>| FetchError {
-        url: url.to_string(),
-        reason,
-        status,
-    };
-    let resp = client
-        .get(url)
-        .send()
-        .map_err(|e| fail(error_chain(&e), None))?;
-    let status = resp.status();
-    if !status.is_success() {
-        return Err(fail(
-            format!("the server answered {status}"),
-            Some(status.as_u16()),
-        ));
-    }
-    let max = max.unwrap_or(MAX_DOWNLOAD);
-    let mut body = Vec::new();
-    resp.take(max + 1).read_to_end(&mut body).map_err(|e| {
-        fail(
-            format!("the download broke off: {e}"),
-            Some(status.as_u16()),
-        )
-    })?;
-    if body.len() as u64 > max {
-        return Err(fail(
-            format!("larger than {max} bytes"),
-            Some(status.as_u16()),
-        ));
-    }
-    Ok(body)
 }
 
 /// An error's message with its causes.

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use http::{fetch_bytes, http_client};
+pub use http::http_client;
 
 use crate::media::Media;
 use crate::playlist::{Playlist, SlideContent};

@@ -130,7 +130,7 @@ struct Blobs<'a> {
     new_bytes: u64,
     /// Media already turned into blobs in this publish.
     done: HashMap<Media, BlobRef>,
-    http: Option<reqwest::blocking::Client>,
+    fetcher: crate::catalog::fetch::Fetcher,
 }
 
 impl Blobs<'_> {
@@ -164,11 +164,13 @@ impl Blobs<'_> {
     }
 
     fn fetch(&mut self, url: &str) -> Result<Vec<u8>, PublishError> {
-        let client = self.http.get_or_insert_with(crate::catalog::http_client);
-        crate::catalog::fetch_bytes(client, url, None).map_err(|e| PublishError::Media {
-            media: url.to_string(),
-            problem: e.to_string(),
-        })
+        self.fetcher
+            .get(url, std::time::Duration::ZERO)
+            .map(|f| f.bytes)
+            .map_err(|e| PublishError::Media {
+                media: url.to_string(),
+                problem: e.to_string(),
+            })
     }
 
     fn store(&mut self, bytes: Vec<u8>) -> Result<BlobRef, PublishError> {
@@ -226,7 +228,7 @@ pub fn publish(options: &PublishOptions) -> Result<PublishReport, PublishError> 
         new_blobs: 0,
         new_bytes: 0,
         done: HashMap::new(),
-        http: None,
+        fetcher: crate::catalog::fetch::Fetcher::new(None, Default::default()),
     };
     for playlist in &mut playlists {
         // Screens see where a playlist came from, relative to the folder: never a path here.

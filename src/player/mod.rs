@@ -79,19 +79,22 @@ impl std::fmt::Debug for Library {
     }
 }
 
-/// Wall-clock time for the schedule: the real time, or a fixed instant (for `render --at` and
-/// tests). The core never reads the clock; this is the one place the player does.
+/// Wall-clock time for the schedule: the real time; a fixed instant (benchmarks); or an instant
+/// that then runs on with the player's clock ([`Now`]), so tests that step time by hand see the
+/// schedule change too. The core never reads the clock; this is the one place the player does.
 #[derive(Resource, Debug, Clone, Copy, PartialEq)]
 pub enum WallClock {
     Real,
     Fixed(DateTime<Utc>),
+    From(DateTime<Utc>),
 }
 
 impl WallClock {
-    pub fn now(&self) -> DateTime<Utc> {
+    pub fn now(&self, now: &Now) -> DateTime<Utc> {
         match self {
             WallClock::Real => Utc::now(),
             WallClock::Fixed(t) => *t,
+            WallClock::From(t) => *t + chrono::Duration::milliseconds((now.0 * 1000.0) as i64),
         }
     }
 }

@@ -56,7 +56,7 @@ fn pace(
     let now = now_clock.0;
     // A screenshot completes over a few frames.
     let wait = if screenshots.is_empty() {
-        sleep_for(&seq, &compositor, now, clock.now())
+        sleep_for(&seq, &compositor, now, clock.now(&now_clock))
     } else {
         None
     };

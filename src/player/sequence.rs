@@ -59,6 +59,9 @@ pub struct Sequencer {
     failed: HashSet<PageKey>,
     /// The welcome page is standing in because nothing else could be shown.
     standing_in: bool,
+    /// The schedule changed: the next page goes on screen as soon as it is drawn, without waiting
+    /// for the current page's time (content changes, by contrast, wait for the page boundary).
+    switch_now: bool,
     /// Pages shown since start.
     pub shown: u64,
     /// The page shown last.
@@ -77,6 +80,7 @@ impl Default for Sequencer {
             skipped: 0,
             failed: HashSet::new(),
             standing_in: false,
+            switch_now: false,
             shown: 0,
             last_shown: None,
             first_shown_at: None,
@@ -134,7 +138,7 @@ fn follow_schedule(
     mut images: ResMut<Assets<Image>>,
     now_clock: Res<super::Now>,
 ) {
-    let now = clock.now();
+    let now = clock.now(&now_clock);
     let content_changed = library.is_changed();
     let due = seq.program.is_none() || seq.next_change.is_some_and(|t| now >= t);
     if !content_changed && !due {
@@ -162,6 +166,8 @@ fn follow_schedule(
     let scale = Scale::new(size.width, size.height);
     let pages = pages_for(&program, playlists, scale.covers_per_page());
     let closed = program.reason == Reason::Closed;
+    // At the instant the schedule names: a page on screen gives way to the new program at once.
+    seq.switch_now = !content_changed && seq.program.is_some();
     seq.program = Some(program);
     cancel_incoming(&mut seq, &mut commands, &mut views, &mut images);
     seq.standing_in = false;
@@ -352,7 +358,7 @@ fn advance(
                 return;
             };
             let nothing_on_screen = compositor.on_screen().is_none();
-            let time_is_up = forced || nothing_on_screen || seq.playback.due(now);
+            let time_is_up = forced || seq.switch_now || nothing_on_screen || seq.playback.due(now);
             if !time_is_up || !compositor.is_idle() {
                 return;
             }
@@ -366,6 +372,7 @@ fn advance(
                 seq.playback.show(index, now);
             }
             seq.skipped = 0;
+            seq.switch_now = false;
             seq.shown += 1;
             seq.last_shown = Some(view.page.key.clone());
             seq.first_shown_at.get_or_insert(now);

@@ -52,6 +52,7 @@ fn write_status(
     screen: Res<Screen>,
     clock: Res<WallClock>,
     library: Res<CurrentLibrary>,
+    now: Res<super::Now>,
     image_target: Option<Res<OutputImage>>,
     mut written: Local<Option<u64>>,
     mut commands: Commands,
@@ -65,7 +66,7 @@ fn write_status(
     let tz = screen.0.timezone;
     let status = Status {
         screen: &screen.0.id,
-        time: clock.now().with_timezone(&tz).to_rfc3339(),
+        time: clock.now(&now).with_timezone(&tz).to_rfc3339(),
         generation: &library.0.generation,
         mode: seq.program.as_ref().map(|p| p.mode.name()),
         shown: seq.shown,
