@@ -310,11 +310,19 @@ impl Playback {
         if n == 0 {
             return None;
         }
+        // With a new running order, carry on from where the page on screen is in it (so frequent
+        // content updates do not keep restarting the rotation); from its start if it is not there.
+        let position = match &self.pending {
+            Some(pending) => self
+                .current()
+                .and_then(|page| pending.iter().position(|p| p.key == page.key)),
+            None => self.current,
+        };
         let step = skip + 1;
-        Some(match (self.pending.is_some(), self.current, direction) {
-            (true, _, _) | (false, None, _) => skip % n,
-            (false, Some(c), Direction::Forward) => (c + step) % n,
-            (false, Some(c), Direction::Back) => (c + n * step - step) % n,
+        Some(match (position, direction) {
+            (None, _) => skip % n,
+            (Some(c), Direction::Forward) => (c + step) % n,
+            (Some(c), Direction::Back) => (c + n * step - step) % n,
         })
     }
 
@@ -479,10 +487,22 @@ mod tests {
         assert!(pb.has_pending());
         assert_eq!(pb.current_index(), Some(1));
         assert_eq!(pb.pages().len(), 3);
+        // The page on screen (slide 2) is in the new order too: the rotation carries on after it.
         assert_eq!(pb.next_index(Direction::Forward, 0), Some(0));
         pb.show(0, 10.0);
         assert!(!pb.has_pending());
         assert_eq!(pb.pages().len(), 2);
+        // A new order without the page on screen starts from its beginning.
+        pb.show(1, 20.0);
+        pb.replace(text_pages(1));
+        assert_eq!(pb.next_index(Direction::Forward, 0), Some(0));
+        let mut longer = text_pages(3);
+        longer.rotate_left(1);
+        let mut pb = Playback::new(text_pages(3));
+        pb.show(0, 0.0);
+        pb.replace(longer);
+        // Slide 1 is now at index 2: the next is index 0 (slide 2), as before the update.
+        assert_eq!(pb.next_index(Direction::Forward, 0), Some(0));
     }
 
     #[test]
