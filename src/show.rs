@@ -326,6 +326,11 @@ impl Playback {
         })
     }
 
+    /// How many pages the upcoming running order has.
+    pub fn upcoming_len(&self) -> usize {
+        self.upcoming().len()
+    }
+
     /// The page at an index of the upcoming running order.
     pub fn upcoming_page(&self, index: usize) -> Option<&Page> {
         self.upcoming().get(index)

@@ -85,15 +85,13 @@ impl Preparer {
         id
     }
 
-    /// Takes the result for `id`, if it is finished.
+    /// Takes the result for `id`, if it is finished. Results of earlier requests, which nobody
+    /// waits for any more, are dropped with it.
     pub fn take(&mut self, id: u64) -> Option<Done> {
         let i = self.finished.iter().position(|d| d.id == id)?;
-        Some(self.finished.swap_remove(i))
-    }
-
-    /// Forgets results nobody asked for any more.
-    pub fn discard_except(&mut self, keep: &[u64]) {
-        self.finished.retain(|d| keep.contains(&d.id));
+        let done = self.finished.swap_remove(i);
+        self.finished.retain(|d| d.id > id);
+        Some(done)
     }
 }
 

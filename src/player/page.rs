@@ -320,7 +320,6 @@ impl Ui<'_, '_, '_> {
     }
 
     /// Like [`Ui::words`], breaking inside words that are wider than the rectangle.
-    #[allow(clippy::too_many_arguments)]
     fn words_breaking(
         &mut self,
         r: Rect,
@@ -531,7 +530,6 @@ impl Ui<'_, '_, '_> {
         self.headline_and_text(l.words, title, text);
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn covers(
         &mut self,
         title: Option<&str>,

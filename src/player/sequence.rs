@@ -17,6 +17,9 @@ use crate::layout::Scale;
 use crate::schedule::{Program, Reason, next_change, program_at};
 use crate::show::{Direction, Page, PageKey, Playback, pages_for, welcome_page};
 
+/// The index the welcome page goes by when it stands in: it has no place in the running order.
+const WELCOME: usize = usize::MAX;
+
 /// A visitor or staff member asked for another page.
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Navigate(pub Direction);
@@ -266,7 +269,7 @@ fn advance(
             if !compositor.is_idle() {
                 return;
             }
-            let upcoming = upcoming_len(&seq.playback);
+            let upcoming = seq.playback.upcoming_len();
             if upcoming == 0 || seq.standing_in {
                 return;
             }
@@ -278,7 +281,7 @@ fn advance(
                 let id = preparer.request(page.clone(), size.width, size.height, &library.0);
                 seq.incoming = Incoming::Preparing {
                     id,
-                    index: usize::MAX,
+                    index: WELCOME,
                     page,
                     forced: false,
                 };
@@ -304,7 +307,6 @@ fn advance(
             let Some(done) = preparer.take(id) else {
                 return;
             };
-            preparer.discard_except(&[]);
             match done.result {
                 Ok(prepared) => {
                     for w in &prepared.warnings {
@@ -325,7 +327,7 @@ fn advance(
                         tracing::error!(page = %page.key, "skipping the page: {e}");
                     }
                     seq.incoming = Incoming::None;
-                    if index == usize::MAX {
+                    if index == WELCOME {
                         return;
                     }
                     seq.skipped += 1;
@@ -364,9 +366,9 @@ fn advance(
             }
             let transition = view.page.transition;
             compositor.start(camera, view.target.clone(), transition, now, forced);
-            if index == usize::MAX {
+            if index == WELCOME {
                 // The welcome page stands in: it has no place in the running order.
-                seq.playback.show(usize::MAX, now);
+                seq.playback.show(WELCOME, now);
             } else {
                 seq.standing_in = false;
                 seq.playback.show(index, now);
@@ -380,14 +382,6 @@ fn advance(
             seq.incoming = Incoming::None;
         }
     }
-}
-
-fn upcoming_len(playback: &Playback) -> usize {
-    let mut n = 0;
-    while playback.upcoming_page(n).is_some() {
-        n += 1;
-    }
-    n
 }
 
 fn page_kind(page: &Page) -> &'static str {
