@@ -42,6 +42,36 @@ pub struct RenderArgs {
     pub transitions: bool,
 }
 
+/// The pages that play at `--at`, or `None` (after saying so) when the library is closed then.
+fn pages_at(
+    playlists: &[crate::playlist::Playlist],
+    screen: &crate::screen::ScreenConfig,
+    at_text: &str,
+    scale: &Scale,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<Option<(Vec<crate::show::Page>, String)>> {
+    let (at, note) = super::plan::parse_at(at_text, screen.timezone, chrono::Utc::now())?;
+    if let Some(n) = note {
+        writeln!(out, "{n}")?;
+    }
+    let local = at
+        .with_timezone(&screen.timezone)
+        .format("%Y-%m-%d %H:%M %Z");
+    let program = program_at(playlists, screen, at);
+    if program.reason == Reason::Closed {
+        writeln!(
+            out,
+            "the library is closed at {local}: the screen is blank, nothing to render"
+        )?;
+        return Ok(None);
+    }
+    let pages = pages_for(&program, playlists, scale.covers_per_page());
+    Ok(Some((
+        pages,
+        format!("what screen \"{}\" plays at {local}", screen.id),
+    )))
+}
+
 pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<bool> {
     let screen = super::screen_config(args.screen.as_deref())?;
     let scale = Scale::new(args.size.0, args.size.1);
@@ -60,27 +90,16 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
             )
         })?;
         store = library.store.clone();
-        let (at, note) = super::plan::parse_at(&args.at, screen.timezone, chrono::Utc::now())?;
-        if let Some(n) = note {
-            writeln!(out, "{n}")?;
-        }
-        let program = program_at(&library.playlists, &screen, at);
-        if program.reason == Reason::Closed {
-            writeln!(
-                out,
-                "the library is closed at that time: the screen is blank, nothing to render"
-            )?;
+        let Some((pages, what)) = pages_at(&library.playlists, &screen, &args.at, &scale, out)?
+        else {
             return Ok(true);
-        }
-        let pages = pages_for(&program, &library.playlists, scale.covers_per_page());
-        (
-            pages,
-            format!(
-                "generation {} from the cache {}",
-                library.generation,
-                dir.display()
-            ),
-        )
+        };
+        let what = format!(
+            "{what}, generation {} from the cache {}",
+            library.generation,
+            dir.display()
+        );
+        (pages, what)
     } else if let Some(file) = &args.playlist {
         let (report, mut playlists) = crate::playlist::check_paths(std::slice::from_ref(file));
         if report.errors() > 0 {
@@ -110,28 +129,10 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
                 tracing::error!("{}", d.headline(&file.source));
             }
         }
-        let (at, note) = super::plan::parse_at(&args.at, screen.timezone, chrono::Utc::now())?;
-        if let Some(n) = note {
-            writeln!(out, "{n}")?;
+        match pages_at(&got.playlists, &screen, &args.at, &scale, out)? {
+            Some(found) => found,
+            None => return Ok(true),
         }
-        let program = program_at(&got.playlists, &screen, at);
-        if program.reason == Reason::Closed {
-            writeln!(
-                out,
-                "the library is closed at {}: the screen is blank, nothing to render",
-                at.with_timezone(&screen.timezone)
-                    .format("%Y-%m-%d %H:%M %Z")
-            )?;
-            return Ok(true);
-        }
-        let pages = pages_for(&program, &got.playlists, scale.covers_per_page());
-        let what = format!(
-            "what screen \"{}\" plays at {}",
-            screen.id,
-            at.with_timezone(&screen.timezone)
-                .format("%Y-%m-%d %H:%M %Z")
-        );
-        (pages, what)
     };
     let library = Library {
         generation: "render".into(),
