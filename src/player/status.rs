@@ -89,19 +89,22 @@ fn write_status(
         commands
             .spawn(shot)
             .observe(move |captured: On<ScreenshotCaptured>| {
-                let saved = captured
-                    .image
-                    .clone()
-                    .try_into_dynamic()
-                    .map_err(|e| e.to_string())
-                    .and_then(|img| {
-                        let tmp = path.with_extension("tmp.png");
-                        img.into_rgb8().save(&tmp).map_err(|e| e.to_string())?;
-                        std::fs::rename(&tmp, &path).map_err(|e| e.to_string())
-                    });
-                if let Err(e) = saved {
-                    tracing::warn!("cannot save the screenshot {}: {e}", path.display());
-                }
+                // Encoding a PNG takes longer than a frame: it happens beside the frame loop.
+                let image = captured.image.clone();
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let saved = image
+                        .try_into_dynamic()
+                        .map_err(|e| e.to_string())
+                        .and_then(|img| {
+                            let tmp = path.with_extension("tmp.png");
+                            img.into_rgb8().save(&tmp).map_err(|e| e.to_string())?;
+                            std::fs::rename(&tmp, &path).map_err(|e| e.to_string())
+                        });
+                    if let Err(e) = saved {
+                        tracing::warn!("cannot save the screenshot {}: {e}", path.display());
+                    }
+                });
             });
     }
 }
