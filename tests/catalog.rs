@@ -12,7 +12,7 @@ use vitrin::media::Media;
 use vitrin::screen::CatalogSettings;
 
 use crate::server::Server;
-use crate::util::{stdout, vitrin};
+use crate::util::{qr_codes, stdout, vitrin};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(crate::util::fixture(&format!("catalog/{name}"))).unwrap()
@@ -552,14 +552,4 @@ fn a_served_koha_feed_becomes_a_rendered_covers_slide() {
             .0,
         [190, 60, 0]
     );
-}
-
-fn qr_codes(img: &image::RgbImage) -> Vec<String> {
-    let gray = image::DynamicImage::ImageRgb8(img.clone()).into_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(gray);
-    prepared
-        .detect_grids()
-        .iter()
-        .filter_map(|g| g.decode().ok().map(|(_, c)| c))
-        .collect()
 }

@@ -10,7 +10,7 @@ use image::RgbImage;
 use vitrin::layout::{Rect, Scale};
 use vitrin::theme::{Theme, contrast, cover_colors, luminance};
 
-use crate::util::stdout;
+use crate::util::{qr_codes, stdout};
 
 /// The two screen shapes every slide is checked in.
 const LANDSCAPE: (u32, u32) = (1920, 1080);
@@ -100,17 +100,6 @@ fn count_near(img: &RgbImage, r: Rect, color: [u8; 3], tolerance: i32) -> usize 
         }
     }
     n
-}
-
-/// The QR codes in a frame, decoded.
-fn qr_codes(img: &RgbImage) -> Vec<String> {
-    let gray = image::DynamicImage::ImageRgb8(img.clone()).into_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(gray);
-    prepared
-        .detect_grids()
-        .iter()
-        .filter_map(|g| g.decode().ok().map(|(_, content)| content))
-        .collect()
 }
 
 /// Many colours, and no colour covering nearly everything: the frame shows something.

@@ -40,3 +40,14 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The QR codes in a frame, decoded.
+pub fn qr_codes(img: &image::RgbImage) -> Vec<String> {
+    let gray = image::DynamicImage::ImageRgb8(img.clone()).into_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(gray);
+    prepared
+        .detect_grids()
+        .iter()
+        .filter_map(|g| g.decode().ok().map(|(_, content)| content))
+        .collect()
+}
