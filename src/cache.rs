@@ -15,14 +15,15 @@
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::feed::manifest::{Manifest, ManifestError};
 use crate::fsutil::{PathError, WithPath, commit_file, is_temp_name, write_atomic};
-use crate::media::{BlobRef, blob_path};
+use crate::generation::{Generation, GenerationError, Library};
+use crate::media::{BlobRef, LocalMedia, blob_path};
 
 /// Why the cache could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -30,10 +31,10 @@ pub enum CacheError {
     #[error(transparent)]
     Io(#[from] PathError),
     #[error("{path}: {source}")]
-    Manifest {
+    Generation {
         path: PathBuf,
         #[source]
-        source: ManifestError,
+        source: GenerationError,
     },
     #[error("blob {sha256}: {reason}")]
     Corrupt { sha256: String, reason: String },
@@ -83,7 +84,7 @@ impl Cache {
         &self.dir
     }
 
-    /// The folder blobs live under (for [`crate::prepare::LocalMedia`]).
+    /// The folder blobs live under (for [`LocalMedia`]).
     pub fn blob_dir(&self) -> PathBuf {
         self.dir.join("blobs")
     }
@@ -155,13 +156,17 @@ impl Cache {
     }
 
     /// Keeps a manifest in the cache (not yet active).
-    pub fn store_generation(&self, manifest: &Manifest, bytes: &[u8]) -> Result<(), CacheError> {
-        write_atomic(&self.generation_path(&manifest.generation), bytes)?;
+    pub fn store_generation(
+        &self,
+        generation: &Generation,
+        bytes: &[u8],
+    ) -> Result<(), CacheError> {
+        write_atomic(&self.generation_path(&generation.id), bytes)?;
         Ok(())
     }
 
-    /// A stored generation's manifest.
-    pub fn generation(&self, generation: &str) -> Result<Manifest, CacheError> {
+    /// A stored generation, read and checked.
+    pub fn generation(&self, generation: &str) -> Result<Generation, CacheError> {
         let path = self.generation_path(generation);
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
@@ -170,18 +175,18 @@ impl Cache {
             }
             Err(e) => return Err(PathError { path, source: e }.into()),
         };
-        Manifest::parse(&bytes).map_err(|source| CacheError::Manifest { path, source })
+        Generation::parse(&bytes).map_err(|source| CacheError::Generation { path, source })
     }
 
     /// Makes a generation the one that plays. All its blobs must be in place.
     pub fn activate(
         &self,
-        manifest: &Manifest,
+        generation: &Generation,
         feed: Option<&str>,
         etag: Option<String>,
         last_modified: Option<String>,
     ) -> Result<(), CacheError> {
-        for b in &manifest.blobs {
+        for b in &generation.blobs {
             if !self.has_blob(b) {
                 return Err(CacheError::Corrupt {
                     sha256: b.sha256.clone(),
@@ -191,11 +196,11 @@ impl Cache {
         }
         let old = self.state();
         let previous = match old.active {
-            Some(a) if a != manifest.generation => Some(a),
+            Some(a) if a != generation.id => Some(a),
             _ => old.previous,
         };
         let state = State {
-            active: Some(manifest.generation.clone()),
+            active: Some(generation.id.clone()),
             previous,
             feed: feed.map(str::to_string),
             etag,
@@ -205,7 +210,7 @@ impl Cache {
         write_atomic(&self.dir.join("state.json"), &bytes)?;
         // Blobs just used are the most recently used.
         let now = SystemTime::now();
-        for b in &manifest.blobs {
+        for b in &generation.blobs {
             if let Ok(f) = std::fs::File::options()
                 .append(true)
                 .open(self.blob_path(&b.sha256))
@@ -217,25 +222,35 @@ impl Cache {
     }
 
     /// The active generation, if it is complete (every blob present with its size).
-    pub fn active(&self) -> Result<Option<Manifest>, CacheError> {
-        let Some(generation) = self.state().active else {
+    pub fn active(&self) -> Result<Option<Generation>, CacheError> {
+        let Some(id) = self.state().active else {
             return Ok(None);
         };
-        let manifest = self.generation(&generation)?;
-        for b in &manifest.blobs {
+        let generation = self.generation(&id)?;
+        for b in &generation.blobs {
             if !self.has_blob(b) {
                 return Err(CacheError::Corrupt {
                     sha256: b.sha256.clone(),
-                    reason: format!("missing from active generation {generation}"),
+                    reason: format!("missing from active generation {id}"),
                 });
             }
         }
-        Ok(Some(manifest))
+        Ok(Some(generation))
+    }
+
+    /// The active generation with its blobs, ready to play without any network.
+    pub fn active_library(&self) -> Result<Option<Library>, CacheError> {
+        Ok(self.active()?.map(|generation| Library {
+            generation,
+            store: Arc::new(LocalMedia {
+                blob_dir: Some(self.blob_dir()),
+            }),
+        }))
     }
 
     /// Checks every blob of a generation against its hash.
-    pub fn verify(&self, manifest: &Manifest) -> Result<(), CacheError> {
-        for b in &manifest.blobs {
+    pub fn verify(&self, generation: &Generation) -> Result<(), CacheError> {
+        for b in &generation.blobs {
             let (size, hash) = hash_file(&self.blob_path(&b.sha256))?;
             if size != b.size || hash != b.sha256 {
                 return Err(CacheError::Corrupt {
@@ -337,7 +352,7 @@ pub fn hash_file(path: &Path) -> Result<(u64, String), PathError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feed::manifest::sha256_hex;
+    use crate::media::sha256_hex;
 
     fn blob(cache: &Cache, bytes: &[u8]) -> BlobRef {
         let b = BlobRef {
@@ -361,17 +376,17 @@ mod tests {
             size: 8,
             media_type: "image/png".into(),
         };
-        let m = Manifest::new(vec![], vec![a.clone(), missing]);
+        let m = Generation::new(vec![], vec![a.clone(), missing]);
         cache.store_generation(&m, &m.to_bytes()).unwrap();
         assert!(cache.activate(&m, None, None, None).is_err());
         assert!(cache.active().unwrap().is_none());
-        let m = Manifest::new(vec![], vec![a]);
+        let m = Generation::new(vec![], vec![a]);
         cache.store_generation(&m, &m.to_bytes()).unwrap();
         cache
             .activate(&m, Some("http://x/"), Some("\"e1\"".into()), None)
             .unwrap();
         let active = cache.active().unwrap().unwrap();
-        assert_eq!(active.generation, m.generation);
+        assert_eq!(active.id, m.id);
         cache.verify(&active).unwrap();
         // Reopening after a crash keeps it.
         let again = Cache::open(dir.path()).unwrap();
@@ -402,15 +417,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path()).unwrap();
         let old = blob(&cache, &[1u8; 1000]);
-        let g1 = Manifest::new(vec![], vec![old.clone()]);
+        let g1 = Generation::new(vec![], vec![old.clone()]);
         cache.store_generation(&g1, &g1.to_bytes()).unwrap();
         cache.activate(&g1, None, None, None).unwrap();
         let mid = blob(&cache, &[2u8; 1000]);
-        let g2 = Manifest::new(vec![], vec![mid.clone()]);
+        let g2 = Generation::new(vec![], vec![mid.clone()]);
         cache.store_generation(&g2, &g2.to_bytes()).unwrap();
         cache.activate(&g2, None, None, None).unwrap();
         let new = blob(&cache, &[3u8; 1000]);
-        let g3 = Manifest::new(vec![], vec![new.clone()]);
+        let g3 = Generation::new(vec![], vec![new.clone()]);
         cache.store_generation(&g3, &g3.to_bytes()).unwrap();
         cache.activate(&g3, None, None, None).unwrap();
         let stray = blob(&cache, &[4u8; 1000]);
@@ -419,7 +434,7 @@ mod tests {
         assert_eq!(evicted.blobs, 2);
         assert!(!cache.has_blob(&old) && !cache.has_blob(&stray));
         assert!(cache.has_blob(&mid) && cache.has_blob(&new));
-        assert!(cache.generation(&g1.generation).is_err());
+        assert!(cache.generation(&g1.id).is_err());
         // Even a tiny limit never removes what may play.
         cache.evict(0).unwrap();
         assert!(cache.has_blob(&mid) && cache.has_blob(&new));

@@ -5,12 +5,16 @@
 //! `src/main.rs` only parses arguments and calls [`commands`].
 
 pub mod cache;
+pub mod calendar;
 pub mod catalog;
+pub mod check;
 pub mod commands;
 pub mod diagnostic;
 pub mod duration;
 pub mod feed;
 pub mod fsutil;
+pub mod generation;
+pub mod http;
 pub mod ingest;
 pub mod layout;
 pub mod media;
@@ -21,5 +25,6 @@ pub mod qr;
 pub mod schedule;
 pub mod screen;
 pub mod show;
+pub mod signing;
 pub mod spec;
 pub mod theme;

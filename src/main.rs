@@ -145,7 +145,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
         } => {
             let screen = commands::screen_config(screen.as_deref())?;
             let dir = playlists.unwrap_or_else(|| screen.playlists.clone());
-            let (playlists, report) = vitrin::playlist::load_dir(&dir);
+            let (playlists, report) = vitrin::check::load_dir(&dir);
             if report.errors() > 0 {
                 eprint!("{}", report.render());
                 eprintln!(

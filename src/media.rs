@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbaImage};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// Images with more pixels than this are refused unread (a 40-megapixel photo is already far
 /// more than any screen shows).
@@ -44,7 +45,10 @@ impl Media {
         match self {
             Media::File(p) => p.display().to_string(),
             Media::Url(u) => u.clone(),
-            Media::Blob(b) => format!("blob {}", &b.sha256[..b.sha256.len().min(12)]),
+            Media::Blob(b) => {
+                // Char-safe: a hash from outside is not trusted to be ASCII before it is checked.
+                format!("blob {}", b.sha256.chars().take(12).collect::<String>())
+            }
         }
     }
 }
@@ -272,6 +276,57 @@ pub fn sniff_media_type(bytes: &[u8]) -> &'static str {
                 "application/octet-stream"
             }
         }
+    }
+}
+
+/// Pictures smaller than this on either side (a tracking pixel, a blank placeholder) are no cover.
+pub const MIN_COVER_SIDE: u32 = 8;
+
+/// Whether a picture of this size can be a book's cover.
+pub fn is_real_cover(width: u32, height: u32) -> bool {
+    width >= MIN_COVER_SIDE && height >= MIN_COVER_SIDE
+}
+
+/// The SHA-256 of bytes, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Where the bytes of media come from.
+pub trait MediaStore: Send + Sync {
+    fn read(&self, media: &Media) -> Result<Vec<u8>, MediaError>;
+}
+
+/// Why media could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0} has not been downloaded")]
+    NotLocal(String),
+}
+
+/// Media on this machine: files, and blobs in a cache folder (`blobs/sha256/ab/abcd…`).
+#[derive(Debug, Clone, Default)]
+pub struct LocalMedia {
+    pub blob_dir: Option<PathBuf>,
+}
+
+impl MediaStore for LocalMedia {
+    fn read(&self, media: &Media) -> Result<Vec<u8>, MediaError> {
+        let path = match media {
+            Media::File(p) => p.clone(),
+            Media::Blob(b) => match &self.blob_dir {
+                Some(dir) => blob_path(dir, &b.sha256),
+                None => return Err(MediaError::NotLocal(media.label())),
+            },
+            Media::Url(u) => return Err(MediaError::NotLocal(u.clone())),
+        };
+        std::fs::read(&path).map_err(|source| MediaError::Io { path, source })
     }
 }
 

@@ -7,12 +7,11 @@
 //! shown becomes a typographic cover: the text of those slides is still worth showing.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use image::RgbaImage;
 
 use crate::layout::Scale;
-use crate::media::{Fit, ImageProblem, Media, decode_image};
+use crate::media::{Fit, ImageProblem, Media, MediaError, MediaStore, decode_image, is_real_cover};
 use crate::qr::QrMatrix;
 use crate::show::{Page, PageContent};
 
@@ -22,44 +21,6 @@ pub const QR_LIGHT: [u8; 4] = [255, 255, 255, 255];
 
 /// The welcome slide's background, built into the program so it shows even without `assets/`.
 pub const WELCOME_BACKGROUND: &[u8] = include_bytes!("../assets/vitrin-bakgrund.jpg");
-
-/// Where the bytes of media come from.
-pub trait MediaStore: Send + Sync {
-    fn read(&self, media: &Media) -> Result<Vec<u8>, MediaError>;
-}
-
-/// Why media could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum MediaError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{0} has not been downloaded")]
-    NotLocal(String),
-}
-
-/// Media on this machine: files, and blobs in a cache folder (`blobs/sha256/ab/abcd…`).
-#[derive(Debug, Clone, Default)]
-pub struct LocalMedia {
-    pub blob_dir: Option<PathBuf>,
-}
-
-impl MediaStore for LocalMedia {
-    fn read(&self, media: &Media) -> Result<Vec<u8>, MediaError> {
-        let path = match media {
-            Media::File(p) => p.clone(),
-            Media::Blob(b) => match &self.blob_dir {
-                Some(dir) => crate::media::blob_path(dir, &b.sha256),
-                None => return Err(MediaError::NotLocal(media.label())),
-            },
-            Media::Url(u) => return Err(MediaError::NotLocal(u.clone())),
-        };
-        std::fs::read(&path).map_err(|source| MediaError::Io { path, source })
-    }
-}
 
 /// Which picture of a page an image is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,13 +65,26 @@ impl PreparedPage {
 #[derive(Debug, thiserror::Error)]
 pub enum PrepareError {
     #[error("{media}: {problem}")]
-    Picture { media: String, problem: String },
+    Picture {
+        media: String,
+        #[source]
+        problem: LoadProblem,
+    },
     #[error("the QR code for {url} cannot be made: {source}")]
     Qr {
         url: String,
         #[source]
         source: crate::qr::QrError,
     },
+}
+
+/// Why a picture could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadProblem {
+    #[error(transparent)]
+    Read(#[from] MediaError),
+    #[error(transparent)]
+    Decode(#[from] ImageProblem),
 }
 
 fn load(
@@ -120,14 +94,12 @@ fn load(
     height: u32,
     fit: Fit,
 ) -> Result<RgbaImage, PrepareError> {
-    let bytes = store.read(media).map_err(|e| PrepareError::Picture {
+    let picture = |problem: LoadProblem| PrepareError::Picture {
         media: media.label(),
-        problem: e.to_string(),
-    })?;
-    decode_image(&bytes, width, height, fit).map_err(|e: ImageProblem| PrepareError::Picture {
-        media: media.label(),
-        problem: e.to_string(),
-    })
+        problem,
+    };
+    let bytes = store.read(media).map_err(|e| picture(e.into()))?;
+    decode_image(&bytes, width, height, fit).map_err(|e| picture(e.into()))
 }
 
 fn qr_image(url: &str, side: f32) -> Result<RgbaImage, PrepareError> {
@@ -204,7 +176,7 @@ pub fn prepare(
                 let Some(cover) = &book.cover else { continue };
                 let (w, h) = cell.cover.pixels();
                 match load(store, cover, w, h, Fit::Fit) {
-                    Ok(img) if is_real_cover(&img) => {
+                    Ok(img) if is_real_cover(img.width(), img.height()) => {
                         images.insert(Slot::Cover(i), img);
                     }
                     Ok(_) => warnings.push(format!(
@@ -228,14 +200,10 @@ pub fn prepare(
     })
 }
 
-/// Tiny pictures (a 1x1 tracking pixel, a blank placeholder) are no cover.
-fn is_real_cover(img: &RgbaImage) -> bool {
-    img.width() >= 8 && img.height() >= 8
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::media::LocalMedia;
     use crate::playlist::Transition;
     use crate::show::PageKey;
     use crate::theme::Theme;

@@ -4,24 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::calendar::opening::{OpeningException, OpeningHours};
+use crate::catalog::CatalogSettings;
 use crate::diagnostic::{Diagnostic, FileReport, Report};
-use crate::schedule::opening::{OpeningException, OpeningHours};
 use crate::spec::{Checker, Field, Fields, TableSpec, Ty, Value};
 
 /// The time zone of the libraries of Värmland, used when a screen names none.
 pub const DEFAULT_TIMEZONE: chrono_tz::Tz = chrono_tz::Europe::Stockholm;
 const SECOND: u64 = 1000;
-
-/// Templates for new-acquisition lists: where covers and portal records are found by ISBN.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CatalogSettings {
-    /// Cover image URL templates tried in order, with `{isbn13}` or `{isbn10}`.
-    pub cover_urls: Vec<String>,
-    /// The portal record for an ISBN, used when a feed gives no link.
-    pub link: Option<String>,
-    /// A short link for QR codes, used when the record link would make too dense a code.
-    pub short_link: Option<String>,
-}
 
 /// A screen's configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -425,7 +415,7 @@ pub static SCREEN: TableSpec = TableSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::opening::Mode;
+    use crate::calendar::opening::Mode;
     use chrono::NaiveDateTime;
 
     #[test]

@@ -385,7 +385,7 @@ impl Playback {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::playlist::load_playlist_str;
+    use crate::check::load_playlist_str;
     use std::path::Path;
 
     fn playlist(toml: &str) -> Playlist {
@@ -529,7 +529,7 @@ mod tests {
 
     #[test]
     fn nothing_active_gives_the_welcome_page_and_closed_gives_none() {
-        use crate::schedule::opening::Mode;
+        use crate::calendar::opening::Mode;
         use crate::schedule::{Program, Reason};
         let nothing = Program {
             mode: Mode::Staffed,

@@ -13,11 +13,11 @@ use serde_json::{Value as Json, json};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::calendar::clock::{ClockError, DaySet, TimeWindow};
+use crate::calendar::opening::OpeningLine;
 use crate::diagnostic::{Diagnostic, suggest};
 use crate::duration::{Human, parse_duration};
 use crate::media::{self, Media};
-use crate::schedule::clock::{ClockError, DaySet, TimeWindow};
-use crate::schedule::opening::OpeningLine;
 
 /// What a value must be.
 #[derive(Debug)]
@@ -908,7 +908,7 @@ impl<'a> Checker<'a> {
     fn clock_error(&mut self, span: Range<usize>, e: ClockError) {
         let hint = e.hint().to_string();
         let hint = match &e {
-            ClockError::UnknownDay(d) => match suggest(d, crate::schedule::clock::day_names()) {
+            ClockError::UnknownDay(d) => match suggest(d, crate::calendar::clock::day_names()) {
                 Some(s) => format!("did you mean \"{s}\"? {hint}"),
                 None => hint,
             },

@@ -6,10 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use url::Url;
+use vitrin::catalog::CatalogSettings;
 use vitrin::catalog::parse::{Format, RawItem, parse};
 use vitrin::catalog::{CoverItem, Resolver};
 use vitrin::media::Media;
-use vitrin::screen::CatalogSettings;
 
 use crate::server::Server;
 use crate::util::{qr_codes, stdout, vitrin};
@@ -340,7 +340,7 @@ fn a_failing_source_keeps_its_last_good_list() {
     )
     .unwrap();
     let mut playlists = vec![{
-        let (p, d) = vitrin::playlist::load_playlist_str(
+        let (p, d) = vitrin::check::load_playlist_str(
             &dir.path().join("n.toml"),
             "[[slide]]\nkind = \"covers\"\nsource = \"nya.rss\"\n",
         );

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use vitrin::playlist::check_paths;
+use vitrin::check::check_paths;
 
 use crate::util::{fixture, root, stdout, vitrin, vitrin_in};
 

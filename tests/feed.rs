@@ -141,10 +141,9 @@ fn pictures_are_scaled_down_to_4k_when_published() {
     );
     src.publish();
     let feed = src.feed();
-    let manifest = vitrin::feed::manifest::Manifest::parse(
-        &std::fs::read(feed.join("manifest.json")).unwrap(),
-    )
-    .unwrap();
+    let manifest =
+        vitrin::generation::Generation::parse(&std::fs::read(feed.join("manifest.json")).unwrap())
+            .unwrap();
     let biggest = manifest
         .blobs
         .iter()
@@ -208,7 +207,7 @@ fn a_sync_is_conditional_and_fetches_only_what_changed() {
     assert!(o.status.success(), "{}", crate::util::stderr(&o));
     let written = std::fs::read_dir(out.path()).unwrap().count();
     assert_eq!(written, 4, "{}", crate::util::stdout(&o));
-    assert!(crate::util::stdout(&o).contains(&active.generation));
+    assert!(crate::util::stdout(&o).contains(&active.id));
 }
 
 /// After each misbehaviour the previous generation is still active and whole, and a later good
@@ -248,7 +247,7 @@ fn misbehaving_servers_never_break_the_active_generation() {
             "{behaviour:?}: the error names the URL: {message}"
         );
         let still = cache.active().unwrap().unwrap();
-        assert_eq!(still.generation, before.generation, "{behaviour:?}");
+        assert_eq!(still.id, before.id, "{behaviour:?}");
         cache.verify(&still).unwrap();
         server.set(Behaviour::Normal);
         let ok = sync_once(&cache, &options(&server)).unwrap();
@@ -282,7 +281,7 @@ fn a_download_resumes_with_range_and_restarts_when_range_is_ignored() {
     let server = Server::start(src.feed());
     let cache_dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(cache_dir.path()).unwrap();
-    let manifest = vitrin::feed::manifest::Manifest::parse(
+    let manifest = vitrin::generation::Generation::parse(
         &std::fs::read(src.feed().join("manifest.json")).unwrap(),
     )
     .unwrap();
@@ -304,7 +303,7 @@ fn a_download_resumes_with_range_and_restarts_when_range_is_ignored() {
     // A server that ignores Range sends everything again: the partial file starts over.
     src.change_picture(33);
     let published = src.publish();
-    let manifest = vitrin::feed::manifest::Manifest::parse(
+    let manifest = vitrin::generation::Generation::parse(
         &std::fs::read(src.feed().join("manifest.json")).unwrap(),
     )
     .unwrap();
@@ -398,9 +397,7 @@ fn signed_feeds_refuse_unsigned_wrongly_signed_and_tampered_manifests() {
     src.change_picture(77);
     src.publish_signed(Some(&other));
     let manifest = std::fs::read(src.feed().join("manifest.json")).unwrap();
-    let path = src
-        .feed()
-        .join(vitrin::feed::manifest::signature_path(&manifest));
+    let path = src.feed().join(vitrin::feed::signature_path(&manifest));
     let old_sig = std::fs::read_dir(src.feed().join("signatures"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -409,7 +406,7 @@ fn signed_feeds_refuse_unsigned_wrongly_signed_and_tampered_manifests() {
     std::fs::copy(old_sig, &path).unwrap();
     let err = sync_once(&cache, &signed(public)).unwrap_err();
     assert!(matches!(err, SyncError::Signature { .. }), "{err}");
-    assert_eq!(cache.active().unwrap().unwrap().generation, good);
+    assert_eq!(cache.active().unwrap().unwrap().id, good);
 }
 
 #[test]
@@ -468,7 +465,7 @@ fn a_sync_killed_at_any_moment_leaves_a_complete_generation() {
         cache
             .verify(&active)
             .unwrap_or_else(|e| panic!("round {round}: {e}"));
-        if active.generation == target {
+        if active.id == target {
             activated_during += 1;
         }
     }
@@ -476,7 +473,7 @@ fn a_sync_killed_at_any_moment_leaves_a_complete_generation() {
     assert!(sync(&[]).status().unwrap().success());
     let cache = Cache::open(cache_dir.path()).unwrap();
     let active = cache.active().unwrap().unwrap();
-    assert_eq!(active.generation, target);
+    assert_eq!(active.id, target);
     cache.verify(&active).unwrap();
     assert!(
         activated_during < 50,

@@ -12,13 +12,15 @@ use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use chrono::{DateTime, Utc};
 
+use vitrin::check::load_playlist_str;
+use vitrin::generation::{Generation, Library};
+use vitrin::media::LocalMedia;
 use vitrin::player::bridge::{ContentSource, CurrentLibrary};
 use vitrin::player::compositor::Compositor;
 use vitrin::player::page::PageView;
 use vitrin::player::sequence::{Navigate, Sequencer};
-use vitrin::player::{Library, Output, PlayerOptions, WallClock, player_app};
-use vitrin::playlist::{Playlist, load_playlist_str};
-use vitrin::prepare::LocalMedia;
+use vitrin::player::{Output, PlayerOptions, WallClock, player_app};
+use vitrin::playlist::Playlist;
 use vitrin::screen::ScreenConfig;
 use vitrin::show::Direction;
 
@@ -41,8 +43,7 @@ fn playlist(file: &Path, toml: &str) -> Playlist {
 
 fn library(playlists: Vec<Playlist>) -> Library {
     Library {
-        generation: "test".into(),
-        playlists,
+        generation: Generation::new(playlists, Vec::new()),
         store: Arc::new(LocalMedia::default()),
     }
 }
@@ -278,9 +279,9 @@ fn the_screen_goes_blank_when_the_library_closes() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let screen = ScreenConfig {
-        opening: vitrin::schedule::opening::OpeningHours {
+        opening: vitrin::calendar::opening::OpeningHours {
             staffed: vec![
-                vitrin::schedule::opening::OpeningLine::parse("mon-fri 10:00-19:00").unwrap(),
+                vitrin::calendar::opening::OpeningLine::parse("mon-fri 10:00-19:00").unwrap(),
             ],
             ..Default::default()
         },
@@ -370,7 +371,7 @@ fn a_feed_screen_plays_its_cache_at_once_and_switches_generations_at_a_page_boun
         "the cached generation must show without waiting for the network"
     );
     assert_eq!(
-        p.app.world().resource::<CurrentLibrary>().0.generation,
+        p.app.world().resource::<CurrentLibrary>().0.generation.id,
         first.generation
     );
     // The feed comes back with new content.
@@ -379,7 +380,7 @@ fn a_feed_screen_plays_its_cache_at_once_and_switches_generations_at_a_page_boun
     server.set(Behaviour::Normal);
     let deadline = p.seq().page_deadline().unwrap();
     let switched = p.until(2000, |p| {
-        p.app.world().resource::<CurrentLibrary>().0.generation == second.generation
+        p.app.world().resource::<CurrentLibrary>().0.generation.id == second.generation
     });
     assert!(switched, "the new generation never arrived");
     // It plays from the next page on: never cutting the page on screen short.

@@ -32,7 +32,7 @@ fn load(path: &std::path::Path) -> Json {
 #[test]
 fn every_bundled_playlist_is_valid_against_the_schema() {
     let v = validator(SchemaKind::Playlist);
-    let files = vitrin::playlist::load::toml_files(&root().join("playlists")).unwrap();
+    let files = vitrin::check::toml_files(&root().join("playlists")).unwrap();
     assert!(files.len() >= 5);
     for file in files {
         let doc = load(&file);

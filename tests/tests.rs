@@ -1,5 +1,6 @@
 //! vitrin's integration tests: one module per topic, all in one binary so that bevy is linked once.
 
+mod architecture;
 mod catalog;
 mod check;
 mod feed;

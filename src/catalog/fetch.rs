@@ -13,9 +13,9 @@ use reqwest::blocking::Client;
 use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use serde::{Deserialize, Serialize};
 
-use super::http::{FetchError, MAX_DOWNLOAD, error_chain, http_client};
-use crate::feed::manifest::sha256_hex;
 use crate::fsutil::write_atomic;
+use crate::http::{FetchError, FetchProblem, MAX_DOWNLOAD, http_client};
+use crate::media::sha256_hex;
 
 /// Requests allowed per host in [`Politeness::window`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,19 +144,15 @@ impl Fetcher {
                 cached: true,
             });
         }
-        let fail = |reason: String, status: Option<u16>| FetchError {
+        let fail = |problem: FetchProblem| FetchError {
             url: url.to_string(),
-            reason,
-            status,
+            problem,
         };
         if self.offline {
-            return Err(fail("not fetched yet, and vitrin is offline".into(), None));
+            return Err(fail(FetchProblem::Offline));
         }
         if !self.take_turn(url) {
-            return Err(fail(
-                "skipped to stay within the server's request limit; it is tried next time".into(),
-                None,
-            ));
+            return Err(fail(FetchProblem::Throttled));
         }
         let client = self.client.get_or_insert_with(http_client);
         let mut req = client.get(url);
@@ -169,7 +165,7 @@ impl Fetcher {
             }
         }
         self.requests += 1;
-        let resp = req.send().map_err(|e| fail(error_chain(&e), None))?;
+        let resp = req.send().map_err(|e| fail(FetchProblem::Request(e)))?;
         let status = resp.status();
         if status == StatusCode::NOT_MODIFIED
             && let Some((mut meta, bytes, path)) = copy
@@ -188,10 +184,7 @@ impl Fetcher {
             });
         }
         if !status.is_success() {
-            return Err(fail(
-                format!("the server answered {status}"),
-                Some(status.as_u16()),
-            ));
+            return Err(fail(FetchProblem::Status(status)));
         }
         let header = |name| {
             resp.headers()
@@ -208,17 +201,9 @@ impl Fetcher {
         let mut bytes = Vec::new();
         resp.take(MAX_DOWNLOAD + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| {
-                fail(
-                    format!("the download broke off: {e}"),
-                    Some(status.as_u16()),
-                )
-            })?;
+            .map_err(|e| fail(FetchProblem::BrokeOff(e)))?;
         if bytes.len() as u64 > MAX_DOWNLOAD {
-            return Err(fail(
-                format!("larger than {MAX_DOWNLOAD} bytes"),
-                Some(status.as_u16()),
-            ));
+            return Err(fail(FetchProblem::TooLarge));
         }
         let path = match self.paths(url) {
             Some((body_path, meta_path)) => {

@@ -8,7 +8,6 @@
 
 pub mod curated;
 pub mod fetch;
-pub mod http;
 pub mod isbn;
 pub mod parse;
 pub mod xml;
@@ -19,14 +18,21 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use http::http_client;
-
-use crate::media::Media;
-use crate::playlist::{Playlist, SlideContent};
-use crate::screen::CatalogSettings;
-use crate::spec::{Checker, Fields};
+use crate::http;
+use crate::media::{self, Media};
 use fetch::{Fetcher, Politeness};
 use parse::RawItem;
+
+/// Templates for new-acquisition lists: where covers and portal records are found by ISBN.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CatalogSettings {
+    /// Cover image URL templates tried in order, with `{isbn13}` or `{isbn10}`.
+    pub cover_urls: Vec<String>,
+    /// The portal record for an ISBN, used when a feed gives no link.
+    pub link: Option<String>,
+    /// A short link for QR codes, used when the record link would make too dense a code.
+    pub short_link: Option<String>,
+}
 
 /// One book as a covers slide shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,15 +58,25 @@ pub enum SourceError {
     #[error("{source_name}: cannot read it: {error}")]
     Read {
         source_name: String,
+        #[source]
         error: std::io::Error,
     },
-    #[error("{0}")]
+    #[error(transparent)]
     Fetch(#[from] http::FetchError),
-    #[error("{source_name}: {message}")]
-    Invalid {
+    #[error("{source_name}: {error}")]
+    Feed {
         source_name: String,
-        message: String,
+        #[source]
+        error: parse::ParseError,
     },
+    #[error("{source_name}: {count} error(s), the first: {first}")]
+    List {
+        source_name: String,
+        count: usize,
+        first: String,
+    },
+    #[error("{source_name}: a blob is not a catalog source")]
+    Blob { source_name: String },
 }
 
 /// Replies younger than this are used without asking the server again.
@@ -139,17 +155,10 @@ impl Resolver {
         self.fetcher.requests
     }
 
-    /// Downloads a picture a playlist names by its web address, so the player can read it from
-    /// disk (and still has it after a restart without network).
-    pub fn localize(&mut self, media: &mut Media) -> Result<(), http::FetchError> {
-        let Media::Url(url) = media else {
-            return Ok(());
-        };
-        let fetched = self.fetcher.get(url, Duration::from_secs(3600))?;
-        if let Some(path) = fetched.path {
-            *media = Media::File(path);
-        }
-        Ok(())
+    /// Downloads a picture a playlist names by its web address (from the disk copy when it is
+    /// fresh, or offline; politely and conditionally otherwise).
+    pub fn download(&mut self, url: &str) -> Result<Vec<u8>, http::FetchError> {
+        Ok(self.fetcher.get(url, Duration::from_secs(3600))?.bytes)
     }
 
     /// The books a source lists, newest first as the source orders them, without duplicates, at
@@ -184,10 +193,7 @@ impl Resolver {
                 base.or_else(|| url::Url::parse(url).ok()),
             ),
             Media::Blob(_) => {
-                return Err(SourceError::Invalid {
-                    source_name: label,
-                    message: "a blob is not a catalog source".into(),
-                });
+                return Err(SourceError::Blob { source_name: label });
             }
         };
         let items = if let (Media::File(path), Some(text)) = (source, looks_like_book_list(&bytes))
@@ -195,21 +201,18 @@ impl Resolver {
             let (items, diagnostics) = curated::parse_list(path, text);
             let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
             if let Some(first) = errors.first() {
-                return Err(SourceError::Invalid {
+                return Err(SourceError::List {
                     source_name: label,
-                    message: format!(
-                        "{} error(s), the first: {}",
-                        errors.len(),
-                        first.headline(text)
-                    ),
+                    count: errors.len(),
+                    first: first.headline(text),
                 });
             }
             self.finish_list(items, limit)
         } else {
             let (format, raw) =
-                parse::parse(&bytes, base.as_ref()).map_err(|e| SourceError::Invalid {
+                parse::parse(&bytes, base.as_ref()).map_err(|error| SourceError::Feed {
                     source_name: label.clone(),
-                    message: e.to_string(),
+                    error,
                 })?;
             tracing::debug!(source = %label, format = format.name(), items = raw.len(), "catalog source read");
             self.resolve(raw, &label, limit)
@@ -228,7 +231,7 @@ impl Resolver {
         self.lists_dir.as_ref().map(|d| {
             d.join(format!(
                 "{}.json",
-                crate::feed::manifest::sha256_hex(label.as_bytes())
+                crate::media::sha256_hex(label.as_bytes())
             ))
         })
     }
@@ -391,50 +394,12 @@ fn dedupe<T>(
 /// A tracking pixel or blank placeholder is no cover.
 fn is_real_cover(bytes: &[u8]) -> bool {
     bytes.len() >= MIN_COVER_BYTES
-        && crate::media::probe_image_bytes(bytes).is_ok_and(|(w, h)| w >= 8 && h >= 8)
+        && crate::media::probe_image_bytes(bytes).is_ok_and(|(w, h)| media::is_real_cover(w, h))
 }
 
 /// The text of a TOML book list (one with `[[book]]` tables), if that is what the bytes are.
-fn looks_like_book_list(bytes: &[u8]) -> Option<&str> {
+pub fn looks_like_book_list(bytes: &[u8]) -> Option<&str> {
     let text = std::str::from_utf8(bytes).ok()?;
     let first = text.trim_start().chars().next();
     (first != Some('<') && first != Some('{') && text.contains("[[book]]")).then_some(text)
-}
-
-/// Checks the local catalog sources a playlist's covers slides name (book lists are checked as
-/// files of their own; feeds are read to see that they are feeds).
-pub fn check_cover_sources(playlist: &Playlist, fields: &Fields, checker: &mut Checker) {
-    let slides = fields.list("slide");
-    for (slide, item) in playlist.slides.iter().zip(slides) {
-        let SlideContent::Covers {
-            source: Media::File(path),
-            ..
-        } = &slide.content
-        else {
-            continue;
-        };
-        let Ok(bytes) = std::fs::read(path) else {
-            continue;
-        };
-        if looks_like_book_list(&bytes).is_some() {
-            continue;
-        }
-        let span = match &item.value {
-            crate::spec::Value::Table(t) => t.span_of("source").unwrap_or(item.span.clone()),
-            _ => item.span.clone(),
-        };
-        if let Err(e) = parse::parse(&bytes, None) {
-            checker.error(
-                span,
-                format!(
-                    "\"{}\" is not a catalog feed vitrin can read: {e}",
-                    path.display()
-                ),
-                Some(
-                    "use an RSS, Atom/OPDS, MARCXML or Libris JSON export, or a book list in TOML"
-                        .into(),
-                ),
-            );
-        }
-    }
 }

@@ -8,9 +8,8 @@ use std::time::{Duration, Instant};
 use crate::ingest::LocalIngest;
 use crate::player::bench::{BenchOptions, BenchReport};
 use crate::player::bridge::ContentSource;
-use crate::player::{Library, Output, PlayerOptions, WallClock, player_app};
+use crate::player::{Output, PlayerOptions, WallClock, player_app};
 use crate::playlist::SlideContent;
-use crate::prepare::LocalMedia;
 
 /// `vitrin bench`'s arguments.
 #[derive(Debug, Clone, clap::Args)]
@@ -54,9 +53,10 @@ pub fn run(
         screen.catalog.clone(),
         screen.cache_dir.join("catalog"),
     );
-    let mut ingest = LocalIngest::new(dir, resolver);
-    let mut playlists = ingest.load().playlists;
+    let store = super::TempStore::new()?;
+    let mut library = LocalIngest::new(dir, resolver, &store.0).load().library;
     let page = Duration::from_secs_f64(args.page_seconds.max(0.5));
+    let playlists = &mut library.generation.playlists;
     for slide in playlists.iter_mut().flat_map(|p| p.slides.iter_mut()) {
         let parts = match &slide.content {
             SlideContent::Carousel { images, .. } => images.len().max(1) as u32,
@@ -77,11 +77,7 @@ pub fn run(
             height: args.size.1,
         }
     };
-    let source = ContentSource::Fixed(Library {
-        generation: "bench".into(),
-        playlists,
-        store: Arc::new(LocalMedia::default()),
-    });
+    let source = ContentSource::Fixed(library);
     let mut app = player_app(
         PlayerOptions {
             output,

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::playlist::check_paths;
+use crate::check::check_paths;
 
 /// Checks the files and folders, prints every problem and a summary; `Ok(false)` when there were
 /// errors.

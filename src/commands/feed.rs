@@ -98,11 +98,7 @@ pub fn run_keygen(out: &Path, w: &mut dyn Write) -> anyhow::Result<bool> {
 
 /// Reads a public key given on the command line.
 pub fn parse_public_key(text: &str) -> Result<[u8; 32], String> {
-    hex::decode(text.trim())
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .filter(|k| ed25519_dalek::VerifyingKey::from_bytes(k).is_ok())
-        .ok_or_else(|| {
-            "not an ed25519 public key: expected the 64 hex digits `vitrin keygen` printed".into()
-        })
+    crate::signing::parse_public_key(text).map_err(|_| {
+        "not an ed25519 public key: expected the 64 hex digits `vitrin keygen` printed".into()
+    })
 }

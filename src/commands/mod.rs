@@ -26,3 +26,21 @@ pub fn screen_config(given: Option<&Path>) -> anyhow::Result<ScreenConfig> {
     }
     Ok(ScreenConfig::default())
 }
+
+/// A folder for the blobs of one command's run (`render`, `bench`), removed when it ends, so it
+/// never meddles with a screen's own store.
+pub struct TempStore(pub std::path::PathBuf);
+
+impl TempStore {
+    pub fn new() -> std::io::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("vitrin-render-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for TempStore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

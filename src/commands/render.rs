@@ -1,15 +1,17 @@
 //! `vitrin render`: the slides that play (or those of one playlist) as PNG files, without a window.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::ingest::{LocalIngest, resolve_covers};
+use crate::catalog::Resolver;
+use crate::check::check_paths;
+use crate::generation::Library;
+use crate::ingest::{LocalIngest, OnBadPicture, Pictures, make_generation};
 use crate::layout::Scale;
-use crate::player::Library;
+use crate::media::LocalMedia;
 use crate::player::render::{RenderOptions, render_pages};
-use crate::prepare::LocalMedia;
 use crate::schedule::{Reason, program_at};
 use crate::show::{pages_for, slide_pages};
 
@@ -75,69 +77,54 @@ fn pages_at(
 pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<bool> {
     let screen = super::screen_config(args.screen.as_deref())?;
     let scale = Scale::new(args.size.0, args.size.1);
-    // Covers are fetched into the screen's cache, so the player's preparation reads them from disk.
-    let mut resolver = crate::catalog::Resolver::with_cache(
-        screen.catalog.clone(),
-        screen.cache_dir.join("catalog"),
-    );
-    let mut store: Arc<dyn crate::prepare::MediaStore> = Arc::new(LocalMedia::default());
-    let (pages, what) = if let Some(dir) = &args.cache {
+    // Catalog replies and covers are kept in the screen's cache; the pictures of this rendering
+    // become blobs in a folder of its own, as a standalone screen's do.
+    let resolver = Resolver::with_cache(screen.catalog.clone(), screen.cache_dir.join("catalog"));
+    let store = super::TempStore::new()?;
+    let (pages, what, library) = if let Some(dir) = &args.cache {
         let cache = crate::cache::Cache::open(dir)?;
-        let library = crate::feed::cached_library(&cache)?.ok_or_else(|| {
+        let library = cache.active_library()?.ok_or_else(|| {
             anyhow::anyhow!(
                 "{} has no active generation: run vitrin sync first",
                 dir.display()
             )
         })?;
-        store = library.store.clone();
-        let Some((pages, what)) = pages_at(&library.playlists, &screen, &args.at, &scale, out)?
+        let Some((pages, what)) = pages_at(library.playlists(), &screen, &args.at, &scale, out)?
         else {
             return Ok(true);
         };
         let what = format!(
             "{what}, generation {} from the cache {}",
-            library.generation,
+            library.generation.id,
             dir.display()
         );
-        (pages, what)
+        (pages, what, library)
     } else if let Some(file) = &args.playlist {
-        let (report, mut playlists) = crate::playlist::check_paths(std::slice::from_ref(file));
-        if report.errors() > 0 {
-            write!(out, "{}", report.render())?;
-            anyhow::bail!(
-                "{} has errors: fix them first (vitrin check)",
-                file.display()
-            );
-        }
-        for e in resolve_covers(&mut playlists, &mut resolver, &mut Default::default()) {
-            tracing::warn!("{e}");
-        }
-        let p = &playlists[0];
+        let library = one_playlist(file, resolver, &store.0, out)?;
+        let p = &library.playlists()[0];
         let pages = (0..p.slides.len())
             .flat_map(|i| slide_pages(p, i, scale.covers_per_page()))
             .collect::<Vec<_>>();
-        (pages, format!("every slide of \"{}\"", p.name))
+        let what = format!("every slide of \"{}\"", p.name);
+        (pages, what, library)
     } else {
         let dir = args
             .playlists
             .clone()
             .unwrap_or_else(|| screen.playlists.clone());
-        let mut ingest = LocalIngest::new(dir, resolver);
-        let got = ingest.load();
+        let got = LocalIngest::new(dir, resolver, &store.0).load();
         for file in &got.report.files {
             for d in file.diagnostics.iter().filter(|d| d.is_error()) {
                 tracing::error!("{}", d.headline(&file.source));
             }
         }
-        match pages_at(&got.playlists, &screen, &args.at, &scale, out)? {
-            Some(found) => found,
+        for w in &got.warnings {
+            tracing::warn!("{w}");
+        }
+        match pages_at(got.playlists(), &screen, &args.at, &scale, out)? {
+            Some((pages, what)) => (pages, what, got.library),
             None => return Ok(true),
         }
-    };
-    let library = Library {
-        generation: "render".into(),
-        playlists: Vec::new(),
-        store,
     };
     let count = pages.len();
     let report = render_pages(
@@ -164,4 +151,40 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
         writeln!(out, "  skipped {name}: {why}")?;
     }
     Ok(true)
+}
+
+/// One playlist file, checked and made into a generation through the same ingest as a folder.
+fn one_playlist(
+    file: &Path,
+    mut resolver: Resolver,
+    store: &Path,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<Library> {
+    let (report, playlists) = check_paths(&[file.to_path_buf()]);
+    if report.errors() > 0 || playlists.is_empty() {
+        write!(out, "{}", report.render())?;
+        anyhow::bail!(
+            "{} has errors: fix them first (vitrin check)",
+            file.display()
+        );
+    }
+    let root = file.parent().unwrap_or(Path::new(""));
+    let mut pictures = Pictures::new(store.join("blobs"));
+    let made = make_generation(
+        playlists,
+        root,
+        &mut resolver,
+        &mut Default::default(),
+        &mut pictures,
+        OnBadPicture::LeaveOut,
+    )?;
+    for w in &made.warnings {
+        tracing::warn!("{w}");
+    }
+    Ok(Library {
+        generation: made.generation,
+        store: Arc::new(LocalMedia {
+            blob_dir: Some(pictures.dir().to_path_buf()),
+        }),
+    })
 }

@@ -12,16 +12,17 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{
     CONTENT_RANGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE, RETRY_AFTER,
 };
 
-use super::manifest::{MAX_MANIFEST_BYTES, Manifest, ManifestError, signature_path};
+use super::{MANIFEST, signature_path};
 use crate::cache::{Cache, CacheError};
+use crate::generation::{Generation, GenerationError, MAX_MANIFEST_BYTES};
 use crate::media::BlobRef;
+use crate::signing;
 
 /// How to reach a feed and how patient to be.
 #[derive(Debug, Clone)]
@@ -133,10 +134,10 @@ pub enum SyncError {
     #[error("{url}: {message}")]
     Network { url: String, message: String },
     #[error("{url}: {source}")]
-    Manifest {
+    Generation {
         url: String,
         #[source]
-        source: ManifestError,
+        source: GenerationError,
     },
     #[error("{url}: the manifest is larger than {MAX_MANIFEST_BYTES} bytes")]
     ManifestTooBig { url: String },
@@ -164,7 +165,7 @@ impl SyncError {
 }
 
 fn chain(e: &dyn std::error::Error) -> String {
-    crate::catalog::http::error_chain(e)
+    crate::http::error_chain(e)
 }
 
 struct Counters {
@@ -442,13 +443,16 @@ fn verify_signature(session: &Session, key: &[u8; 32], bytes: &[u8]) -> Result<(
             }
             other => other,
         })?;
-    let sig_bytes = hex::decode(String::from_utf8_lossy(&text).trim())
-        .ok()
-        .and_then(|b| <[u8; 64]>::try_from(b).ok())
-        .ok_or_else(|| refused("the signature file is not an ed25519 signature".into()))?;
-    let key = VerifyingKey::from_bytes(key).map_err(|e| refused(format!("bad public key: {e}")))?;
-    key.verify(bytes, &Signature::from_bytes(&sig_bytes))
-        .map_err(|_| refused("the signature does not match the manifest (wrong key, or the manifest was changed)".into()))
+    signing::verify(key, bytes, &String::from_utf8_lossy(&text)).map_err(|e| match e {
+        signing::SigningError::NotHex(_) => {
+            refused("the signature file is not an ed25519 signature".into())
+        }
+        signing::SigningError::NotAKey => refused("bad public key".into()),
+        signing::SigningError::Mismatch => refused(
+            "the signature does not match the manifest (wrong key, or the manifest was changed)"
+                .into(),
+        ),
+    })
 }
 
 /// Brings `cache` up to the feed's latest generation.
@@ -466,12 +470,7 @@ pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, Syn
             });
         }
     }
-    let client = Client::builder()
-        .user_agent(concat!(
-            "vitrin/",
-            env!("CARGO_PKG_VERSION"),
-            " (library screen player)"
-        ))
+    let client = crate::http::client_builder()
         .connect_timeout(options.connect_timeout)
         .timeout(options.read_timeout)
         .https_only(!options.allow_http)
@@ -509,7 +508,7 @@ pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, Syn
             headers.push((IF_MODIFIED_SINCE, lm.clone()));
         }
     }
-    let manifest_url = session.url("manifest.json");
+    let manifest_url = session.url(MANIFEST);
     let resp = session.with_retries(|| session.get(&manifest_url, &headers))?;
     if resp.status() == StatusCode::NOT_MODIFIED {
         return Ok(report(&session, 0, state.active, Outcome::NotModified));
@@ -532,25 +531,17 @@ pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, Syn
         })?,
         Err((e, _)) => return Err(e),
     };
-    let manifest = Manifest::parse(&bytes).map_err(|source| SyncError::Manifest {
+    let manifest = Generation::parse(&bytes).map_err(|source| SyncError::Generation {
         url: manifest_url.clone(),
         source,
     })?;
     if let Some(key) = &options.public_key {
         verify_signature(&session, key, &bytes)?;
     }
-    if active
-        .as_ref()
-        .is_some_and(|a| a.generation == manifest.generation)
-    {
+    if active.as_ref().is_some_and(|a| a.id == manifest.id) {
         // Same content: remember the validators so the next poll is a single 304.
         cache.activate(&manifest, Some(&options.feed), etag, last_modified)?;
-        return Ok(report(
-            &session,
-            0,
-            Some(manifest.generation),
-            Outcome::Unchanged,
-        ));
+        return Ok(report(&session, 0, Some(manifest.id), Outcome::Unchanged));
     }
 
     // 2. The missing blobs, a few at a time.
@@ -596,12 +587,12 @@ pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, Syn
             "evicted from the cache"
         );
     }
-    let previous = active.map(|a| a.generation);
-    tracing::info!(generation = %manifest.generation, blobs = fetched, "activated");
+    let previous = active.map(|a| a.id);
+    tracing::info!(generation = %manifest.id, blobs = fetched, "activated");
     Ok(report(
         &session,
         fetched,
-        Some(manifest.generation),
+        Some(manifest.id),
         Outcome::Activated { previous },
     ))
 }

@@ -9,9 +9,11 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 
-use super::{Library, PlayerSystems, Screen};
+use super::{PlayerSystems, Screen};
+use crate::generation::Library;
 use crate::ingest::LocalIngest;
-use crate::prepare::{LocalMedia, PrepareError, PreparedPage, prepare};
+use crate::media::MediaStore;
+use crate::prepare::{PrepareError, PreparedPage, prepare};
 use crate::show::Page;
 
 /// Where the player's content comes from.
@@ -50,7 +52,7 @@ struct Job {
     page: Page,
     width: u32,
     height: u32,
-    store: Arc<dyn crate::prepare::MediaStore>,
+    store: Arc<dyn MediaStore>,
 }
 
 /// A prepared page (or why it could not be), and how long it took.
@@ -146,19 +148,16 @@ fn ingest_folder(ingest: &mut LocalIngest) -> Library {
     for path in &got.kept {
         tracing::warn!(file = %path.display(), "the file has errors: its last good version keeps playing");
     }
-    for e in &got.source_errors {
-        tracing::warn!("catalog source failed, its last good list is used: {e}");
+    for e in &got.warnings {
+        tracing::warn!("{e}");
     }
     tracing::info!(
         folder = %ingest.dir().display(),
-        playlists = got.playlists.len(),
+        generation = %got.library.generation.id,
+        playlists = got.playlists().len(),
         "playlists loaded"
     );
-    Library {
-        generation: "local".into(),
-        playlists: got.playlists,
-        store: Arc::new(LocalMedia::default()),
-    }
+    got.library
 }
 
 /// Watches a folder and sends its content again after each burst of edits, and every `refresh`
@@ -255,20 +254,20 @@ fn load_content(
             options,
             interval,
         } => {
-            let library = match crate::feed::cached_library(&cache) {
+            let library = match cache.active_library() {
                 Ok(Some(library)) => {
-                    tracing::info!(generation = %library.generation, cache = %cache.dir().display(), "playing the cached generation");
+                    tracing::info!(generation = %library.generation.id, cache = %cache.dir().display(), "playing the cached generation");
                     library
                 }
                 Ok(None) => {
                     tracing::info!(cache = %cache.dir().display(), "nothing cached yet: waiting for the first sync");
-                    empty_library()
+                    Library::empty()
                 }
                 Err(e) => {
                     tracing::error!(
                         "the cache cannot be played, waiting for a sync to repair it: {e}"
                     );
-                    empty_library()
+                    Library::empty()
                 }
             };
             commands.insert_resource(CurrentLibrary(library));
@@ -281,7 +280,9 @@ fn load_content(
                 screen.0.catalog.clone(),
                 screen.0.cache_dir.join("catalog"),
             );
-            let mut ingest = LocalIngest::new(dir, resolver);
+            // Pictures become blobs beside the catalog copies, outside the watched folder.
+            let store = screen.0.cache_dir.join("local");
+            let mut ingest = LocalIngest::new(dir, resolver, &store);
             // The first frame must not wait for the network: catalog feeds and web pictures come
             // from what is on disk, and the watcher thread fetches them fresh at once.
             ingest.set_offline(true);
@@ -293,14 +294,6 @@ fn load_content(
                 commands.insert_resource(ContentUpdates(Mutex::new(rx)));
             }
         }
-    }
-}
-
-fn empty_library() -> Library {
-    Library {
-        generation: "none".into(),
-        playlists: Vec::new(),
-        store: Arc::new(LocalMedia::default()),
     }
 }
 
@@ -322,7 +315,7 @@ fn spawn_syncer(
                     Ok(report) => {
                         tracing::info!(feed = %options.feed, "sync: {report}");
                         if matches!(report.outcome, Outcome::Activated { .. }) {
-                            match crate::feed::cached_library(&cache) {
+                            match cache.active_library() {
                                 Ok(Some(library)) => {
                                     if tx.send(library).is_err() {
                                         return;
@@ -358,7 +351,7 @@ fn collect_content(updates: Option<Res<ContentUpdates>>, mut current: ResMut<Cur
         latest = Some(library);
     }
     if let Some(library) = latest
-        && library.playlists != current.0.playlists
+        && library.generation.id != current.0.generation.id
     {
         current.0 = library;
     }

@@ -27,7 +27,6 @@ pub mod render;
 pub mod sequence;
 pub mod status;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::app::ScheduleRunnerPlugin;
@@ -37,8 +36,6 @@ use bevy::render::settings::RenderCreation;
 use bevy::window::{CursorOptions, ExitCondition, PresentMode, WindowMode, WindowResolution};
 use chrono::{DateTime, Utc};
 
-use crate::playlist::Playlist;
-use crate::prepare::MediaStore;
 use crate::screen::ScreenConfig;
 
 /// Where frames go.
@@ -57,25 +54,6 @@ impl Output {
             Output::Window { size, .. } => *size,
             Output::Headless { width, height } => (*width, *height),
         }
-    }
-}
-
-/// The content a player shows: playlists with their media resolved, and where the media's bytes
-/// are read from.
-#[derive(Clone)]
-pub struct Library {
-    /// Names this version of the content in logs (a feed's generation id, or "local").
-    pub generation: String,
-    pub playlists: Vec<Playlist>,
-    pub store: Arc<dyn MediaStore>,
-}
-
-impl std::fmt::Debug for Library {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Library")
-            .field("generation", &self.generation)
-            .field("playlists", &self.playlists.len())
-            .finish()
     }
 }
 

@@ -13,7 +13,8 @@ use super::bridge::{ContentSource, CurrentLibrary, Preparer};
 use super::compositor::{Compositor, OutputImage};
 use super::fonts::Fonts;
 use super::page::{PageView, despawn_page, free_page_ui, spawn_page};
-use super::{FrameSize, Library, Output, PlayerSystems, Screen, WallClock};
+use super::{FrameSize, Output, PlayerSystems, Screen, WallClock};
+use crate::generation::Library;
 use crate::screen::ScreenConfig;
 use crate::show::Page;
 

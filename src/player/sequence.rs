@@ -147,7 +147,7 @@ fn follow_schedule(
     if !content_changed && !due {
         return;
     }
-    let playlists = &library.0.playlists;
+    let playlists = library.0.playlists();
     let program = program_at(playlists, &screen.0, now);
     seq.next_change = next_change(playlists, &screen.0, now);
     let changed = content_changed || seq.program.as_ref() != Some(&program);
@@ -158,7 +158,7 @@ fn follow_schedule(
         seq.failed.clear();
     }
     tracing::info!(
-        generation = %library.0.generation,
+        generation = %library.0.generation.id,
         mode = program.mode.name(),
         reason = ?program.reason,
         playlists = program.playlists.len(),

@@ -67,7 +67,7 @@ fn write_status(
     let status = Status {
         screen: &screen.0.id,
         time: clock.now(&now).with_timezone(&tz).to_rfc3339(),
-        generation: &library.0.generation,
+        generation: &library.0.generation.id,
         mode: seq.program.as_ref().map(|p| p.mode.name()),
         shown: seq.shown,
         page: seq.last_shown.as_ref().map(ToString::to_string),

@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::calendar::When;
+use crate::calendar::opening::Mode;
 use crate::media::Fit;
-use crate::schedule::When;
-use crate::schedule::opening::Mode;
 use crate::spec::{Checker, Field, Fields, TableSpec, TaggedSpec, Ty, Value, Variant};
 use crate::theme::Theme;
 

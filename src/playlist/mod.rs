@@ -1,22 +1,19 @@
 //! Playlists as staff write them: one TOML file per playlist, naming which screens show it, when,
-//! and its slides. This module holds the model; `format` describes the TOML, `load` reads files
-//! and folders and reports every problem at once.
+//! and its slides. This module holds the model; `format` describes the TOML and builds the model
+//! from checked fields ([`crate::check`] reads files and folders and reports every problem).
 
 pub mod format;
-pub mod load;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::When;
+use crate::calendar::opening::Mode;
 use crate::catalog::CoverItem;
 use crate::media::{Fit, Media};
-use crate::schedule::When;
-use crate::schedule::opening::Mode;
 use crate::theme::Theme;
-
-pub use load::{CheckedFile, FileKind, check_paths, load_dir, load_playlist_str};
 
 /// Slides show this long unless the playlist or the slide says otherwise.
 pub const DEFAULT_DURATION: Duration = Duration::from_secs(10);

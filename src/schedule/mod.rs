@@ -16,65 +16,15 @@
 //! on the day they go back (last Sunday of October) 02:00-03:00 happens twice and a window inside
 //! it is open both times.
 
-pub mod clock;
-pub mod opening;
-
-use chrono::{
-    DateTime, Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, TimeZone, Utc,
-};
+use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::calendar::When;
+use crate::calendar::clock::TimeOfDay;
+use crate::calendar::opening::Mode;
 use crate::playlist::Playlist;
 use crate::screen::ScreenConfig;
-use clock::{DaySet, TimeOfDay, TimeWindow};
-use opening::Mode;
-
-/// When a playlist or slide plays. Every condition given must hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct When {
-    pub days: Option<DaySet>,
-    /// Daily windows; empty means all day.
-    pub hours: Vec<TimeWindow>,
-    /// First day, inclusive.
-    pub from: Option<NaiveDate>,
-    /// Last day, inclusive.
-    pub until: Option<NaiveDate>,
-    /// Only on these dates, if any are given.
-    pub dates: Vec<NaiveDate>,
-    /// Never on these dates.
-    pub except: Vec<NaiveDate>,
-}
-
-impl When {
-    /// Whether the day-level conditions hold for `date` (the day a window starts on).
-    fn day_matches(&self, date: NaiveDate) -> bool {
-        self.days.is_none_or(|d| d.contains(date.weekday()))
-            && self.from.is_none_or(|f| date >= f)
-            && self.until.is_none_or(|u| date <= u)
-            && (self.dates.is_empty() || self.dates.contains(&date))
-            && !self.except.contains(&date)
-    }
-
-    /// Whether the schedule holds at a local wall-clock time. A window past midnight belongs to the
-    /// day it starts on: `"20:00-02:00"` on Fridays holds on Saturday at 01:00.
-    pub fn matches(&self, local: NaiveDateTime) -> bool {
-        let date = local.date();
-        let time = TimeOfDay::of(local.time());
-        if self.hours.is_empty() {
-            return self.day_matches(date);
-        }
-        let today = self.day_matches(date);
-        let yesterday = || date.pred_opt().is_some_and(|d| self.day_matches(d));
-        self.hours.iter().any(|w| {
-            (today && w.contains_same_day(time)) || (w.contains_next_day(time) && yesterday())
-        })
-    }
-
-    fn boundaries(&self) -> impl Iterator<Item = TimeOfDay> + '_ {
-        self.hours.iter().flat_map(|w| [w.start, w.end])
-    }
-}
 
 /// One playlist as it plays now: which of its slides are on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 
 use super::*;
-use crate::playlist::load_playlist_str;
-use crate::schedule::opening::{OpeningHours, OpeningLine};
+use crate::calendar::opening::{OpeningHours, OpeningLine};
+use crate::check::load_playlist_str;
 
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -1,12 +1,17 @@
-//! The feed's manifest: every playlist fully resolved, every picture a blob named by its SHA-256.
-//! Its generation id is derived from its content, so publishing the same content twice gives the
-//! same bytes. A screen trusts nothing in it until it is checked: hashes must be hashes, sizes are
-//! capped, and media must be blobs it lists (a manifest can never name a file or a web address).
+//! A generation: the complete content a screen can play. Every playlist fully resolved (covers
+//! slides with their books), every picture a blob named by its SHA-256. One ingest makes it, for a
+//! feed (`publish`) and for a standalone screen alike; the feed serves it as `manifest.json`, the
+//! cache stores it, the schedule and the show read it. Its id is derived from its content, so the
+//! same content gives the same bytes. Nothing in one read from outside is trusted until it is
+//! checked: hashes must be hashes, sizes are capped, and media must be blobs it lists (a
+//! generation can never name a file or a web address).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::media::{BlobRef, Media, is_sha256};
+use std::sync::Arc;
+
+use crate::media::{BlobRef, LocalMedia, Media, MediaStore, is_sha256};
 use crate::playlist::Playlist;
 
 /// The manifest format this vitrin writes and reads.
@@ -18,10 +23,11 @@ pub const MAX_BLOB_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One version of everything a feed publishes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Manifest {
+pub struct Generation {
     pub format: u32,
     /// Derived from the content: `g` and 20 hex digits.
-    pub generation: String,
+    #[serde(rename = "generation")]
+    pub id: String,
     pub playlists: Vec<Playlist>,
     /// Every blob the playlists use, sorted by hash.
     pub blobs: Vec<BlobRef>,
@@ -29,7 +35,7 @@ pub struct Manifest {
 
 /// Why a manifest was refused.
 #[derive(Debug, thiserror::Error)]
-pub enum ManifestError {
+pub enum GenerationError {
     #[error("not a vitrin manifest: {message} (line {line}, column {column})")]
     Json {
         message: String,
@@ -56,15 +62,15 @@ fn generation_of(playlists: &[Playlist], blobs: &[BlobRef]) -> String {
     format!("g{}", &hex::encode(digest)[..20])
 }
 
-impl Manifest {
+impl Generation {
     /// A manifest for resolved playlists; `blobs` is every blob they use.
     pub fn new(playlists: Vec<Playlist>, mut blobs: Vec<BlobRef>) -> Self {
         blobs.sort();
         blobs.dedup();
-        let generation = generation_of(&playlists, &blobs);
+        let id = generation_of(&playlists, &blobs);
         Self {
             format: FORMAT,
-            generation,
+            id,
             playlists,
             blobs,
         }
@@ -78,32 +84,32 @@ impl Manifest {
     }
 
     /// Reads and checks a manifest from its bytes.
-    pub fn parse(bytes: &[u8]) -> Result<Manifest, ManifestError> {
+    pub fn parse(bytes: &[u8]) -> Result<Generation, GenerationError> {
         #[derive(Deserialize)]
         struct Head {
             format: u32,
         }
-        let json_error = |e: serde_json::Error| ManifestError::Json {
+        let json_error = |e: serde_json::Error| GenerationError::Json {
             message: e.to_string(),
             line: e.line(),
             column: e.column(),
         };
         let head: Head = serde_json::from_slice(bytes).map_err(json_error)?;
         if head.format != FORMAT {
-            return Err(ManifestError::Format(head.format));
+            return Err(GenerationError::Format(head.format));
         }
-        let manifest: Manifest = serde_json::from_slice(bytes).map_err(json_error)?;
+        let manifest: Generation = serde_json::from_slice(bytes).map_err(json_error)?;
         manifest.check()?;
         Ok(manifest)
     }
 
-    fn check(&self) -> Result<(), ManifestError> {
+    fn check(&self) -> Result<(), GenerationError> {
         for b in &self.blobs {
             if !is_sha256(&b.sha256) {
-                return Err(ManifestError::BadHash(b.sha256.clone()));
+                return Err(GenerationError::BadHash(b.sha256.clone()));
             }
             if b.size > MAX_BLOB_BYTES {
-                return Err(ManifestError::BlobTooBig {
+                return Err(GenerationError::BlobTooBig {
                     sha256: b.sha256.clone(),
                     size: b.size,
                 });
@@ -115,7 +121,7 @@ impl Manifest {
                     let listed =
                         matches!(media, Media::Blob(b) if self.blobs.binary_search(b).is_ok());
                     if !listed {
-                        return Err(ManifestError::NotABlob {
+                        return Err(GenerationError::NotABlob {
                             playlist: p.name.clone(),
                             media: media.label(),
                         });
@@ -124,9 +130,9 @@ impl Manifest {
             }
         }
         let actual = generation_of(&self.playlists, &self.blobs);
-        if actual != self.generation {
-            return Err(ManifestError::Generation {
-                stated: self.generation.clone(),
+        if actual != self.id {
+            return Err(GenerationError::Generation {
+                stated: self.id.clone(),
                 actual,
             });
         }
@@ -134,37 +140,56 @@ impl Manifest {
     }
 }
 
-/// The SHA-256 of bytes, in lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+/// A generation and where its blobs' bytes are read from: what a player plays.
+#[derive(Clone)]
+pub struct Library {
+    pub generation: Generation,
+    pub store: Arc<dyn MediaStore>,
 }
 
-/// Where a manifest's signature is published: named by the manifest's own hash, so a signature
-/// never changes once written and can be published before the manifest it signs.
-pub fn signature_path(manifest_bytes: &[u8]) -> String {
-    format!("signatures/{}.sig", sha256_hex(manifest_bytes))
+impl Library {
+    /// Nothing to play: the player shows its welcome page.
+    pub fn empty() -> Self {
+        Self {
+            generation: Generation::new(Vec::new(), Vec::new()),
+            store: Arc::new(LocalMedia::default()),
+        }
+    }
+
+    pub fn playlists(&self) -> &[Playlist] {
+        &self.generation.playlists
+    }
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("generation", &self.generation.id)
+            .field("playlists", &self.generation.playlists.len())
+            .finish()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::playlist::load_playlist_str;
+    use crate::check::load_playlist_str;
     use std::path::Path;
 
-    fn manifest() -> Manifest {
+    fn manifest() -> Generation {
         let (p, _) = load_playlist_str(
             Path::new("a.toml"),
             "[[slide]]\nkind = \"text\"\ntitle = \"Hej\"\n",
         );
-        Manifest::new(vec![p.unwrap()], vec![])
+        Generation::new(vec![p.unwrap()], vec![])
     }
 
     #[test]
     fn the_same_content_gives_the_same_bytes() {
         assert_eq!(manifest().to_bytes(), manifest().to_bytes());
-        let back = Manifest::parse(&manifest().to_bytes()).unwrap();
+        let back = Generation::parse(&manifest().to_bytes()).unwrap();
         assert_eq!(back, manifest());
-        assert!(back.generation.starts_with('g') && back.generation.len() == 21);
+        assert!(back.id.starts_with('g') && back.id.len() == 21);
     }
 
     #[test]
@@ -172,8 +197,8 @@ mod tests {
         let mut m = manifest();
         m.playlists[0].name = "Ändrad".into();
         assert!(matches!(
-            Manifest::parse(&m.to_bytes()),
-            Err(ManifestError::Generation { .. })
+            Generation::parse(&m.to_bytes()),
+            Err(GenerationError::Generation { .. })
         ));
         let mut m = manifest();
         m.playlists[0].slides[0].content = crate::playlist::SlideContent::Image {
@@ -181,12 +206,12 @@ mod tests {
             caption: None,
             fit: crate::media::Fit::Fill,
         };
-        let m = Manifest::new(m.playlists, vec![]);
+        let m = Generation::new(m.playlists, vec![]);
         assert!(matches!(
-            Manifest::parse(&m.to_bytes()),
-            Err(ManifestError::NotABlob { .. })
+            Generation::parse(&m.to_bytes()),
+            Err(GenerationError::NotABlob { .. })
         ));
-        let bad = Manifest::new(
+        let bad = Generation::new(
             vec![],
             vec![BlobRef {
                 sha256: "../../etc/passwd".into(),
@@ -195,16 +220,16 @@ mod tests {
             }],
         );
         assert!(matches!(
-            Manifest::parse(&bad.to_bytes()),
-            Err(ManifestError::BadHash(_))
+            Generation::parse(&bad.to_bytes()),
+            Err(GenerationError::BadHash(_))
         ));
         assert!(matches!(
-            Manifest::parse(b"{\"format\": 2}"),
-            Err(ManifestError::Format(2))
+            Generation::parse(b"{\"format\": 2}"),
+            Err(GenerationError::Format(2))
         ));
         assert!(matches!(
-            Manifest::parse(b"<html>"),
-            Err(ManifestError::Json {
+            Generation::parse(b"<html>"),
+            Err(GenerationError::Json {
                 line: 1,
                 column: 1,
                 ..

@@ -1,6 +1,7 @@
-//! Reading playlist files and folders. Every file is checked completely and every problem is
-//! reported; only files without errors become playlists, so a typo in one file never takes the
-//! others down.
+//! Checking staff's files, of every kind vitrin reads (playlists, screen configs, book lists), for
+//! `vitrin check` and for everything that reads playlists. Every file is checked completely and
+//! every problem is reported; only files without errors become playlists, so a typo in one file
+//! never takes the others down.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -11,8 +12,10 @@ use toml::de::DeTable;
 use crate::diagnostic::{Diagnostic, FileReport, Report};
 use crate::spec::{Checker, Fields};
 
-use super::Playlist;
-use super::format::{PLAYLIST, build_playlist};
+use crate::catalog::{looks_like_book_list, parse};
+use crate::media::Media;
+use crate::playlist::format::{PLAYLIST, build_playlist};
+use crate::playlist::{Playlist, SlideContent};
 
 /// What a TOML file is, told from its keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +92,7 @@ pub fn check_str(path: &Path, source: String) -> CheckedFile {
             let name = playlist_name(&fields, path);
             let playlist = (!checker.has_errors()).then(|| build_playlist(&fields, path));
             if let Some(p) = &playlist {
-                crate::catalog::check_cover_sources(p, &fields, &mut checker);
+                check_cover_sources(p, &fields, &mut checker);
             }
             let playlist = playlist.filter(|_| !checker.has_errors());
             (playlist, Some(name))
@@ -213,8 +216,8 @@ pub fn check_paths(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
         .filter_map(|f| f.playlist.as_ref())
         .flat_map(|p| p.slides.iter())
         .filter_map(|s| match &s.content {
-            super::SlideContent::Covers {
-                source: crate::media::Media::File(path),
+            SlideContent::Covers {
+                source: Media::File(path),
                 ..
             } if path.extension().is_some_and(|e| e == "toml") => Some(path.clone()),
             _ => None,
@@ -275,4 +278,42 @@ fn mark_duplicate_names(files: &mut [CheckedFile]) {
 pub fn load_dir(dir: &Path) -> (Vec<Playlist>, Report) {
     let (report, playlists) = check_paths(&[dir.to_path_buf()]);
     (playlists, report)
+}
+
+/// Checks the local catalog sources a playlist's covers slides name (book lists are checked as
+/// files of their own; feeds are read to see that they are feeds).
+pub fn check_cover_sources(playlist: &Playlist, fields: &Fields, checker: &mut Checker) {
+    let slides = fields.list("slide");
+    for (slide, item) in playlist.slides.iter().zip(slides) {
+        let SlideContent::Covers {
+            source: Media::File(path),
+            ..
+        } = &slide.content
+        else {
+            continue;
+        };
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        if looks_like_book_list(&bytes).is_some() {
+            continue;
+        }
+        let span = match &item.value {
+            crate::spec::Value::Table(t) => t.span_of("source").unwrap_or(item.span.clone()),
+            _ => item.span.clone(),
+        };
+        if let Err(e) = parse::parse(&bytes, None) {
+            checker.error(
+                span,
+                format!(
+                    "\"{}\" is not a catalog feed vitrin can read: {e}",
+                    path.display()
+                ),
+                Some(
+                    "use an RSS, Atom/OPDS, MARCXML or Libris JSON export, or a book list in TOML"
+                        .into(),
+                ),
+            );
+        }
+    }
 }
