@@ -17,10 +17,16 @@ use crate::duration::{Human, parse_duration};
 use crate::media::{self, Media};
 use crate::schedule::clock::{ClockError, DaySet, TimeWindow};
 use crate::schedule::opening::OpeningLine;
+use parse::parse_public_key;
 
+mod parse;
 mod schema;
 
+pub use parse::{parse_byte_size, tidy_path};
 pub use schema::document_schema;
+
+/// The old name of [`parse_byte_size`], kept so that `crate::spec::parse_size` still works.
+pub use parse::parse_byte_size as parse_size;
 
 /// What a value must be.
 #[derive(Debug)]
@@ -717,7 +723,7 @@ impl<'a> Checker<'a> {
                 let DeValue::String(s) = value else {
                     return wrong_type(self);
                 };
-                match parse_size(s) {
+                match parse_byte_size(s) {
                     Some(n) => item(Value::Size(n)),
                     None => {
                         self.error(
@@ -741,11 +747,7 @@ impl<'a> Checker<'a> {
                 let DeValue::String(s) = value else {
                     return wrong_type(self);
                 };
-                let key = hex::decode(s.trim())
-                    .ok()
-                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                    .filter(|k| ed25519_dalek::VerifyingKey::from_bytes(k).is_ok());
-                match key {
+                match parse_public_key(s) {
                     Some(k) => item(Value::PublicKey(k)),
                     None => {
                         self.error(
@@ -992,27 +994,6 @@ fn display_dir(dir: &Path) -> String {
     }
 }
 
-/// Removes `.` and `name/..` from a path without touching the file system, so that messages show
-/// `playlists/jul.toml` rather than `kiosk/../playlists/jul.toml`.
-pub fn tidy_path(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out: Vec<Component> = Vec::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => match out.last() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir) => {}
-                _ => out.push(c),
-            },
-            other => out.push(other),
-        }
-    }
-    out.iter().collect()
-}
-
 fn syntax_hint(message: &str) -> String {
     if message.contains("duplicate key") {
         "each key may appear only once in a table".into()
@@ -1034,29 +1015,6 @@ fn toml_type(v: &DeValue) -> &'static str {
         DeValue::Array(_) => "a list",
         DeValue::Table(_) => "a table",
     }
-}
-
-/// Parses `"500 MB"`, `"2GB"`, `"1.5 GiB"`, `"1000000"`.
-pub fn parse_size(text: &str) -> Option<u64> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let number: f64 = t[..split].parse().ok()?;
-    let unit = t[split..].trim().to_lowercase();
-    let factor: f64 = match unit.as_str() {
-        "" | "b" => 1.0,
-        "kb" | "k" => 1e3,
-        "mb" | "m" => 1e6,
-        "gb" | "g" => 1e9,
-        "tb" => 1e12,
-        "kib" => 1024.0,
-        "mib" => 1024.0 * 1024.0,
-        "gib" => 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
-    };
-    let bytes = number * factor;
-    (bytes.is_finite() && bytes >= 0.0).then_some(bytes as u64)
 }
 
 impl Ty {
@@ -1111,31 +1069,5 @@ impl Ty {
             Ty::Either(options) => options.iter().any(|o| o.accepts(v)),
             _ => v.is_str(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tidies_paths() {
-        assert_eq!(
-            tidy_path(Path::new("kiosk/../playlists")),
-            Path::new("playlists")
-        );
-        assert_eq!(tidy_path(Path::new("./a/./b")), Path::new("a/b"));
-        assert_eq!(tidy_path(Path::new("../a")), Path::new("../a"));
-        assert_eq!(tidy_path(Path::new("/x/../y")), Path::new("/y"));
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("2 GB"), Some(2_000_000_000));
-        assert_eq!(parse_size("500MB"), Some(500_000_000));
-        assert_eq!(parse_size("1 GiB"), Some(1 << 30));
-        assert_eq!(parse_size("12"), Some(12));
-        assert_eq!(parse_size("lots"), None);
-        assert_eq!(parse_size("2 parsecs"), None);
     }
 }
