@@ -10,7 +10,7 @@ pub mod catalog;
 pub mod check;
 pub mod commands;
 pub mod diagnostic;
-pub mod duration;
+
 pub mod feed;
 pub mod fsutil;
 pub mod generation;
@@ -28,3 +28,4 @@ pub mod show;
 pub mod signing;
 pub mod spec;
 pub mod theme;
+pub mod units;

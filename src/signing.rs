@@ -96,4 +96,14 @@ mod tests {
         assert!(parse_secret_key(&"ab".repeat(31)).is_err());
         assert!(parse_public_key(&format!("  {}\n", "11".repeat(32))).is_ok());
     }
+
+    #[test]
+    fn the_ed25519_base_point_is_a_public_key() {
+        let base = "5866666666666666666666666666666666666666666666666666666666666666";
+        assert_eq!(
+            parse_public_key(&format!(" {base} ")).map(|k| k[0]),
+            Ok(0x58)
+        );
+        assert_eq!(parse_public_key(&base[..62]), Err(SigningError::NotHex(64)));
+    }
 }

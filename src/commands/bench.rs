@@ -26,7 +26,7 @@ pub struct BenchArgs {
     /// How long each page shows, in seconds.
     #[arg(long, default_value_t = 3.0)]
     pub page_seconds: f64,
-    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = super::play::parse_size)]
+    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = super::play::parse_screen_size)]
     pub size: (u32, u32),
     /// In a real window, sleeping between transitions as on a screen (default: offscreen, back to back).
     #[arg(long)]

@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use crate::duration::Human;
 use crate::playlist::Playlist;
 use crate::schedule::{PlanEntry, Program, Reason, plan};
 use crate::screen::ScreenConfig;
+use crate::units::Human;
 
 /// Why a `--at` time could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

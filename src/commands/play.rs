@@ -16,7 +16,7 @@ pub struct PlayArgs {
     #[arg(long)]
     pub playlists: Option<PathBuf>,
     /// A normal window (default 1280x720) instead of the kiosk's borderless fullscreen.
-    #[arg(long, value_name = "WxH", num_args = 0..=1, default_missing_value = "1280x720", value_parser = parse_size)]
+    #[arg(long, value_name = "WxH", num_args = 0..=1, default_missing_value = "1280x720", value_parser = parse_screen_size)]
     pub windowed: Option<(u32, u32)>,
     /// Write status.json (the page on screen, the content's version) to this folder.
     #[arg(long, value_name = "DIR")]
@@ -27,7 +27,7 @@ pub struct PlayArgs {
 }
 
 /// Parses `1920x1080`.
-pub fn parse_size(text: &str) -> Result<(u32, u32), String> {
+pub fn parse_screen_size(text: &str) -> Result<(u32, u32), String> {
     let (w, h) = text
         .trim()
         .split_once(['x', 'X', '×'])
@@ -116,9 +116,9 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(parse_size("1920x1080"), Ok((1920, 1080)));
-        assert_eq!(parse_size("1080X1920"), Ok((1080, 1920)));
-        assert!(parse_size("big").is_err());
-        assert!(parse_size("10x10").is_err());
+        assert_eq!(parse_screen_size("1920x1080"), Ok((1920, 1080)));
+        assert_eq!(parse_screen_size("1080X1920"), Ok((1080, 1920)));
+        assert!(parse_screen_size("big").is_err());
+        assert!(parse_screen_size("10x10").is_err());
     }
 }

@@ -34,7 +34,7 @@ pub struct RenderArgs {
     #[arg(long, default_value = "slides")]
     pub out: PathBuf,
     /// The screen's size in pixels.
-    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = super::play::parse_size)]
+    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = super::play::parse_screen_size)]
     pub size: (u32, u32),
     /// What plays at this time, in the screen's time zone.
     #[arg(long, default_value = "now")]

@@ -1,4 +1,5 @@
-//! Durations written the way people write them: `"8s"`, `"1m30s"`, `"1h"`, `"500ms"`, `"2 min"`.
+//! Quantities written the way people write them: durations (`"8s"`, `"1m30s"`, `"1h"`,
+//! `"500ms"`, `"2 min"`) and sizes in bytes (`"500 MB"`, `"1.5 GiB"`).
 
 use std::fmt;
 use std::time::Duration;
@@ -108,6 +109,30 @@ impl fmt::Display for Human {
     }
 }
 
+/// Parses a size in bytes: `"500 MB"`, `"2GB"`, `"1.5 GiB"`, `"1000000"`. Units are decimal
+/// (`kb`, `mb`, `gb`, `tb`) or binary (`kib`, `mib`, `gib`), in any case.
+pub fn parse_byte_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let number: f64 = t[..split].parse().ok()?;
+    let unit = t[split..].trim().to_lowercase();
+    let factor: f64 = match unit.as_str() {
+        "" | "b" => 1.0,
+        "kb" | "k" => 1e3,
+        "mb" | "m" => 1e6,
+        "gb" | "g" => 1e9,
+        "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let bytes = number * factor;
+    (bytes.is_finite() && bytes >= 0.0).then_some(bytes as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +178,14 @@ mod tests {
             let d = parse_duration(text).unwrap();
             assert_eq!(Human(d).to_string(), text);
         }
+    }
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(parse_byte_size("2 GB"), Some(2_000_000_000));
+        assert_eq!(parse_byte_size("500MB"), Some(500_000_000));
+        assert_eq!(parse_byte_size("1 GiB"), Some(1 << 30));
+        assert_eq!(parse_byte_size("12"), Some(12));
+        assert_eq!(parse_byte_size("lots"), None);
+        assert_eq!(parse_byte_size("2 parsecs"), None);
     }
 }
