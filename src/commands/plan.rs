@@ -198,11 +198,7 @@ fn slide_listing(entries: &[PlanEntry], playlists: &[Playlist]) -> String {
                     s.content.kind(),
                     truncate(&s.content.summary(), 48),
                     Human(s.duration).to_string(),
-                    match s.transition {
-                        crate::playlist::Transition::Cut => "cut",
-                        crate::playlist::Transition::Fade => "fade",
-                        crate::playlist::Transition::Slide => "slide",
-                    }
+                    s.transition
                 );
             }
         }

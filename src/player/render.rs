@@ -307,11 +307,7 @@ fn drive(
                 6 => {
                     let (n, page) = job.current.clone().expect("a page is being rendered");
                     let (_, prev_n) = job.previous.expect("a previous page");
-                    let kind = match page.transition {
-                        crate::playlist::Transition::Cut => "cut",
-                        crate::playlist::Transition::Fade => "fade",
-                        crate::playlist::Transition::Slide => "slide",
-                    };
+                    let kind = page.transition;
                     let path = job
                         .options
                         .out
