@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 
 use crate::duration::Human;
 use crate::playlist::Playlist;
-use crate::schedule::{PlanEntry, Program, Reason, plan};
+use crate::schedule::{PlanEntry, Program, Reason, after_clock_gap, plan};
 use crate::screen::ScreenConfig;
 
 /// Why a `--at` time could not be used.
@@ -59,10 +59,7 @@ pub fn parse_at(
             )),
         )),
         chrono::LocalResult::None => {
-            let after = (1..=180)
-                .map(|m| naive + ChronoDuration::minutes(m))
-                .find_map(|l| tz.from_local_datetime(&l).earliest())
-                .ok_or_else(|| BadTime(t.to_string()))?;
+            let after = after_clock_gap(tz, naive).ok_or_else(|| BadTime(t.to_string()))?;
             Ok((
                 after.with_timezone(&Utc),
                 Some(format!(
