@@ -74,6 +74,19 @@ pub fn page_file_name(number: usize, page: &Page) -> String {
     }
 }
 
+/// Why a render could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot create {}", path.display())]
+    CreateOut {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("rendering failed (exit code {code})")]
+    Failed { code: std::num::NonZero<u8> },
+}
+
 #[derive(Debug)]
 enum Step {
     Idle,
@@ -114,9 +127,11 @@ pub fn render_pages(
     library: Library,
     screen: ScreenConfig,
     options: RenderOptions,
-) -> anyhow::Result<RenderReport> {
-    std::fs::create_dir_all(&options.out)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", options.out.display()))?;
+) -> Result<RenderReport, RenderError> {
+    std::fs::create_dir_all(&options.out).map_err(|source| RenderError::CreateOut {
+        path: options.out.clone(),
+        source,
+    })?;
     let report = Arc::new(Mutex::new(RenderReport::default()));
     let mut app = App::new();
     let output = Output::Headless {
@@ -145,7 +160,7 @@ pub fn render_pages(
         .add_systems(PostUpdate, screen_camera_only_for_transitions);
     let exit = app.run();
     if let AppExit::Error(code) = exit {
-        anyhow::bail!("rendering failed (exit code {code})");
+        return Err(RenderError::Failed { code });
     }
     let report = report.lock().expect("not poisoned").clone();
     Ok(report)
