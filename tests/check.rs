@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use vitrin::check::check_paths;
 
-use crate::util::{fixture, root, stdout, vitrin, vitrin_in};
+use crate::util::{
+    book_lists_named, count, fixture, root, stdout, toml_files_in, vitrin, vitrin_in,
+};
 
 /// The `# expect: ` lines at the end of a fixture: the headlines it must give, without the path.
 fn expectations(path: &PathBuf) -> Vec<String> {
@@ -103,12 +105,18 @@ fn warnings_do_not_fail_the_check() {
 fn the_bundled_content_passes() {
     let o = vitrin(&["check", "playlists", "kiosk/screen.toml"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("0 warnings"), "{}", stdout(&o));
-    // The book list a covers slide names is checked too.
-    assert!(
-        stdout(&o).starts_with("ok: 9 files checked, 7 playlists"),
-        "{}",
-        stdout(&o)
+    // Every file in playlists/ is a playlist ready to play. The screen config is checked, and so
+    // are the book lists that covers slides name.
+    let playlists = toml_files_in(&root().join("playlists")).len();
+    let lists = book_lists_named(&root().join("playlists")).len();
+    assert!(playlists > 0, "no playlists in playlists/");
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "ok: {} checked, {} ready to play, 0 warnings\n",
+            count(playlists + 1 + lists, "file"),
+            count(playlists, "playlist")
+        )
     );
 }
 
@@ -126,25 +134,85 @@ fn a_typo_in_a_bundled_playlist_is_found_and_fixed() {
     let playlists = dir.path().join("playlists");
     copy_dir(&root().join("playlists"), &playlists);
     copy_dir(&root().join("assets"), &dir.path().join("assets"));
-    let file = playlists.join("fraga-bibliotek-varmland.toml");
-    let good = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        good.replace("duration = \"15s\"", "duration = \"15\""),
-    )
-    .unwrap();
+    let typo = DurationTypo::in_first_playlist_with_a_duration(&playlists);
+    std::fs::write(&typo.file, &typo.with_typo).unwrap();
     let o = vitrin_in(dir.path(), &["check"]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(
-        out.starts_with(
-            "playlists/fraga-bibliotek-varmland.toml:12:12: error: duration \"15\" has no unit\n"
-        ),
+        out.starts_with(&format!(
+            "playlists/{}:{}:{}: error: duration \"{}\" has no unit\n",
+            typo.file.file_name().unwrap().to_string_lossy(),
+            typo.line,
+            typo.column,
+            typo.number
+        )),
         "{out}"
     );
     assert!(out.contains("= hint: add a unit"), "{out}");
-    std::fs::write(&file, good).unwrap();
+    std::fs::write(&typo.file, &typo.good).unwrap();
     assert_eq!(vitrin_in(dir.path(), &["check"]).status.code(), Some(0));
+}
+
+/// A slide's `duration = "15s"` with its unit left off, as staff might type it.
+struct DurationTypo {
+    file: PathBuf,
+    good: String,
+    with_typo: String,
+    /// Where the value starts, from 1.
+    line: usize,
+    column: usize,
+    /// The value without its unit: `15`.
+    number: String,
+}
+
+impl DurationTypo {
+    /// In the first playlist of a folder with a duration written as a number and a unit.
+    fn in_first_playlist_with_a_duration(dir: &std::path::Path) -> Self {
+        for file in toml_files_in(dir) {
+            let good = std::fs::read_to_string(&file).unwrap();
+            for (i, line) in good.lines().enumerate() {
+                let Some(value) = line
+                    .trim_start()
+                    .strip_prefix("duration = \"")
+                    .and_then(|v| v.strip_suffix('"'))
+                else {
+                    continue;
+                };
+                let number = value.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+                if number.is_empty()
+                    || number.len() == value.len()
+                    || !number.chars().all(|c| c.is_ascii_digit())
+                {
+                    continue;
+                }
+                let quote = line.find('"').unwrap();
+                let with_typo: String = good
+                    .lines()
+                    .enumerate()
+                    .map(|(j, l)| {
+                        if j == i {
+                            format!("{}\"{number}\"\n", &l[..quote])
+                        } else {
+                            format!("{l}\n")
+                        }
+                    })
+                    .collect();
+                return DurationTypo {
+                    file,
+                    column: line[..quote].chars().count() + 1,
+                    line: i + 1,
+                    number: number.to_string(),
+                    good,
+                    with_typo,
+                };
+            }
+        }
+        panic!(
+            "no playlist in {} has a duration like \"15s\" to break",
+            dir.display()
+        );
+    }
 }
 
 pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

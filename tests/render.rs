@@ -10,7 +10,7 @@ use image::RgbImage;
 use vitrin::layout::{Rect, Scale};
 use vitrin::theme::{Theme, contrast, cover_colors, luminance};
 
-use crate::util::{qr_codes, stdout};
+use crate::util::{qr_codes, root, stdout};
 
 /// The two screen shapes every slide is checked in.
 const LANDSCAPE: (u32, u32) = (1920, 1080);
@@ -313,13 +313,39 @@ fn a_broken_picture_is_skipped_without_stopping_the_render() {
     }
 }
 
+/// Whatever the bundled playlists play on Christmas Eve renders: one file for each page the
+/// command counts, none skipped, and every QR slide that plays decodes back to its address.
 #[test]
 fn the_bundled_playlists_render_for_christmas_eve() {
+    let at = "2026-12-24 10:00";
+    let screen = vitrin::screen::ScreenConfig::load(&root().join("kiosk/screen.toml")).unwrap();
+    let (playlists, _) = vitrin::check::load_dir(&screen.playlists);
+    let (instant, _) =
+        vitrin::commands::plan::parse_at(at, screen.timezone, chrono::Utc::now()).unwrap();
+    let program = vitrin::schedule::program_at(&playlists, &screen, instant);
+    assert_ne!(
+        program.reason,
+        vitrin::schedule::Reason::Closed,
+        "kiosk/screen.toml closes the library at {at}"
+    );
+    let slides: Vec<&vitrin::playlist::Slide> = program
+        .playlists
+        .iter()
+        .flat_map(|a| a.slides.iter().map(|&i| &playlists[a.playlist].slides[i]))
+        .collect();
+    let urls: Vec<&str> = slides
+        .iter()
+        .filter_map(|s| match &s.content {
+            vitrin::playlist::SlideContent::Qr { url, .. } => Some(url.as_str()),
+            _ => None,
+        })
+        .collect();
+
     let dir = tempfile::tempdir().unwrap();
     let o = crate::util::vitrin(&[
         "render",
         "--at",
-        "2026-12-24 10:00",
+        at,
         "--out",
         dir.path().to_str().unwrap(),
         "--size",
@@ -327,26 +353,51 @@ fn the_bundled_playlists_render_for_christmas_eve() {
     ]);
     assert!(o.status.success(), "{}", crate::util::stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("2 pages"), "{out}");
-    let names: Vec<PathBuf> = std::fs::read_dir(dir.path())
+    assert!(!out.contains("skipped"), "{out}");
+    let pages: usize = out
+        .lines()
+        .find_map(|l| {
+            let (_, n) = l.strip_prefix("rendered ")?.rsplit_once(": ")?;
+            n.strip_suffix(" pages at 960x540")?.parse().ok()
+        })
+        .unwrap_or_else(|| panic!("no page count in:\n{out}"));
+    // Every slide gives at least a page, but for a covers slide without books.
+    let at_least = slides
+        .iter()
+        .filter(|s| !matches!(s.content, vitrin::playlist::SlideContent::Covers { .. }))
+        .count();
+    assert!(pages >= at_least.max(1), "{out}");
+    let files: Vec<PathBuf> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(names.len(), 2, "{out}");
-    let qr = names
-        .iter()
-        .find(|p| p.to_string_lossy().contains("-2.png"))
-        .unwrap();
-    let img = image::open(qr).unwrap().into_rgb8();
-    assert_eq!(qr_codes(&img), ["https://bibliotekvarmland.se/e-medier"]);
-    // Rendering a closed library writes nothing and says so.
+    assert_eq!(files.len(), pages, "{out}");
+    let mut decoded = Vec::new();
+    for file in &files {
+        let img = image::open(file).unwrap().into_rgb8();
+        assert_eq!(img.dimensions(), (960, 540), "{}", file.display());
+        decoded.extend(qr_codes(&img));
+    }
+    for url in urls {
+        assert!(decoded.iter().any(|d| d == url), "{url} not in {decoded:?}");
+    }
+}
+
+#[test]
+fn rendering_a_closed_library_writes_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("closed");
+    // Christmas Day, closed all day on the test screen.
     let o = crate::util::vitrin(&[
         "render",
+        "--screen",
+        "tests/fixtures/plan/screen.toml",
         "--at",
         "2026-12-25 12:00",
         "--out",
-        dir.path().join("closed").to_str().unwrap(),
+        out.to_str().unwrap(),
     ]);
-    assert!(o.status.success());
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
     assert!(stdout(&o).contains("closed"), "{}", stdout(&o));
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none());
 }

@@ -51,3 +51,46 @@ pub fn qr_codes(img: &image::RgbImage) -> Vec<String> {
         .filter_map(|g| g.decode().ok().map(|(_, content)| content))
         .collect()
 }
+
+/// The `.toml` files directly in a folder, sorted: the playlists `vitrin check` reads from it.
+pub fn toml_files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The book lists (the `.toml` sources of covers slides) that the playlists in `dir` name, each
+/// once, read from the files themselves rather than through vitrin.
+pub fn book_lists_named(dir: &Path) -> Vec<PathBuf> {
+    let mut lists = std::collections::BTreeSet::new();
+    for file in toml_files_in(dir) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let doc: toml::Table =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let slides = doc.get("slide").and_then(toml::Value::as_array);
+        for slide in slides.into_iter().flatten() {
+            let source = slide.get("source").and_then(toml::Value::as_str);
+            if slide.get("kind").and_then(toml::Value::as_str) == Some("covers")
+                && let Some(source) = source
+                && source.ends_with(".toml")
+                && !source.contains("://")
+            {
+                lists.insert(file.parent().unwrap().join(source));
+            }
+        }
+    }
+    lists.into_iter().collect()
+}
+
+/// `n` and the word, plural when `n` is not 1, as vitrin's summaries write them.
+pub fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, NaiveDateTime, Tim
 use chrono_tz::Tz;
 
 use crate::playlist::Playlist;
-use crate::schedule::{PlanEntry, Program, Reason, plan};
+use crate::schedule::{PlanEntry, Program, Reason, after_clock_gap, plan};
 use crate::screen::ScreenConfig;
 use crate::units::Human;
 
@@ -59,10 +59,7 @@ pub fn parse_at(
             )),
         )),
         chrono::LocalResult::None => {
-            let after = (1..=180)
-                .map(|m| naive + ChronoDuration::minutes(m))
-                .find_map(|l| tz.from_local_datetime(&l).earliest())
-                .ok_or_else(|| BadTime(t.to_string()))?;
+            let after = after_clock_gap(tz, naive).ok_or_else(|| BadTime(t.to_string()))?;
             Ok((
                 after.with_timezone(&Utc),
                 Some(format!(
@@ -198,11 +195,7 @@ fn slide_listing(entries: &[PlanEntry], playlists: &[Playlist]) -> String {
                     s.content.kind(),
                     truncate(&s.content.summary(), 48),
                     Human(s.duration).to_string(),
-                    match s.transition {
-                        crate::playlist::Transition::Cut => "cut",
-                        crate::playlist::Transition::Fade => "fade",
-                        crate::playlist::Transition::Slide => "slide",
-                    }
+                    s.transition
                 );
             }
         }

@@ -20,47 +20,63 @@ pub enum Sound {
     Click,
 }
 
-/// Opens the default sound device on a thread of its own. Returns `None` (after one log line)
-/// when there is no device; never panics.
-pub fn start_audio() -> Option<Sender<Sound>> {
+/// Why the player is silent.
+#[derive(Debug, thiserror::Error)]
+pub enum NoSound {
+    /// No sound device could be opened.
+    #[error(transparent)]
+    Device(rodio::DeviceSinkError),
+    /// The audio system panicked while opening the device.
+    #[error("the audio system failed")]
+    Panicked,
+    #[error("cannot start the audio thread")]
+    NoThread(#[source] std::io::Error),
+    #[error("the sound device did not answer")]
+    NoAnswer,
+}
+
+/// Opens the default sound device on a thread of its own. Where there is no device it says why
+/// instead; it never panics.
+pub fn start_audio() -> Result<Sender<Sound>, NoSound> {
+    start_audio_with(rodio::DeviceSinkBuilder::open_default_sink)
+}
+
+/// [`start_audio`] with the device opened by `open`, on the audio thread.
+fn start_audio_with(
+    open: impl FnOnce() -> Result<rodio::MixerDeviceSink, rodio::DeviceSinkError>
+    + Send
+    + std::panic::UnwindSafe
+    + 'static,
+) -> Result<Sender<Sound>, NoSound> {
     let (tx, rx) = channel::<Sound>();
-    let (ready_tx, ready_rx) = channel::<bool>();
-    let spawned = std::thread::Builder::new()
+    let (ready_tx, ready_rx) = channel::<Result<(), NoSound>>();
+    std::thread::Builder::new()
         .name("vitrin-audio".into())
         .spawn(move || {
-            let opened = std::panic::catch_unwind(rodio::DeviceSinkBuilder::open_default_sink);
-            let mut sink = match opened {
+            let mut sink = match std::panic::catch_unwind(open) {
                 Ok(Ok(sink)) => sink,
                 Ok(Err(e)) => {
-                    tracing::warn!("no sound: {e}; playing silently");
-                    let _ = ready_tx.send(false);
+                    let _ = ready_tx.send(Err(NoSound::Device(e)));
                     return;
                 }
                 Err(_) => {
-                    tracing::warn!("no sound: the audio system failed; playing silently");
-                    let _ = ready_tx.send(false);
+                    let _ = ready_tx.send(Err(NoSound::Panicked));
                     return;
                 }
             };
             sink.log_on_drop(false);
-            let _ = ready_tx.send(true);
+            let _ = ready_tx.send(Ok(()));
             for sound in rx {
                 match sound {
                     Sound::Click => sink.mixer().add(click()),
                 }
             }
-        });
-    if spawned.is_err() {
-        tracing::warn!("no sound: cannot start the audio thread; playing silently");
-        return None;
-    }
+        })
+        .map_err(NoSound::NoThread)?;
     match ready_rx.recv_timeout(Duration::from_secs(5)) {
-        Ok(true) => Some(tx),
-        Ok(false) => None,
-        Err(_) => {
-            tracing::warn!("no sound: the sound device did not answer; playing silently");
-            None
-        }
+        Ok(Ok(())) => Ok(tx),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(NoSound::NoAnswer),
     }
 }
 
@@ -78,7 +94,13 @@ fn click() -> impl rodio::Source + Send + 'static {
 
 pub(super) fn plugin(app: &mut App) {
     let wanted = app.world().resource::<Screen>().0.sound;
-    let audio = if wanted { start_audio() } else { None };
+    let audio = if wanted {
+        start_audio()
+            .inspect_err(|e| tracing::warn!("no sound: {e}; playing silently"))
+            .ok()
+    } else {
+        None
+    };
     app.insert_resource(Audio(audio))
         .add_systems(Update, click_on_touch.run_if(on_message::<Touched>));
 }
@@ -92,13 +114,56 @@ fn click_on_touch(mut touched: MessageReader<Touched>, audio: Res<Audio>) {
 
 #[cfg(test)]
 mod tests {
-    /// On a machine without a sound card (like CI) this returns `None` without panicking; on one
-    /// with a card it returns a sender. Either way the player goes on.
+    use super::*;
+    use crate::screen::ScreenConfig;
+
     #[test]
-    fn audio_degrades_to_silence_without_panicking() {
-        let audio = super::start_audio();
-        if let Some(tx) = audio {
-            tx.send(super::Sound::Click).unwrap();
+    fn without_a_sound_device_the_player_is_silent() {
+        let got = start_audio_with(|| Err(rodio::DeviceSinkError::NoDevice));
+        assert!(
+            matches!(got, Err(NoSound::Device(rodio::DeviceSinkError::NoDevice))),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn an_audio_system_that_panics_leaves_the_player_silent() {
+        let got = start_audio_with(|| panic!("the sound server went away"));
+        assert!(matches!(got, Err(NoSound::Panicked)), "{got:?}");
+    }
+
+    /// The audio of a screen on this machine, whatever its sound hardware (CI has none), after
+    /// three touches.
+    fn kiosk(sound: bool) -> App {
+        let mut app = App::new();
+        app.insert_resource(Screen(ScreenConfig {
+            sound,
+            ..Default::default()
+        }))
+        .add_message::<Touched>();
+        plugin(&mut app);
+        for _ in 0..3 {
+            app.world_mut().write_message(Touched);
+            app.update();
         }
+        app
+    }
+
+    /// With or without a sound card the app keeps running: silent, or with a live audio thread.
+    #[test]
+    fn a_kiosk_with_sound_keeps_running_with_or_without_a_sound_card() {
+        let app = kiosk(true);
+        if let Some(tx) = &app.world().resource::<Audio>().0 {
+            assert!(
+                tx.send(Sound::Click).is_ok(),
+                "the audio thread stopped after the clicks"
+            );
+        }
+    }
+
+    #[test]
+    fn a_screen_without_sound_never_opens_the_device() {
+        let app = kiosk(false);
+        assert!(app.world().resource::<Audio>().0.is_none());
     }
 }

@@ -215,9 +215,25 @@ mod tests {
         assert_eq!(FrameStats::of(&[]), FrameStats::default());
     }
 
+    /// CPU time grows while this thread works, and the peak memory covers what it holds.
     #[test]
     fn reads_this_process() {
-        assert!(cpu_seconds().unwrap() >= 0.0);
-        assert!(peak_rss_mib().unwrap() > 1.0);
+        use std::time::Duration;
+        let before = cpu_seconds().expect("/proc/self/stat is readable");
+        let started = Instant::now();
+        let mut x = 1u64;
+        // Ticks are a hundredth of a second; on a busy machine the thread may wait its turn.
+        while cpu_seconds().unwrap() < before + 0.05 && started.elapsed() < Duration::from_secs(20)
+        {
+            for _ in 0..100_000 {
+                x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
+            }
+        }
+        let used = cpu_seconds().unwrap() - before;
+        assert!(used >= 0.05, "{used} CPU seconds after a busy loop");
+        let held = vec![1u8; 64 << 20];
+        let peak = peak_rss_mib().expect("/proc/self/status is readable");
+        assert!(peak >= 64.0, "peak {peak:.1} MiB while holding 64 MiB");
+        assert_eq!(std::hint::black_box(&held)[held.len() - 1], 1);
     }
 }

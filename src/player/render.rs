@@ -75,6 +75,19 @@ pub fn page_file_name(number: usize, page: &Page) -> String {
     }
 }
 
+/// Why a render could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot create {}", path.display())]
+    CreateOut {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("rendering failed (exit code {code})")]
+    Failed { code: std::num::NonZero<u8> },
+}
+
 #[derive(Debug)]
 enum Step {
     Idle,
@@ -115,9 +128,11 @@ pub fn render_pages(
     library: Library,
     screen: ScreenConfig,
     options: RenderOptions,
-) -> anyhow::Result<RenderReport> {
-    std::fs::create_dir_all(&options.out)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", options.out.display()))?;
+) -> Result<RenderReport, RenderError> {
+    std::fs::create_dir_all(&options.out).map_err(|source| RenderError::CreateOut {
+        path: options.out.clone(),
+        source,
+    })?;
     let report = Arc::new(Mutex::new(RenderReport::default()));
     let mut app = App::new();
     let output = Output::Headless {
@@ -146,7 +161,7 @@ pub fn render_pages(
         .add_systems(PostUpdate, screen_camera_only_for_transitions);
     let exit = app.run();
     if let AppExit::Error(code) = exit {
-        anyhow::bail!("rendering failed (exit code {code})");
+        return Err(RenderError::Failed { code });
     }
     let report = report.lock().expect("not poisoned").clone();
     Ok(report)
@@ -308,11 +323,7 @@ fn drive(
                 6 => {
                     let (n, page) = job.current.clone().expect("a page is being rendered");
                     let (_, prev_n) = job.previous.expect("a previous page");
-                    let kind = match page.transition {
-                        crate::playlist::Transition::Cut => "cut",
-                        crate::playlist::Transition::Fade => "fade",
-                        crate::playlist::Transition::Slide => "slide",
-                    };
+                    let kind = page.transition;
                     let path = job
                         .options
                         .out

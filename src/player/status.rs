@@ -13,6 +13,7 @@ use super::bridge::CurrentLibrary;
 use super::compositor::{Compositor, OutputImage};
 use super::sequence::Sequencer;
 use super::{PlayerSystems, Screen, WallClock};
+use crate::fsutil::write_atomic;
 
 /// Where status goes.
 #[derive(Resource, Debug, Clone)]
@@ -36,13 +37,6 @@ struct Status<'a> {
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, write_status.in_set(PlayerSystems::Measure));
-}
-
-/// Writes `bytes` to `path` by way of a temporary file in the same folder.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }
 
 fn write_status(
@@ -73,11 +67,9 @@ fn write_status(
         page: seq.last_shown.as_ref().map(ToString::to_string),
         next_change: seq.next_change.map(|t| t.with_timezone(&tz).to_rfc3339()),
     };
-    if let Err(e) = std::fs::create_dir_all(&output.dir).and_then(|()| {
-        let json = serde_json::to_vec_pretty(&status).expect("status serializes");
-        write_atomically(&output.dir.join("status.json"), &json)
-    }) {
-        tracing::warn!("cannot write status to {}: {e}", output.dir.display());
+    let json = serde_json::to_vec_pretty(&status).expect("status serializes");
+    if let Err(e) = write_atomic(&output.dir.join("status.json"), &json) {
+        tracing::warn!("cannot write status: {e}");
         return;
     }
     if output.screenshot && seq.shown > 0 {
@@ -93,18 +85,22 @@ fn write_status(
                 let image = captured.image.clone();
                 let path = path.clone();
                 std::thread::spawn(move || {
-                    let saved = image
-                        .try_into_dynamic()
-                        .map_err(|e| e.to_string())
-                        .and_then(|img| {
-                            let tmp = path.with_extension("tmp.png");
-                            img.into_rgb8().save(&tmp).map_err(|e| e.to_string())?;
-                            std::fs::rename(&tmp, &path).map_err(|e| e.to_string())
-                        });
-                    if let Err(e) = saved {
+                    if let Err(e) = save_screenshot(image, &path) {
                         tracing::warn!("cannot save the screenshot {}: {e}", path.display());
                     }
                 });
             });
     }
+}
+
+/// Encodes a screenshot as PNG (opaque, as the screen is) and puts it in place atomically.
+fn save_screenshot(image: Image, path: &Path) -> Result<(), String> {
+    let rgb = image
+        .try_into_dynamic()
+        .map_err(|e| e.to_string())?
+        .into_rgb8();
+    let mut png = Vec::new();
+    rgb.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    write_atomic(path, &png).map_err(|e| e.to_string())
 }

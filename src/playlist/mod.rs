@@ -121,15 +121,30 @@ pub enum Transition {
 }
 
 impl Transition {
-    pub const NAMES: &'static [&'static str] = &["cut", "fade", "slide"];
+    pub const ALL: [Transition; 3] = [Transition::Cut, Transition::Fade, Transition::Slide];
+    pub const NAMES: &'static [&'static str] = &[
+        Transition::Cut.name(),
+        Transition::Fade.name(),
+        Transition::Slide.name(),
+    ];
+
+    /// The name staff write in playlists, and that plans and file names show.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Transition::Cut => "cut",
+            Transition::Fade => "fade",
+            Transition::Slide => "slide",
+        }
+    }
 
     pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "cut" => Some(Transition::Cut),
-            "fade" => Some(Transition::Fade),
-            "slide" => Some(Transition::Slide),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+impl std::fmt::Display for Transition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
     }
 }
 

@@ -197,12 +197,19 @@ fn instants_of(tz: Tz, date: NaiveDate, time: TimeOfDay) -> Vec<DateTime<Utc>> {
         chrono::LocalResult::Ambiguous(a, b) => {
             vec![a.with_timezone(&Utc), b.with_timezone(&Utc)]
         }
-        chrono::LocalResult::None => (1..=180)
-            .map(|m| local + ChronoDuration::minutes(m))
-            .find_map(|l| tz.from_local_datetime(&l).earliest())
+        chrono::LocalResult::None => after_clock_gap(tz, local)
             .map(|t| vec![t.with_timezone(&Utc)])
             .unwrap_or_default(),
     }
+}
+
+/// For a local time that does not exist because the clocks go forward, the first minute after
+/// the gap (02:30 on the last Sunday of March in Stockholm gives 03:00 CEST). `None` when no time
+/// within three hours after it exists, which no zone's rules give.
+pub fn after_clock_gap(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Tz>> {
+    (1..=180)
+        .map(|m| local + ChronoDuration::minutes(m))
+        .find_map(|l| tz.from_local_datetime(&l).earliest())
 }
 
 /// Instants during a local date at which the zone's UTC offset changes (checked every quarter
