@@ -306,10 +306,12 @@ mod tests {
         })
     }
 
-    const WELCOME: Option<Choice> = Some(Choice {
-        place: Place::Welcome,
-        navigated: false,
-    });
+    fn welcome() -> Option<Choice> {
+        Some(Choice {
+            place: Place::Welcome,
+            navigated: false,
+        })
+    }
 
     /// Chooses the next page and puts it on screen at `now`.
     fn show_next(order: &mut RunningOrder, now: f64) -> Choice {
@@ -379,11 +381,11 @@ mod tests {
         for _ in 0..2 {
             assert_ne!(fail_next(&mut order).place, Place::Welcome);
         }
-        assert_eq!(order.choose_next(), WELCOME);
-        assert_eq!(order.page(WELCOME.unwrap()), Some(welcome_page()));
+        assert_eq!(order.choose_next(), welcome());
+        assert_eq!(order.page(welcome().unwrap()), Some(welcome_page()));
         // It is chosen once: nothing else is tried while it stands in, even if it fails itself.
         assert_eq!(order.choose_next(), None);
-        order.could_not_prepare(WELCOME.unwrap());
+        order.could_not_prepare(welcome().unwrap());
         assert_eq!(order.choose_next(), None);
     }
 
