@@ -84,6 +84,9 @@ fn color(rgb: Rgb) -> Color {
     Color::srgb_u8(rgb[0], rgb[1], rgb[2])
 }
 
+/// A page's picture on the GPU, and its size in pixels.
+type Picture = (Handle<Image>, UVec2);
+
 /// Spawns the camera and UI that draw `prepared` into a new texture. Returns the camera entity,
 /// which carries the [`PageView`].
 pub fn spawn_page(
@@ -96,26 +99,15 @@ pub fn spawn_page(
     let target = images.add(page_target(width, height));
     let palette = prepared.page.theme.palette();
     let camera = commands
-        .spawn((
-            Camera2d,
-            Camera {
-                order: -1,
-                clear_color: ClearColorConfig::Custom(color(palette.background)),
-                ..default()
-            },
-            // UI has straight edges: multisampling would only cost time.
-            bevy::render::view::Msaa::Off,
-            RenderTarget::Image(target.clone().into()),
-        ))
+        .spawn(page_camera(&target, color(palette.background)))
         .id();
     let mut pictures = Vec::new();
-    let mut add = |slot: Slot| -> Option<(Handle<Image>, UVec2)> {
+    let mut add = |slot: Slot| -> Option<Picture> {
         let img = prepared.image(slot)?;
         let handle = images.add(gpu_image(img, slot == Slot::Qr));
         pictures.push(handle.clone());
         Some((handle, UVec2::new(img.width(), img.height())))
     };
-    let scale = prepared.scale();
     let root = commands
         .spawn((
             Node {
@@ -132,56 +124,10 @@ pub fn spawn_page(
         commands,
         root,
         fonts,
-        scale,
+        scale: prepared.scale(),
         palette,
     };
-    match &prepared.page.content {
-        PageContent::Picture {
-            caption,
-            title,
-            position,
-            ..
-        } => {
-            let main = add(Slot::Main);
-            ui.picture(main, caption.as_deref(), title.as_deref(), *position);
-        }
-        PageContent::Welcome => {
-            let main = add(Slot::Main);
-            ui.welcome(main);
-        }
-        PageContent::Qr {
-            title, text, url, ..
-        } => {
-            let side = add(Slot::Side);
-            let qr = add(Slot::Qr);
-            let modules = crate::prepare::qr_modules(url).unwrap_or(1);
-            ui.qr(title, text.as_deref(), side, qr, modules);
-        }
-        PageContent::Text { title, text, .. } => {
-            let side = add(Slot::Side);
-            ui.text(title, text.as_deref(), side);
-        }
-        PageContent::Covers {
-            title,
-            books,
-            qr,
-            qr_text,
-            position,
-        } => {
-            let covers: Vec<_> = (0..books.len()).map(|i| add(Slot::Cover(i))).collect();
-            let code = add(Slot::Qr);
-            let modules = qr.as_deref().and_then(crate::prepare::qr_modules);
-            ui.covers(
-                title.as_deref(),
-                books,
-                &covers,
-                code,
-                modules,
-                qr_text,
-                *position,
-            );
-        }
-    }
+    ui.content(&prepared.page.content, &mut add);
     commands.entity(camera).insert(PageView {
         page: prepared.page,
         target,
@@ -193,6 +139,21 @@ pub fn spawn_page(
         keep_rendering: false,
     });
     camera
+}
+
+/// The camera that draws a page into `target`, once, off screen.
+fn page_camera(target: &Handle<Image>, background: Color) -> impl Bundle {
+    (
+        Camera2d,
+        Camera {
+            order: -1,
+            clear_color: ClearColorConfig::Custom(background),
+            ..default()
+        },
+        // UI has straight edges: multisampling would only cost time.
+        bevy::render::view::Msaa::Off,
+        RenderTarget::Image(target.clone().into()),
+    )
 }
 
 /// Counts the frames each page has been rendered; when it has settled, marks it [`Drawn`] and,
@@ -282,6 +243,57 @@ fn at(r: Rect) -> Node {
 }
 
 impl Ui<'_, '_, '_> {
+    /// The page's content, asking `add` for each of its pictures.
+    fn content(&mut self, content: &PageContent, add: &mut impl FnMut(Slot) -> Option<Picture>) {
+        match content {
+            PageContent::Picture {
+                caption,
+                title,
+                position,
+                ..
+            } => {
+                let main = add(Slot::Main);
+                self.picture(main, caption.as_deref(), title.as_deref(), *position);
+            }
+            PageContent::Welcome => {
+                let main = add(Slot::Main);
+                self.welcome(main);
+            }
+            PageContent::Qr {
+                title, text, url, ..
+            } => {
+                let side = add(Slot::Side);
+                let qr = add(Slot::Qr);
+                let modules = crate::prepare::qr_modules(url).unwrap_or(1);
+                self.qr(title, text.as_deref(), side, qr, modules);
+            }
+            PageContent::Text { title, text, .. } => {
+                let side = add(Slot::Side);
+                self.text(title, text.as_deref(), side);
+            }
+            PageContent::Covers {
+                title,
+                books,
+                qr,
+                qr_text,
+                position,
+            } => {
+                let covers: Vec<_> = (0..books.len()).map(|i| add(Slot::Cover(i))).collect();
+                let code = add(Slot::Qr);
+                let modules = qr.as_deref().and_then(crate::prepare::qr_modules);
+                self.covers(
+                    title.as_deref(),
+                    books,
+                    &covers,
+                    code,
+                    modules,
+                    qr_text,
+                    *position,
+                );
+            }
+        }
+    }
+
     fn child(&mut self, bundle: impl Bundle) -> Entity {
         let id = self.commands.spawn((bundle, Pickable::IGNORE)).id();
         self.commands.entity(self.root).add_child(id);
@@ -300,7 +312,7 @@ impl Ui<'_, '_, '_> {
     }
 
     /// A picture centred in `r` at its own size.
-    fn image_centered(&mut self, r: Rect, (image, size): (Handle<Image>, UVec2)) {
+    fn image_centered(&mut self, r: Rect, (image, size): Picture) {
         let inner = r.centered(size.x as f32, size.y as f32);
         self.image(inner, image);
     }
@@ -346,7 +358,7 @@ impl Ui<'_, '_, '_> {
 
     fn picture(
         &mut self,
-        main: Option<(Handle<Image>, UVec2)>,
+        main: Option<Picture>,
         caption: Option<&str>,
         title: Option<&str>,
         position: Option<(usize, usize)>,
@@ -399,7 +411,7 @@ impl Ui<'_, '_, '_> {
         }
     }
 
-    fn welcome(&mut self, main: Option<(Handle<Image>, UVec2)>) {
+    fn welcome(&mut self, main: Option<Picture>) {
         let s = self.scale;
         let l = s.welcome();
         if let Some(m) = main {
@@ -495,8 +507,8 @@ impl Ui<'_, '_, '_> {
         &mut self,
         title: &str,
         text: Option<&str>,
-        side: Option<(Handle<Image>, UVec2)>,
-        qr: Option<(Handle<Image>, UVec2)>,
+        side: Option<Picture>,
+        qr: Option<Picture>,
         modules: u32,
     ) {
         let l = self.scale.qr(side.is_some(), modules);
@@ -509,7 +521,7 @@ impl Ui<'_, '_, '_> {
         }
     }
 
-    fn text(&mut self, title: &str, text: Option<&str>, side: Option<(Handle<Image>, UVec2)>) {
+    fn text(&mut self, title: &str, text: Option<&str>, side: Option<Picture>) {
         let l = self.scale.text(side.is_some());
         if let (Some(r), Some(img)) = (l.image, side) {
             self.image(r, img.0);
@@ -521,8 +533,8 @@ impl Ui<'_, '_, '_> {
         &mut self,
         title: Option<&str>,
         books: &[CoverItem],
-        covers: &[Option<(Handle<Image>, UVec2)>],
-        code: Option<(Handle<Image>, UVec2)>,
+        covers: &[Option<Picture>],
+        code: Option<Picture>,
         modules: Option<u32>,
         qr_text: &str,
         position: Option<(usize, usize)>,
