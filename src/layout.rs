@@ -323,101 +323,282 @@ impl Scale {
         let inner = self.screen().inset(self.margin);
         let heading = (self.title * 0.8).round();
         let title = Rect::new(inner.x, inner.y, inner.w, (heading * 1.25).round());
-        let line = (self.body * 1.22).round();
         let below_title = title.bottom() + self.gap;
         let books = books.clamp(1, self.covers_per_page());
-        let (cells, qr_area, qr_text) = if self.portrait() {
-            let qr_h = modules.map_or(0.0, |_| (inner.h * 0.22).round());
-            let grid = Rect::new(
-                inner.x,
-                below_title,
-                inner.w,
-                inner.bottom() - below_title - if qr_h > 0.0 { qr_h + self.gap } else { 0.0 },
-            );
-            let rows = self.covers_per_page();
-            let row_h = (grid.h - self.gap * (rows as f32 - 1.0)) / rows as f32;
-            let cover_h = row_h.min(grid.w * 0.38 / COVER_ASPECT);
-            let cover_w = cover_h * COVER_ASPECT;
-            let cells = (0..books)
-                .map(|i| {
-                    let y = grid.y + i as f32 * (row_h + self.gap) + (row_h - cover_h) / 2.0;
-                    let cover = Rect::new(grid.x, y, cover_w, cover_h);
-                    let x = cover.right() + self.gap;
-                    let w = grid.right() - x;
-                    let text_top = cover.y + (cover_h - line * 5.0).max(0.0) / 2.0;
-                    let title = Rect::new(x, text_top, w, line * 3.0);
-                    let author = Rect::new(x, title.bottom(), w, line * 2.0);
-                    CoverCell {
-                        cover,
-                        title,
-                        author,
-                    }
-                })
-                .collect();
-            let qr_area = Rect::new(inner.x, inner.bottom() - qr_h, qr_h, qr_h);
-            let qr_text = Rect::new(
-                qr_area.right() + self.gap,
-                qr_area.y + (qr_h - line * 3.0).max(0.0) / 2.0,
-                inner.right() - qr_area.right() - self.gap,
-                line * 3.0,
-            );
-            (cells, qr_area, qr_text)
+        let has_qr = modules.is_some();
+        let shelf = if self.portrait() {
+            self.covers_column(inner, below_title, books, has_qr)
         } else {
-            let qr_w = modules.map_or(0.0, |_| (inner.w * 0.22).round());
-            let grid = Rect::new(
-                inner.x,
-                below_title,
-                inner.w
-                    - if qr_w > 0.0 {
-                        qr_w + self.gap * 1.5
-                    } else {
-                        0.0
-                    },
-                inner.bottom() - below_title,
-            );
-            let label_h = line * 3.0;
-            let qr_area = Rect::new(
-                inner.right() - qr_w,
-                below_title,
-                qr_w,
-                (grid.h - label_h - self.gap / 2.0).min(qr_w),
-            );
-            let qr_text = Rect::new(qr_area.x, qr_area.bottom() + self.gap / 2.0, qr_w, label_h);
-            let cols = self.covers_per_page();
-            let cell_w = (grid.w - self.gap * (cols as f32 - 1.0)) / cols as f32;
-            let text_h = label_h + self.gap / 3.0;
-            let cover_h = (grid.h - text_h).min(cell_w / COVER_ASPECT);
-            let cover_w = cover_h * COVER_ASPECT;
-            // The row of covers and their labels is centred in the height it has, and a page with
-            // fewer books in the width.
-            let top = ((grid.h - cover_h - text_h) / 2.0).max(0.0);
-            let offset = (grid.w - (cell_w * books as f32 + self.gap * (books as f32 - 1.0))) / 2.0;
-            let cells = (0..books)
-                .map(|i| {
-                    let x = grid.x + offset + i as f32 * (cell_w + self.gap);
-                    let cover =
-                        Rect::new(x + (cell_w - cover_w) / 2.0, grid.y + top, cover_w, cover_h);
-                    let title = Rect::new(x, cover.bottom() + self.gap / 3.0, cell_w, line * 2.0);
-                    let author = Rect::new(x, title.bottom(), cell_w, line);
-                    CoverCell {
-                        cover,
-                        title,
-                        author,
-                    }
-                })
-                .collect();
-            (cells, qr_area, qr_text)
+            self.covers_row(inner, below_title, books, has_qr)
         };
         let code = match modules {
-            Some(m) => self.qr_code(qr_area, m),
+            Some(m) => self.qr_code(shelf.qr_area, m),
             None => Rect::new(0.0, 0.0, 0.0, 0.0),
         };
         CoversLayout {
             heading,
             title,
-            cells,
+            cells: shelf.cells,
             code,
+            qr_text: shelf.qr_text,
+        }
+    }
+
+    /// Portrait: covers one under the other from `below_title`, title and author beside each, and the QR
+    /// code at the bottom left with its line beside it.
+    fn covers_column(&self, inner: Rect, below_title: f32, books: usize, has_qr: bool) -> Shelf {
+        let line = (self.body * 1.22).round();
+        let qr_h = if has_qr {
+            (inner.h * 0.22).round()
+        } else {
+            0.0
+        };
+        let grid = Rect::new(
+            inner.x,
+            below_title,
+            inner.w,
+            inner.bottom() - below_title - if qr_h > 0.0 { qr_h + self.gap } else { 0.0 },
+        );
+        let rows = self.covers_per_page();
+        let row_h = (grid.h - self.gap * (rows as f32 - 1.0)) / rows as f32;
+        let cover_h = row_h.min(grid.w * 0.38 / COVER_ASPECT);
+        let cover_w = cover_h * COVER_ASPECT;
+        let cells = (0..books)
+            .map(|i| {
+                let y = grid.y + i as f32 * (row_h + self.gap) + (row_h - cover_h) / 2.0;
+                let cover = Rect::new(grid.x, y, cover_w, cover_h);
+                let x = cover.right() + self.gap;
+                let w = grid.right() - x;
+                let text_top = cover.y + (cover_h - line * 5.0).max(0.0) / 2.0;
+                let title = Rect::new(x, text_top, w, line * 3.0);
+                let author = Rect::new(x, title.bottom(), w, line * 2.0);
+                CoverCell {
+                    cover,
+                    title,
+                    author,
+                }
+            })
+            .collect();
+        let qr_area = Rect::new(inner.x, inner.bottom() - qr_h, qr_h, qr_h);
+        let qr_text = Rect::new(
+            qr_area.right() + self.gap,
+            qr_area.y + (qr_h - line * 3.0).max(0.0) / 2.0,
+            inner.right() - qr_area.right() - self.gap,
+            line * 3.0,
+        );
+        Shelf {
+            cells,
+            qr_area,
             qr_text,
+        }
+    }
+
+    /// Landscape: a row of covers from `below_title`, centred, title and author under each, and the QR
+    /// code on the right with its line under it.
+    fn covers_row(&self, inner: Rect, below_title: f32, books: usize, has_qr: bool) -> Shelf {
+        let line = (self.body * 1.22).round();
+        let qr_w = if has_qr {
+            (inner.w * 0.22).round()
+        } else {
+            0.0
+        };
+        let grid = Rect::new(
+            inner.x,
+            below_title,
+            inner.w
+                - if qr_w > 0.0 {
+                    qr_w + self.gap * 1.5
+                } else {
+                    0.0
+                },
+            inner.bottom() - below_title,
+        );
+        let label_h = line * 3.0;
+        let qr_area = Rect::new(
+            inner.right() - qr_w,
+            below_title,
+            qr_w,
+            (grid.h - label_h - self.gap / 2.0).min(qr_w),
+        );
+        let qr_text = Rect::new(qr_area.x, qr_area.bottom() + self.gap / 2.0, qr_w, label_h);
+        let cols = self.covers_per_page();
+        let cell_w = (grid.w - self.gap * (cols as f32 - 1.0)) / cols as f32;
+        let text_h = label_h + self.gap / 3.0;
+        let cover_h = (grid.h - text_h).min(cell_w / COVER_ASPECT);
+        let cover_w = cover_h * COVER_ASPECT;
+        // The row of covers and their labels is centred in the height it has, and a page with
+        // fewer books in the width.
+        let top = ((grid.h - cover_h - text_h) / 2.0).max(0.0);
+        let offset = (grid.w - (cell_w * books as f32 + self.gap * (books as f32 - 1.0))) / 2.0;
+        let cells = (0..books)
+            .map(|i| {
+                let x = grid.x + offset + i as f32 * (cell_w + self.gap);
+                let cover = Rect::new(x + (cell_w - cover_w) / 2.0, grid.y + top, cover_w, cover_h);
+                let title = Rect::new(x, cover.bottom() + self.gap / 3.0, cell_w, line * 2.0);
+                let author = Rect::new(x, title.bottom(), cell_w, line);
+                CoverCell {
+                    cover,
+                    title,
+                    author,
+                }
+            })
+            .collect();
+        Shelf {
+            cells,
+            qr_area,
+            qr_text,
+        }
+    }
+
+    /// A carousel's title on a dark badge as wide as the title needs, in `title`
+    /// ([`PictureLayout::title`]); `chars` is the title's length.
+    pub fn title_badge(&self, title: Rect, chars: usize) -> TitleBadge {
+        let pad = self.body * 0.35;
+        // Inter Bold's average glyph is a little under two thirds of its size wide.
+        let w = (chars as f32 * self.body * 0.62 + 2.0 * pad).min(title.w);
+        let badge = Rect::new(title.x - pad, title.y - pad * 0.5, w, title.h);
+        let text = Rect::new(
+            badge.x + pad,
+            badge.y + (badge.h - self.body * 1.2) / 2.0,
+            badge.w - pad,
+            self.body * 1.25,
+        );
+        TitleBadge {
+            badge,
+            text,
+            radius: self.body * 0.3,
+        }
+    }
+
+    /// vitrin's own welcome page: its picture fills the screen, a greeting and a line under it.
+    pub fn welcome(&self) -> WelcomeLayout {
+        let inner = self.screen().inset(self.margin);
+        let title = Rect::new(inner.x, inner.y + inner.h * 0.26, inner.w, self.title * 2.5);
+        WelcomeLayout {
+            picture: self.screen(),
+            title,
+            subtitle: Rect::new(inner.x, title.bottom(), inner.w, self.body * 2.6),
+        }
+    }
+
+    /// The sizes inside a headline-and-text block ([`QrLayout::words`], [`TextLayout::words`]).
+    pub fn headline_block(&self) -> HeadlineBlock {
+        HeadlineBlock {
+            rule_width: self.body * 2.2,
+            rule_height: (self.body * 0.14).max(3.0),
+            row_gap: self.gap * 0.6,
+        }
+    }
+
+    /// The shadow under a book's cover.
+    pub fn cover_shadow(&self) -> Shadow {
+        Shadow {
+            y_offset: self.gap * 0.3,
+            blur: self.gap * 0.6,
+        }
+    }
+}
+
+/// The covers and the QR panel of a covers page, below its heading.
+struct Shelf {
+    cells: Vec<CoverCell>,
+    qr_area: Rect,
+    qr_text: Rect,
+}
+
+impl PictureLayout {
+    /// A carousel's position as `count` round dots, right-aligned in [`PictureLayout::dots`].
+    pub fn position_dots(&self, count: usize) -> Vec<Rect> {
+        let r = self.dots;
+        let d = r.h;
+        let gap = d * 0.6;
+        let total = count as f32 * d + (count as f32 - 1.0) * gap;
+        let x0 = r.right() - total;
+        (0..count)
+            .map(|i| Rect::new(x0 + i as f32 * (d + gap), r.y, d, d))
+            .collect()
+    }
+}
+
+impl CoverCell {
+    /// Where a cover picture of `w`x`h` goes: at its own size, centred in the cell's cover box and
+    /// standing on its baseline.
+    pub fn cover_of_size(&self, w: f32, h: f32) -> Rect {
+        Rect::new(
+            self.cover.x + (self.cover.w - w) / 2.0,
+            self.cover.bottom() - h,
+            w,
+            h,
+        )
+    }
+}
+
+/// A carousel's title on its badge.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TitleBadge {
+    /// The dark badge.
+    pub badge: Rect,
+    /// The title's text inside it.
+    pub text: Rect,
+    /// The badge's corner radius.
+    pub radius: f32,
+}
+
+/// The welcome page.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WelcomeLayout {
+    pub picture: Rect,
+    pub title: Rect,
+    pub subtitle: Rect,
+}
+
+/// Sizes inside a block of headline and text, which is laid out as a column: an accent rule, the
+/// headline, the text.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HeadlineBlock {
+    pub rule_width: f32,
+    pub rule_height: f32,
+    /// The space between rule, headline and text.
+    pub row_gap: f32,
+}
+
+/// A soft shadow straight below something.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Shadow {
+    pub y_offset: f32,
+    pub blur: f32,
+}
+
+/// A cover set in type, for a book without a picture: a short rule, the title, and the authors
+/// at the bottom.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TypographicCover {
+    pub radius: f32,
+    pub rule: Rect,
+    pub title: Rect,
+    pub title_size: f32,
+    pub authors: Rect,
+    pub authors_size: f32,
+}
+
+impl TypographicCover {
+    /// The type on a cover in the box `cover`: sizes follow the cover's width.
+    pub fn within(cover: Rect) -> Self {
+        let r = cover;
+        let pad = r.w * 0.1;
+        let size = (r.w / 7.5).max(12.0);
+        TypographicCover {
+            radius: r.w * 0.02,
+            rule: Rect::new(r.x + pad, r.y + pad, r.w * 0.25, (size * 0.12).max(2.0)),
+            title: Rect::new(r.x + pad, r.y + pad * 1.6, r.w - 2.0 * pad, r.h * 0.6),
+            title_size: size,
+            authors: Rect::new(
+                r.x + pad,
+                r.bottom() - pad - size * 2.4,
+                r.w - 2.0 * pad,
+                size * 2.4,
+            ),
+            authors_size: size * 0.8,
         }
     }
 }
@@ -501,6 +682,86 @@ mod tests {
                     "{w}x{h} {q:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_carousel_title_badge_is_as_wide_as_its_title_needs() {
+        for (w, h) in SIZES {
+            let s = Scale::new(w, h);
+            let area = s.picture(0).title;
+            let short = s.title_badge(area, 8);
+            let long = s.title_badge(area, 500);
+            assert!(short.badge.w < long.badge.w, "{w}x{h}");
+            assert!(
+                long.badge.w <= area.w,
+                "{w}x{h}: a long title is cut at the area"
+            );
+            for b in [short, long] {
+                assert!(s.screen().contains(b.badge), "{w}x{h}: {b:?}");
+                assert!(b.text.x > b.badge.x && b.text.right() <= b.badge.right());
+                assert!(b.text.h >= s.body, "the text has room for a line");
+            }
+        }
+    }
+
+    #[test]
+    fn position_dots_are_round_apart_and_right_aligned() {
+        for (w, h) in SIZES {
+            let l = Scale::new(w, h).picture(0);
+            let dots = l.position_dots(5);
+            assert_eq!(dots.len(), 5);
+            assert!(dots.iter().all(|d| d.w == d.h && d.h == l.dots.h));
+            assert!(dots.windows(2).all(|p| p[0].right() < p[1].x), "{w}x{h}");
+            assert!((dots[4].right() - l.dots.right()).abs() < 1e-3);
+            assert!(dots.iter().all(|d| l.caption_band.contains(*d)));
+        }
+    }
+
+    #[test]
+    fn a_cover_picture_stands_centred_on_its_cells_baseline() {
+        let s = Scale::new(1920, 1080);
+        let cell = s.covers(4, None).cells[0];
+        let r = cell.cover_of_size(cell.cover.w * 0.5, cell.cover.h * 0.9);
+        assert_eq!(r.bottom(), cell.cover.bottom());
+        assert!((r.x + r.w / 2.0 - (cell.cover.x + cell.cover.w / 2.0)).abs() < 1e-3);
+        assert_eq!((r.w, r.h), (cell.cover.w * 0.5, cell.cover.h * 0.9));
+    }
+
+    #[test]
+    fn a_typographic_cover_keeps_its_type_inside_the_cover() {
+        for (w, h) in SIZES {
+            let s = Scale::new(w, h);
+            for cell in s.covers(s.covers_per_page(), Some(41)).cells {
+                let t = TypographicCover::within(cell.cover);
+                for r in [t.rule, t.title, t.authors] {
+                    assert!(cell.cover.contains(r), "{w}x{h}: {r:?} in {:?}", cell.cover);
+                }
+                assert!(t.title.y > t.rule.bottom() && t.title.y < t.authors.y);
+                assert!(t.authors_size < t.title_size && t.title_size >= 12.0);
+            }
+        }
+    }
+
+    #[test]
+    fn the_welcome_greeting_sits_above_the_middle_with_its_line_under_it() {
+        for (w, h) in SIZES {
+            let s = Scale::new(w, h);
+            let l = s.welcome();
+            assert_eq!(l.picture, s.screen());
+            assert!(s.screen().contains(l.title) && s.screen().contains(l.subtitle));
+            assert!(l.title.y < h as f32 / 2.0, "{w}x{h}");
+            assert_eq!(l.subtitle.y, l.title.bottom());
+            assert!(l.title.h >= s.title * 2.0, "room for two lines of greeting");
+        }
+    }
+
+    #[test]
+    fn a_headline_rule_is_visible_on_any_screen() {
+        for (w, h) in [(640, 360), (1920, 1080), (1080, 1920)] {
+            let b = Scale::new(w, h).headline_block();
+            assert!(b.rule_height >= 3.0 && b.rule_width > b.rule_height);
+            assert!(b.row_gap > 0.0);
         }
     }
 }

@@ -13,7 +13,7 @@ use image::RgbaImage;
 
 use super::fonts::Fonts;
 use crate::catalog::CoverItem;
-use crate::layout::{Rect, Scale};
+use crate::layout::{Rect, Scale, TypographicCover};
 use crate::prepare::{PreparedPage, Slot};
 use crate::show::{Page, PageContent};
 use crate::theme::{Palette, Rgb, SCRIM_ALPHA, SCRIM_TEXT, cover_colors};
@@ -84,6 +84,9 @@ fn color(rgb: Rgb) -> Color {
     Color::srgb_u8(rgb[0], rgb[1], rgb[2])
 }
 
+/// A page's picture on the GPU, and its size in pixels.
+type Picture = (Handle<Image>, UVec2);
+
 /// Spawns the camera and UI that draw `prepared` into a new texture. Returns the camera entity,
 /// which carries the [`PageView`].
 pub fn spawn_page(
@@ -96,26 +99,15 @@ pub fn spawn_page(
     let target = images.add(page_target(width, height));
     let palette = prepared.page.theme.palette();
     let camera = commands
-        .spawn((
-            Camera2d,
-            Camera {
-                order: -1,
-                clear_color: ClearColorConfig::Custom(color(palette.background)),
-                ..default()
-            },
-            // UI has straight edges: multisampling would only cost time.
-            bevy::render::view::Msaa::Off,
-            RenderTarget::Image(target.clone().into()),
-        ))
+        .spawn(page_camera(&target, color(palette.background)))
         .id();
     let mut pictures = Vec::new();
-    let mut add = |slot: Slot| -> Option<(Handle<Image>, UVec2)> {
+    let mut add = |slot: Slot| -> Option<Picture> {
         let img = prepared.image(slot)?;
         let handle = images.add(gpu_image(img, slot == Slot::Qr));
         pictures.push(handle.clone());
         Some((handle, UVec2::new(img.width(), img.height())))
     };
-    let scale = prepared.scale();
     let root = commands
         .spawn((
             Node {
@@ -132,56 +124,10 @@ pub fn spawn_page(
         commands,
         root,
         fonts,
-        scale,
+        scale: prepared.scale(),
         palette,
     };
-    match &prepared.page.content {
-        PageContent::Picture {
-            caption,
-            title,
-            position,
-            ..
-        } => {
-            let main = add(Slot::Main);
-            ui.picture(main, caption.as_deref(), title.as_deref(), *position);
-        }
-        PageContent::Welcome => {
-            let main = add(Slot::Main);
-            ui.welcome(main);
-        }
-        PageContent::Qr {
-            title, text, url, ..
-        } => {
-            let side = add(Slot::Side);
-            let qr = add(Slot::Qr);
-            let modules = crate::prepare::qr_modules(url).unwrap_or(1);
-            ui.qr(title, text.as_deref(), side, qr, modules);
-        }
-        PageContent::Text { title, text, .. } => {
-            let side = add(Slot::Side);
-            ui.text(title, text.as_deref(), side);
-        }
-        PageContent::Covers {
-            title,
-            books,
-            qr,
-            qr_text,
-            position,
-        } => {
-            let covers: Vec<_> = (0..books.len()).map(|i| add(Slot::Cover(i))).collect();
-            let code = add(Slot::Qr);
-            let modules = qr.as_deref().and_then(crate::prepare::qr_modules);
-            ui.covers(
-                title.as_deref(),
-                books,
-                &covers,
-                code,
-                modules,
-                qr_text,
-                *position,
-            );
-        }
-    }
+    ui.content(&prepared.page.content, &mut add);
     commands.entity(camera).insert(PageView {
         page: prepared.page,
         target,
@@ -193,6 +139,21 @@ pub fn spawn_page(
         keep_rendering: false,
     });
     camera
+}
+
+/// The camera that draws a page into `target`, once, off screen.
+fn page_camera(target: &Handle<Image>, background: Color) -> impl Bundle {
+    (
+        Camera2d,
+        Camera {
+            order: -1,
+            clear_color: ClearColorConfig::Custom(background),
+            ..default()
+        },
+        // UI has straight edges: multisampling would only cost time.
+        bevy::render::view::Msaa::Off,
+        RenderTarget::Image(target.clone().into()),
+    )
 }
 
 /// Counts the frames each page has been rendered; when it has settled, marks it [`Drawn`] and,
@@ -282,6 +243,57 @@ fn at(r: Rect) -> Node {
 }
 
 impl Ui<'_, '_, '_> {
+    /// The page's content, asking `add` for each of its pictures.
+    fn content(&mut self, content: &PageContent, add: &mut impl FnMut(Slot) -> Option<Picture>) {
+        match content {
+            PageContent::Picture {
+                caption,
+                title,
+                position,
+                ..
+            } => {
+                let main = add(Slot::Main);
+                self.picture(main, caption.as_deref(), title.as_deref(), *position);
+            }
+            PageContent::Welcome => {
+                let main = add(Slot::Main);
+                self.welcome(main);
+            }
+            PageContent::Qr {
+                title, text, url, ..
+            } => {
+                let side = add(Slot::Side);
+                let qr = add(Slot::Qr);
+                let modules = crate::prepare::qr_modules(url).unwrap_or(1);
+                self.qr(title, text.as_deref(), side, qr, modules);
+            }
+            PageContent::Text { title, text, .. } => {
+                let side = add(Slot::Side);
+                self.text(title, text.as_deref(), side);
+            }
+            PageContent::Covers {
+                title,
+                books,
+                qr,
+                qr_text,
+                position,
+            } => {
+                let covers: Vec<_> = (0..books.len()).map(|i| add(Slot::Cover(i))).collect();
+                let code = add(Slot::Qr);
+                let modules = qr.as_deref().and_then(crate::prepare::qr_modules);
+                self.covers(
+                    title.as_deref(),
+                    books,
+                    &covers,
+                    code,
+                    modules,
+                    qr_text,
+                    *position,
+                );
+            }
+        }
+    }
+
     fn child(&mut self, bundle: impl Bundle) -> Entity {
         let id = self.commands.spawn((bundle, Pickable::IGNORE)).id();
         self.commands.entity(self.root).add_child(id);
@@ -300,7 +312,7 @@ impl Ui<'_, '_, '_> {
     }
 
     /// A picture centred in `r` at its own size.
-    fn image_centered(&mut self, r: Rect, (image, size): (Handle<Image>, UVec2)) {
+    fn image_centered(&mut self, r: Rect, (image, size): Picture) {
         let inner = r.centered(size.x as f32, size.y as f32);
         self.image(inner, image);
     }
@@ -346,7 +358,7 @@ impl Ui<'_, '_, '_> {
 
     fn picture(
         &mut self,
-        main: Option<(Handle<Image>, UVec2)>,
+        main: Option<Picture>,
         caption: Option<&str>,
         title: Option<&str>,
         position: Option<(usize, usize)>,
@@ -365,37 +377,25 @@ impl Ui<'_, '_, '_> {
             self.words(l.caption, c, &font, self.scale.body, white, Justify::Left);
         }
         if let Some(t) = title {
-            let pad = self.scale.body * 0.35;
-            let w = (t.chars().count() as f32 * self.scale.body * 0.62 + 2.0 * pad).min(l.title.w);
-            let badge = Rect::new(l.title.x - pad, l.title.y - pad * 0.5, w, l.title.h);
+            let b = self.scale.title_badge(l.title, t.chars().count());
             self.child((
                 Node {
-                    border_radius: BorderRadius::all(px(self.scale.body * 0.3)),
-                    ..at(badge)
+                    border_radius: BorderRadius::all(px(b.radius)),
+                    ..at(b.badge)
                 },
                 BackgroundColor(scrim),
             ));
             let font = self.fonts.bold.clone();
-            let text_rect = Rect::new(
-                badge.x + pad,
-                badge.y + (badge.h - self.scale.body * 1.2) / 2.0,
-                badge.w - pad,
-                self.scale.body * 1.25,
-            );
-            self.words(text_rect, t, &font, self.scale.body, white, Justify::Left);
+            self.words(b.text, t, &font, self.scale.body, white, Justify::Left);
         }
         if let Some((index, count)) = position {
-            self.dots(l.dots, index, count);
+            self.dots(&l.position_dots(count), index);
         }
     }
 
     /// "2 of 5" as dots: the current one in the accent colour.
-    fn dots(&mut self, r: Rect, index: usize, count: usize) {
-        let d = r.h;
-        let gap = d * 0.6;
-        let total = count as f32 * d + (count as f32 - 1.0) * gap;
-        let x0 = r.right() - total;
-        for i in 0..count {
+    fn dots(&mut self, dots: &[Rect], index: usize) {
+        for (i, &dot) in dots.iter().enumerate() {
             let c = if i + 1 == index {
                 color(self.palette.accent)
             } else {
@@ -404,35 +404,33 @@ impl Ui<'_, '_, '_> {
             self.child((
                 Node {
                     border_radius: BorderRadius::MAX,
-                    ..at(Rect::new(x0 + i as f32 * (d + gap), r.y, d, d))
+                    ..at(dot)
                 },
                 BackgroundColor(c),
             ));
         }
     }
 
-    fn welcome(&mut self, main: Option<(Handle<Image>, UVec2)>) {
+    fn welcome(&mut self, main: Option<Picture>) {
         let s = self.scale;
+        let l = s.welcome();
         if let Some(m) = main {
-            self.image_centered(s.screen(), m);
+            self.image_centered(l.picture, m);
         }
-        let inner = s.screen().inset(s.margin);
-        let title = Rect::new(inner.x, inner.y + inner.h * 0.26, inner.w, s.title * 2.5);
         let font = self.fonts.bold.clone();
         let text = color(self.palette.text);
         self.words(
-            title,
+            l.title,
             "Välkommen till biblioteket",
             &font,
             s.title,
             text,
             Justify::Center,
         );
-        let sub = Rect::new(inner.x, title.bottom(), inner.w, s.body * 2.6);
         let font = self.fonts.regular.clone();
         let muted = color(self.palette.muted);
         self.words(
-            sub,
+            l.subtitle,
             "Bibliotek Värmland · bibliotekvarmland.se",
             &font,
             s.body,
@@ -445,6 +443,7 @@ impl Ui<'_, '_, '_> {
     /// text. The block is clipped to the area.
     fn headline_and_text(&mut self, area: Rect, title: &str, text: Option<&str>) {
         let s = self.scale;
+        let sizes = s.headline_block();
         let bold = self.fonts.bold.clone();
         let regular = self.fonts.regular.clone();
         let (fg, accent) = (color(self.palette.text), color(self.palette.accent));
@@ -460,7 +459,7 @@ impl Ui<'_, '_, '_> {
             .spawn((
                 Node {
                     flex_direction: FlexDirection::Column,
-                    row_gap: px(s.gap * 0.6),
+                    row_gap: px(sizes.row_gap),
                     max_height: percent(100),
                     overflow: Overflow::clip(),
                     ..default()
@@ -473,8 +472,8 @@ impl Ui<'_, '_, '_> {
             .commands
             .spawn((
                 Node {
-                    width: px(s.body * 2.2),
-                    height: px((s.body * 0.14).max(3.0)),
+                    width: px(sizes.rule_width),
+                    height: px(sizes.rule_height),
                     flex_shrink: 0.0,
                     ..default()
                 },
@@ -508,8 +507,8 @@ impl Ui<'_, '_, '_> {
         &mut self,
         title: &str,
         text: Option<&str>,
-        side: Option<(Handle<Image>, UVec2)>,
-        qr: Option<(Handle<Image>, UVec2)>,
+        side: Option<Picture>,
+        qr: Option<Picture>,
         modules: u32,
     ) {
         let l = self.scale.qr(side.is_some(), modules);
@@ -522,7 +521,7 @@ impl Ui<'_, '_, '_> {
         }
     }
 
-    fn text(&mut self, title: &str, text: Option<&str>, side: Option<(Handle<Image>, UVec2)>) {
+    fn text(&mut self, title: &str, text: Option<&str>, side: Option<Picture>) {
         let l = self.scale.text(side.is_some());
         if let (Some(r), Some(img)) = (l.image, side) {
             self.image(r, img.0);
@@ -534,8 +533,8 @@ impl Ui<'_, '_, '_> {
         &mut self,
         title: Option<&str>,
         books: &[CoverItem],
-        covers: &[Option<(Handle<Image>, UVec2)>],
-        code: Option<(Handle<Image>, UVec2)>,
+        covers: &[Option<Picture>],
+        code: Option<Picture>,
         modules: Option<u32>,
         qr_text: &str,
         position: Option<(usize, usize)>,
@@ -562,23 +561,11 @@ impl Ui<'_, '_, '_> {
             match cover {
                 Some((image, size)) => {
                     // The real cover keeps its shape, standing on the cell's baseline.
-                    let (w, h) = (size.x as f32, size.y as f32);
-                    let r = Rect::new(
-                        cell.cover.x + (cell.cover.w - w) / 2.0,
-                        cell.cover.bottom() - h,
-                        w,
-                        h,
-                    );
+                    let r = cell.cover_of_size(size.x as f32, size.y as f32);
                     self.child((
                         at(r),
                         ImageNode::new(image.clone()).with_mode(NodeImageMode::Stretch),
-                        BoxShadow::new(
-                            Color::srgba(0.0, 0.0, 0.0, 0.45),
-                            px(0.0),
-                            px(s.gap * 0.3),
-                            px(0.0),
-                            px(s.gap * 0.6),
-                        ),
+                        self.cover_shadow(),
                     ));
                 }
                 None => self.typographic_cover(cell.cover, book),
@@ -603,51 +590,41 @@ impl Ui<'_, '_, '_> {
         }
     }
 
+    /// The shadow a book casts, real or typographic.
+    fn cover_shadow(&self) -> BoxShadow {
+        let shadow = self.scale.cover_shadow();
+        BoxShadow::new(
+            Color::srgba(0.0, 0.0, 0.0, 0.45),
+            px(0.0),
+            px(shadow.y_offset),
+            px(0.0),
+            px(shadow.blur),
+        )
+    }
+
     /// A cover set in type on a colour derived from the title, for books without a picture.
     fn typographic_cover(&mut self, r: Rect, book: &CoverItem) {
+        let l = TypographicCover::within(r);
         let (bg, fg) = cover_colors(&book.title);
         let (bg, fg) = (color(bg), color(fg));
         self.child((
             Node {
-                border_radius: BorderRadius::all(px(r.w * 0.02)),
+                border_radius: BorderRadius::all(px(l.radius)),
                 ..at(r)
             },
             BackgroundColor(bg),
-            BoxShadow::new(
-                Color::srgba(0.0, 0.0, 0.0, 0.45),
-                px(0.0),
-                px(self.scale.gap * 0.3),
-                px(0.0),
-                px(self.scale.gap * 0.6),
-            ),
+            self.cover_shadow(),
         ));
-        let pad = r.w * 0.1;
-        let size = (r.w / 7.5).max(12.0);
         let bold = self.fonts.bold.clone();
         let regular = self.fonts.regular.clone();
-        self.fill(
-            Rect::new(r.x + pad, r.y + pad, r.w * 0.25, (size * 0.12).max(2.0)),
-            fg,
-        );
-        self.words(
-            Rect::new(r.x + pad, r.y + pad * 1.6, r.w - 2.0 * pad, r.h * 0.6),
-            &book.title,
-            &bold,
-            size,
-            fg,
-            Justify::Left,
-        );
+        self.fill(l.rule, fg);
+        self.words(l.title, &book.title, &bold, l.title_size, fg, Justify::Left);
         let authors = book.authors.join(", ");
         self.words(
-            Rect::new(
-                r.x + pad,
-                r.bottom() - pad - size * 2.4,
-                r.w - 2.0 * pad,
-                size * 2.4,
-            ),
+            l.authors,
             &authors,
             &regular,
-            size * 0.8,
+            l.authors_size,
             fg,
             Justify::Left,
         );

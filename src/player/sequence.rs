@@ -1,94 +1,53 @@
-//! Drives the show: asks the schedule what plays (and sleeps until it changes), keeps the running
-//! order, has the next page prepared and drawn while the current one shows, and hands it to the
-//! compositor only when it is completely drawn and the current page's time is up. A page that
-//! cannot be prepared is skipped with one log line; when nothing can be shown, the welcome page is.
-
-use std::collections::HashSet;
+//! Drives the show in bevy: asks the schedule what plays (and sleeps until it changes), has the
+//! page the running order chooses prepared and drawn while the current one shows, and hands it to
+//! the compositor only when it is completely drawn and the running order says it is time. The
+//! decisions (skipping broken pages, the welcome page, when to switch) are
+//! [`RunningOrder`]'s; this layer only carries time, messages and entities to and from it.
 
 use bevy::prelude::*;
 use chrono::{DateTime, Utc};
 
-use super::bridge::{CurrentLibrary, Preparer};
+use super::bridge::{CurrentLibrary, Done, Preparer};
 use super::compositor::Compositor;
 use super::fonts::Fonts;
 use super::page::{PageView, despawn_page, spawn_page};
 use super::{FrameSize, PlayerSystems, Screen, WallClock};
 use crate::layout::Scale;
 use crate::schedule::{Program, Reason, next_change, program_at};
-use crate::show::{Direction, Page, PageKey, Playback, pages_for, welcome_page};
-
-/// The index the welcome page goes by when it stands in: it has no place in the running order.
-const WELCOME: usize = usize::MAX;
+use crate::show::{
+    Change, Choice, Direction, Page, PageContent, PageKey, Place, RunningOrder, pages_for,
+};
 
 /// A visitor or staff member asked for another page.
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Navigate(pub Direction);
 
 /// The page coming next.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 enum Incoming {
+    #[default]
     None,
     /// Being prepared on the worker thread.
-    Preparing {
-        id: u64,
-        index: usize,
-        page: Page,
-        forced: bool,
-    },
+    Preparing { id: u64, choice: Choice, page: Page },
     /// Being drawn into its texture.
-    Drawing {
-        camera: Entity,
-        index: usize,
-        forced: bool,
-    },
-    /// Drawn, waiting for the current page's time to be up.
-    Ready {
-        camera: Entity,
-        index: usize,
-        forced: bool,
-    },
+    Drawing { camera: Entity, choice: Choice },
+    /// Drawn, waiting for the running order to say it may go on screen.
+    Ready { camera: Entity, choice: Choice },
 }
 
 /// The state of the show.
-#[derive(Resource, Debug)]
+#[derive(Resource, Debug, Default)]
 pub struct Sequencer {
     pub program: Option<Program>,
     pub next_change: Option<DateTime<Utc>>,
-    pub playback: Playback,
+    pub order: RunningOrder,
     incoming: Incoming,
-    /// Pages skipped in a row while looking for one that can be shown.
-    skipped: usize,
-    /// Pages that failed, so each is logged once per content version.
-    failed: HashSet<PageKey>,
-    /// The welcome page is standing in because nothing else could be shown.
-    standing_in: bool,
-    /// The schedule changed: the next page goes on screen as soon as it is drawn, without waiting
-    /// for the current page's time (content changes, by contrast, wait for the page boundary).
-    switch_now: bool,
     /// Pages shown since start.
     pub shown: u64,
     /// The page shown last.
     pub last_shown: Option<PageKey>,
     /// When the first page went on screen (monotonic seconds).
     pub first_shown_at: Option<f64>,
-}
-
-impl Default for Sequencer {
-    fn default() -> Self {
-        Self {
-            program: None,
-            next_change: None,
-            playback: Playback::default(),
-            incoming: Incoming::None,
-            skipped: 0,
-            failed: HashSet::new(),
-            standing_in: false,
-            switch_now: false,
-            shown: 0,
-            last_shown: None,
-            first_shown_at: None,
-        }
-    }
 }
 
 impl Sequencer {
@@ -99,7 +58,7 @@ impl Sequencer {
 
     /// When the current page's time is up, in seconds on the player's clock ([`super::Now`]).
     pub fn page_deadline(&self) -> Option<f64> {
-        self.playback.deadline()
+        self.order.deadline()
     }
 }
 
@@ -150,12 +109,8 @@ fn follow_schedule(
     let playlists = library.0.playlists();
     let program = program_at(playlists, &screen.0, now);
     seq.next_change = next_change(playlists, &screen.0, now);
-    let changed = content_changed || seq.program.as_ref() != Some(&program);
-    if !changed {
+    if !content_changed && seq.program.as_ref() == Some(&program) {
         return;
-    }
-    if content_changed {
-        seq.failed.clear();
     }
     tracing::info!(
         generation = %library.0.generation.id,
@@ -169,17 +124,17 @@ fn follow_schedule(
     let scale = Scale::new(size.width, size.height);
     let pages = pages_for(&program, playlists, scale.covers_per_page());
     let closed = program.reason == Reason::Closed;
-    // At the instant the schedule names: a page on screen gives way to the new program at once.
-    seq.switch_now = !content_changed && seq.program.is_some();
+    // At the instant the schedule names, a page on screen gives way to the new program at once.
+    let change = if content_changed || seq.program.is_none() {
+        Change::Content
+    } else {
+        Change::Schedule
+    };
     seq.program = Some(program);
     cancel_incoming(&mut seq, &mut commands, &mut views, &mut images);
-    seq.standing_in = false;
-    seq.skipped = 0;
+    seq.order.replace(pages, change);
     if closed {
-        seq.playback.clear();
         compositor.blank(now_clock.0);
-    } else {
-        seq.playback.replace(pages);
     }
 }
 
@@ -214,41 +169,33 @@ fn navigate(
     let Some(Navigate(direction)) = requests.read().last().copied() else {
         return;
     };
-    if seq.playback.pages().is_empty() {
+    let Some(choice) = seq
+        .order
+        .navigate(direction, now_clock.0, screen.0.touch_timeout)
+    else {
         return;
-    }
-    let now = now_clock.0;
-    seq.playback.touched(now, screen.0.touch_timeout);
+    };
     cancel_incoming(&mut seq, &mut commands, &mut views, &mut images);
-    request_next(&mut seq, &mut preparer, &library, &size, direction, 0, true);
+    request(&mut seq, &mut preparer, &library, &size, choice);
 }
 
-/// Asks for the page `skip` pages past the next one in `direction` to be prepared.
-fn request_next(
+/// Asks for the chosen page to be prepared.
+fn request(
     seq: &mut Sequencer,
     preparer: &mut Preparer,
     library: &CurrentLibrary,
     size: &FrameSize,
-    direction: Direction,
-    skip: usize,
-    forced: bool,
+    choice: Choice,
 ) {
-    let Some(index) = seq.playback.next_index(direction, skip) else {
-        return;
-    };
-    let Some(page) = seq.playback.upcoming_page(index).cloned() else {
+    let Some(page) = seq.order.page(choice) else {
         return;
     };
     let id = preparer.request(page.clone(), size.width, size.height, &library.0);
-    seq.incoming = Incoming::Preparing {
-        id,
-        index,
-        page,
-        forced,
-    };
+    seq.incoming = Incoming::Preparing { id, choice, page };
 }
 
-/// Moves the next page along: prepare, draw, and put it on screen when its time comes.
+/// Moves the next page along: choose and prepare it, draw it, and put it on screen when its time
+/// comes.
 fn advance(
     mut seq: ResMut<Sequencer>,
     mut preparer: ResMut<Preparer>,
@@ -261,131 +208,105 @@ fn advance(
     views: Query<&PageView>,
     mut compositor: ResMut<Compositor>,
 ) {
-    let now = now_clock.0;
-    match seq.incoming.clone() {
-        Incoming::None => {
-            // Only the page on screen and the next one are held: during a transition (two pages
-            // on screen), the one after waits.
-            if !compositor.is_idle() {
-                return;
-            }
-            let upcoming = seq.playback.upcoming_len();
-            if upcoming == 0 || seq.standing_in {
-                return;
-            }
-            // Everything was tried and failed: the welcome page stands in.
-            if seq.skipped >= upcoming {
-                tracing::warn!("no page can be shown: showing the welcome page");
-                seq.standing_in = true;
-                let page = welcome_page();
-                let id = preparer.request(page.clone(), size.width, size.height, &library.0);
-                seq.incoming = Incoming::Preparing {
-                    id,
-                    index: WELCOME,
-                    page,
-                    forced: false,
-                };
-                return;
-            }
-            let skip = seq.skipped;
-            request_next(
-                &mut seq,
-                &mut preparer,
-                &library,
-                &size,
-                Direction::Forward,
-                skip,
-                false,
-            );
-        }
-        Incoming::Preparing {
-            id,
-            index,
-            page,
-            forced,
-        } => {
-            let Some(done) = preparer.take(id) else {
+    match seq.incoming {
+        // Only the page on screen and the next one are held: during a transition (two pages on
+        // screen), the one after waits.
+        Incoming::None if compositor.is_idle() => {
+            let Some(choice) = seq.order.choose_next() else {
                 return;
             };
-            match done.result {
-                Ok(prepared) => {
-                    for w in &prepared.warnings {
-                        if seq.failed.insert(page.key.clone()) {
-                            tracing::warn!(page = %page.key, "{w}");
-                        }
-                    }
-                    tracing::debug!(page = %page.key, took_ms = done.took.as_millis() as u64, "prepared");
-                    let camera = spawn_page(&mut commands, &mut images, &fonts, prepared);
-                    seq.incoming = Incoming::Drawing {
-                        camera,
-                        index,
-                        forced,
-                    };
-                }
-                Err(e) => {
-                    if seq.failed.insert(page.key.clone()) {
-                        tracing::error!(page = %page.key, "skipping the page: {e}");
-                    }
-                    seq.incoming = Incoming::None;
-                    if index == WELCOME {
-                        return;
-                    }
-                    seq.skipped += 1;
-                }
+            if choice.place == Place::Welcome {
+                tracing::warn!("no page can be shown: showing the welcome page");
+            }
+            request(&mut seq, &mut preparer, &library, &size, choice);
+        }
+        Incoming::None => {}
+        Incoming::Preparing { id, .. } => {
+            if let Some(done) = preparer.take(id) {
+                prepared(&mut seq, done, &mut commands, &mut images, &fonts);
             }
         }
-        Incoming::Drawing {
-            camera,
-            index,
-            forced,
-        } => match views.get(camera) {
-            Ok(view) if view.is_drawn() => {
-                // Drawn: no more frames are needed until its time comes.
-                seq.incoming = Incoming::Ready {
-                    camera,
-                    index,
-                    forced,
-                };
-            }
+        Incoming::Drawing { camera, choice } => match views.get(camera) {
+            // Drawn: no more frames are needed until its time comes.
+            Ok(view) if view.is_drawn() => seq.incoming = Incoming::Ready { camera, choice },
             Ok(_) => {}
             Err(_) => seq.incoming = Incoming::None,
         },
-        Incoming::Ready {
-            camera,
-            index,
-            forced,
-        } => {
+        Incoming::Ready { camera, choice } => {
             let Ok(view) = views.get(camera) else {
                 seq.incoming = Incoming::None;
                 return;
             };
-            let nothing_on_screen = compositor.on_screen().is_none();
-            let time_is_up = forced || seq.switch_now || nothing_on_screen || seq.playback.due(now);
-            if !time_is_up || !compositor.is_idle() {
-                return;
+            let screen_empty = compositor.on_screen().is_none();
+            if seq.order.time_to_switch(choice, screen_empty, now_clock.0) && compositor.is_idle() {
+                put_on_screen(&mut seq, camera, view, choice, &mut compositor, now_clock.0);
             }
-            let transition = view.page.transition;
-            compositor.start(camera, view.target.clone(), transition, now, forced);
-            if index == WELCOME {
-                // The welcome page stands in: it has no place in the running order.
-                seq.playback.show(WELCOME, now);
-            } else {
-                seq.standing_in = false;
-                seq.playback.show(index, now);
+        }
+    }
+}
+
+/// The page being prepared is: draw it, or skip it if it could not be prepared.
+fn prepared(
+    seq: &mut Sequencer,
+    done: Done,
+    commands: &mut Commands,
+    images: &mut Assets<Image>,
+    fonts: &Fonts,
+) {
+    let Incoming::Preparing {
+        choice, ref page, ..
+    } = seq.incoming
+    else {
+        return;
+    };
+    let key = page.key.clone();
+    match done.result {
+        Ok(prepared) => {
+            for w in &prepared.warnings {
+                if seq.order.first_problem_with(&key) {
+                    tracing::warn!(page = %key, "{w}");
+                }
             }
-            seq.skipped = 0;
-            seq.switch_now = false;
-            seq.shown += 1;
-            seq.last_shown = Some(view.page.key.clone());
-            seq.first_shown_at.get_or_insert(now);
-            tracing::info!(page = %view.page.key, kind = page_kind(&view.page), "showing");
+            tracing::debug!(page = %key, took_ms = done.took.as_millis() as u64, "prepared");
+            let camera = spawn_page(commands, images, fonts, prepared);
+            seq.incoming = Incoming::Drawing { camera, choice };
+        }
+        Err(e) => {
+            if seq.order.first_problem_with(&key) {
+                tracing::error!(page = %key, "skipping the page: {e}");
+            }
+            seq.order.could_not_prepare(choice);
             seq.incoming = Incoming::None;
         }
     }
 }
 
+/// Starts the transition to the drawn page and tells the running order.
+fn put_on_screen(
+    seq: &mut Sequencer,
+    camera: Entity,
+    view: &PageView,
+    choice: Choice,
+    compositor: &mut Compositor,
+    now: f64,
+) {
+    let transition = view.page.transition;
+    compositor.start(
+        camera,
+        view.target.clone(),
+        transition,
+        now,
+        choice.navigated,
+    );
+    seq.order.shown(choice, now);
+    seq.shown += 1;
+    seq.last_shown = Some(view.page.key.clone());
+    seq.first_shown_at.get_or_insert(now);
+    tracing::info!(page = %view.page.key, kind = page_kind(&view.page), "showing");
+    seq.incoming = Incoming::None;
+}
+
 fn page_kind(page: &Page) -> &'static str {
-    use crate::show::PageContent;
     match &page.content {
         PageContent::Picture {
             position: Some(_), ..
