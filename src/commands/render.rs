@@ -119,7 +119,7 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
             }
         }
         for w in &got.warnings {
-            tracing::warn!("{w}");
+            writeln!(out, "warning: {w}")?;
         }
         match pages_at(got.playlists(), &screen, &args.at, &scale, out)? {
             Some((pages, what)) => (pages, what, got.library),
@@ -179,7 +179,7 @@ fn one_playlist(
         OnBadPicture::LeaveOut,
     )?;
     for w in &made.warnings {
-        tracing::warn!("{w}");
+        writeln!(out, "warning: {w}")?;
     }
     Ok(Library {
         generation: made.generation,
