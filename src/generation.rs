@@ -19,7 +19,7 @@ pub const FORMAT: u32 = 1;
 /// The largest manifest a screen accepts.
 pub const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
 /// The largest blob a screen accepts (pictures are scaled down at publishing).
-pub const MAX_BLOB_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_BLOB_BYTES: u64 = crate::media::MAX_PICTURE_BYTES;
 
 /// One version of everything a feed publishes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //! is safe against what people and servers send: unsupported formats, corrupt files and
 //! decompression bombs are refused with a reason, and big pictures are downscaled to the screen.
 
+use std::borrow::Cow;
 use std::io::{BufRead, Cursor, Seek};
 use std::path::{Path, PathBuf};
 
@@ -13,8 +14,12 @@ use sha2::{Digest, Sha256};
 /// Images with more pixels than this are refused unread (a 40-megapixel photo is already far
 /// more than any screen shows).
 pub const MAX_PIXELS: u64 = 40_000_000;
-/// The most memory a single decode may take.
-const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+/// The largest picture file vitrin reads (and the largest blob a feed may hold).
+pub const MAX_PICTURE_BYTES: u64 = 64 * 1024 * 1024;
+/// The most memory a single decode may take: the largest picture allowed, in RGBA, and a margin.
+/// Decoders must stay within it for everything they allocate: a GIF frame larger than its
+/// logical screen, a PNG's colour profile that inflates to gigabytes.
+const MAX_DECODE_BYTES: u64 = MAX_PIXELS * 4 + 32 * 1024 * 1024;
 
 /// Where the bytes of a picture (or a catalog document) come from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -107,6 +112,10 @@ pub enum ImageProblem {
     TooLarge { width: u32, height: u32 },
     #[error("it is damaged: {0}")]
     Corrupt(String),
+    #[error("decoding it would take more than {} MB of memory", MAX_DECODE_BYTES / 1_000_000)]
+    OverMemory,
+    #[error("the file is {bytes} bytes, over the limit of {} MB for a picture", MAX_PICTURE_BYTES / 1_000_000)]
+    FileTooLarge { bytes: u64 },
     #[error("it is empty (0 pixels)")]
     Empty,
     #[error("it is cut off: the file ends before the picture does")]
@@ -118,7 +127,11 @@ impl ImageProblem {
         match self {
             ImageProblem::Io(_) => "check that the file exists and can be read",
             ImageProblem::UnknownFormat => "save it as JPEG, PNG or WebP",
-            ImageProblem::TooLarge { .. } => "scale it down, e.g. to 3840x2160, before using it",
+            ImageProblem::TooLarge { .. }
+            | ImageProblem::OverMemory
+            | ImageProblem::FileTooLarge { .. } => {
+                "scale it down, e.g. to 3840x2160, before using it"
+            }
             ImageProblem::Truncated => {
                 "copy the file again: it was not copied or downloaded completely"
             }
@@ -133,9 +146,21 @@ impl ImageProblem {
 pub fn probe_image(path: &Path) -> Result<(u32, u32), ImageProblem> {
     use std::io::{Read, SeekFrom};
     // The format comes from the content, never from the file name.
-    let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
+    let file = std::fs::File::open(path)?;
+    let bytes = file.metadata()?.len();
+    if bytes > MAX_PICTURE_BYTES {
+        return Err(ImageProblem::FileTooLarge { bytes });
+    }
+    let mut file = std::io::BufReader::new(file);
     let reader = ImageReader::new(&mut file).with_guessed_format()?;
     let format = reader.format();
+    if format == Some(image::ImageFormat::Png) {
+        // PNG chunks the decoder would inflate are dropped from the bytes first.
+        let mut bytes = Vec::new();
+        file.rewind()?;
+        file.read_to_end(&mut bytes)?;
+        return probe_image_bytes(&bytes);
+    }
     let size = probe(reader)?;
     if format == Some(image::ImageFormat::Jpeg) {
         let len = file.seek(SeekFrom::End(0))?;
@@ -161,19 +186,69 @@ fn jpeg_has_end(tail: &[u8]) -> bool {
 
 /// Like `probe_image`, for bytes in memory.
 pub fn probe_image_bytes(bytes: &[u8]) -> Result<(u32, u32), ImageProblem> {
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
+    let bytes = without_unused_chunks(bytes);
+    let reader = ImageReader::new(Cursor::new(bytes.as_ref())).with_guessed_format()?;
     probe(reader)
 }
 
-fn probe<R: BufRead + Seek>(reader: ImageReader<R>) -> Result<(u32, u32), ImageProblem> {
+fn probe<R: BufRead + Seek>(mut reader: ImageReader<R>) -> Result<(u32, u32), ImageProblem> {
     if reader.format().is_none() {
         return Err(ImageProblem::UnknownFormat);
     }
-    let (width, height) = reader
-        .into_dimensions()
-        .map_err(|e| ImageProblem::Corrupt(e.to_string().trim().to_string()))?;
+    reader.limits(decode_limits());
+    let (width, height) = reader.into_dimensions().map_err(decode_problem)?;
     check_dimensions(width, height)?;
     Ok((width, height))
+}
+
+/// The PNG chunks vitrin drops before decoding: compressed colour profiles and text, which it
+/// never uses and which inflate without a limit in the decoder (a 260 KB profile can inflate to
+/// gigabytes).
+const DROPPED_PNG_CHUNKS: [&[u8; 4]; 3] = [b"iCCP", b"zTXt", b"iTXt"];
+const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
+
+/// PNG bytes without the chunks in [`DROPPED_PNG_CHUNKS`]; other bytes as they are. A damaged
+/// chunk list is left as it is, for the decoder to refuse.
+fn without_unused_chunks(bytes: &[u8]) -> Cow<'_, [u8]> {
+    if !bytes.starts_with(PNG_SIGNATURE) {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = PNG_SIGNATURE.to_vec();
+    let mut at = PNG_SIGNATURE.len();
+    let mut dropped = false;
+    while at + 12 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
+        let Some(end) = at.checked_add(12 + len).filter(|&e| e <= bytes.len()) else {
+            return Cow::Borrowed(bytes);
+        };
+        let kind = &bytes[at + 4..at + 8];
+        if DROPPED_PNG_CHUNKS.iter().any(|d| d.as_slice() == kind) {
+            dropped = true;
+        } else {
+            out.extend_from_slice(&bytes[at..end]);
+        }
+        at = end;
+    }
+    if !dropped {
+        return Cow::Borrowed(bytes);
+    }
+    out.extend_from_slice(&bytes[at..]);
+    Cow::Owned(out)
+}
+
+/// What a decoder may allocate.
+fn decode_limits() -> image::Limits {
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    limits
+}
+
+/// A decoder's error as a problem staff can act on.
+fn decode_problem(e: image::ImageError) -> ImageProblem {
+    match e {
+        image::ImageError::Limits(_) => ImageProblem::OverMemory,
+        e => ImageProblem::Corrupt(e.to_string().trim().to_string()),
+    }
 }
 
 fn check_dimensions(width: u32, height: u32) -> Result<(), ImageProblem> {
@@ -205,6 +280,13 @@ pub fn decode_image(
     max_height: u32,
     fit: Fit,
 ) -> Result<RgbaImage, ImageProblem> {
+    if bytes.len() as u64 > MAX_PICTURE_BYTES {
+        return Err(ImageProblem::FileTooLarge {
+            bytes: bytes.len() as u64,
+        });
+    }
+    let bytes = without_unused_chunks(bytes);
+    let bytes = bytes.as_ref();
     let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
     match reader.format() {
         None => return Err(ImageProblem::UnknownFormat),
@@ -213,17 +295,12 @@ pub fn decode_image(
         }
         Some(_) => {}
     }
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    reader.limits(limits);
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| ImageProblem::Corrupt(e.to_string().trim().to_string()))?;
+    reader.limits(decode_limits());
+    let mut decoder = reader.into_decoder().map_err(decode_problem)?;
     let (width, height) = decoder.dimensions();
     check_dimensions(width, height)?;
     let orientation = decoder.orientation().ok();
-    let mut img = DynamicImage::from_decoder(decoder)
-        .map_err(|e| ImageProblem::Corrupt(e.to_string().trim().to_string()))?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(decode_problem)?;
     if let Some(o) = orientation {
         img.apply_orientation(o);
     }
@@ -241,19 +318,18 @@ fn scale_to_box(img: DynamicImage, max_width: u32, max_height: u32, fit: Fit) ->
             }
         }
         Fit::Fill => {
-            // Scale so the picture covers the box, then crop the middle.
+            // Crop the middle of the picture to the box's shape, then scale only that: never
+            // more pixels than the box (a 8000x1 strip filling a screen is 2x1 pixels, scaled).
             let scale =
                 (f64::from(max_width) / f64::from(w)).max(f64::from(max_height) / f64::from(h));
-            let sw = ((f64::from(w) * scale).round() as u32).max(max_width);
-            let sh = ((f64::from(h) * scale).round() as u32).max(max_height);
-            let scaled = if (sw, sh) == (w, h) {
-                img
+            let cw = ((f64::from(max_width) / scale).round() as u32).clamp(1, w);
+            let ch = ((f64::from(max_height) / scale).round() as u32).clamp(1, h);
+            let cropped = img.crop_imm((w - cw) / 2, (h - ch) / 2, cw, ch);
+            if (cw, ch) == (max_width, max_height) {
+                cropped
             } else {
-                img.resize_exact(sw, sh, FilterType::Triangle)
-            };
-            let x = (scaled.width() - max_width) / 2;
-            let y = (scaled.height() - max_height) / 2;
-            scaled.crop_imm(x, y, max_width, max_height)
+                cropped.resize_exact(max_width, max_height, FilterType::Triangle)
+            }
         }
     }
 }
@@ -437,5 +513,77 @@ mod tests {
             "application/xml"
         );
         assert_eq!(sniff_media_type(b"{\"a\":1}"), "application/json");
+    }
+
+    fn hostile(name: &str) -> Vec<u8> {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/hostile")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    /// A 8000x1 strip filling a screen used to be scaled up whole (28 GB) before it was cropped.
+    #[test]
+    fn a_thin_strip_fills_a_screen_without_scaling_it_up_whole() {
+        let strip = hostile("strip-8000x1.png");
+        let img = decode_image(&strip, 1920, 1080, Fit::Fill).unwrap();
+        assert_eq!(img.dimensions(), (1920, 1080));
+        assert_eq!(img.get_pixel(960, 540).0, [200, 30, 30, 255]);
+        let tall = decode_image(&png(1, 3000), 3840, 2160, Fit::Fill).unwrap();
+        assert_eq!(tall.dimensions(), (3840, 2160));
+    }
+
+    /// Filling keeps the middle of a picture and its proportions.
+    #[test]
+    fn fill_crops_the_middle_and_fit_keeps_everything() {
+        let mut img = RgbaImage::from_pixel(400, 100, Rgba([0, 0, 255, 255]));
+        for y in 0..100 {
+            for x in 150..250 {
+                img.put_pixel(x, y, Rgba([255, 0, 0, 255]));
+            }
+        }
+        let mut bytes = Vec::new();
+        img.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+            .unwrap();
+        let filled = decode_image(&bytes, 100, 100, Fit::Fill).unwrap();
+        assert_eq!(filled.dimensions(), (100, 100));
+        assert_eq!(filled.get_pixel(50, 50).0, [255, 0, 0, 255]);
+        let fitted = decode_image(&bytes, 100, 100, Fit::Fit).unwrap();
+        assert_eq!(fitted.dimensions(), (100, 25));
+    }
+
+    /// A GIF whose logical screen is 8x8 but whose frame is 11000x11000 (484 MB to decode).
+    #[test]
+    fn a_gif_frame_larger_than_its_screen_is_refused() {
+        let gif = hostile("gif-frame-larger-than-its-screen.gif");
+        let err = decode_image(&gif, 100, 100, Fit::Fit).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ImageProblem::OverMemory | ImageProblem::TooLarge { .. }
+            ),
+            "{err}"
+        );
+    }
+
+    /// A 1x1 PNG whose colour profile inflates to 256 MB: the profile is dropped unread, and the
+    /// picture itself is fine.
+    #[test]
+    fn a_colour_profile_bomb_is_never_inflated() {
+        let bomb = hostile("png-colour-profile-bomb.png");
+        let kept = without_unused_chunks(&bomb);
+        assert!(kept.len() < 200, "{} bytes kept", kept.len());
+        assert!(!kept.windows(4).any(|w| w == b"iCCP"));
+        assert_eq!(probe_image_bytes(&bomb).unwrap(), (1, 1));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bomb.png");
+        std::fs::write(&file, &bomb).unwrap();
+        assert_eq!(probe_image(&file).unwrap(), (1, 1));
+        assert_eq!(decode_image(&bomb, 10, 10, Fit::Fit).unwrap().width(), 10);
+        // Other PNGs keep their bytes.
+        let plain = png(3, 3);
+        assert!(matches!(without_unused_chunks(&plain), Cow::Borrowed(_)));
     }
 }
