@@ -17,6 +17,9 @@ use crate::media::Media;
 use crate::playlist::format::{PLAYLIST, build_playlist};
 use crate::playlist::{Playlist, SlideContent};
 
+/// The most problems reported for one file; the rest are counted.
+pub const MAX_PROBLEMS_SHOWN: usize = 100;
+
 /// What a TOML file is, told from its keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -52,6 +55,20 @@ impl CheckedFile {
             diagnostics: self.diagnostics,
         };
         report.sort();
+        let more = report.diagnostics.len().saturating_sub(MAX_PROBLEMS_SHOWN);
+        if more > 0 {
+            let errors = report.diagnostics.iter().any(Diagnostic::is_error);
+            report.diagnostics.truncate(MAX_PROBLEMS_SHOWN);
+            let message = format!("{more} more problems in this file are not shown");
+            let d = if errors {
+                Diagnostic::error(&report.path, None, message)
+            } else {
+                Diagnostic::warning(&report.path, None, message)
+            };
+            report
+                .diagnostics
+                .push(d.with_hint("fix the problems above first, then check again"));
+        }
         report
     }
 }

@@ -123,14 +123,16 @@ impl fmt::Display for Rendered<'_> {
                 start.column + 1
             };
             let width = end_col.saturating_sub(start.column).max(1);
+            let (shown, column) = window(line_text, start.column);
+            let width = width.min(SHOWN_CHARS);
             let gutter = start.line.to_string().len();
             writeln!(f, "{:gutter$} |", "")?;
-            writeln!(f, "{} | {}", start.line, line_text)?;
+            writeln!(f, "{} | {}", start.line, shown)?;
             writeln!(
                 f,
                 "{:gutter$} | {}{}",
                 "",
-                " ".repeat(start.column - 1),
+                " ".repeat(column - 1),
                 "^".repeat(width)
             )?;
         }
@@ -138,6 +140,53 @@ impl fmt::Display for Rendered<'_> {
             writeln!(f, "  = hint: {hint}")?;
         }
         Ok(())
+    }
+}
+
+/// The most characters of a line shown under a headline: a one-line file of a megabyte is shown
+/// around the problem, not whole.
+const SHOWN_CHARS: usize = 100;
+
+/// The part of `line` shown for a problem at `column` (1-based, in characters), and the problem's
+/// column in it. Long lines are cut around the column, with "…" where they were cut.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let chars = line.chars().count();
+    if chars <= SHOWN_CHARS {
+        return (line.to_string(), column);
+    }
+    let first = column
+        .saturating_sub(SHOWN_CHARS / 2)
+        .min(chars - SHOWN_CHARS);
+    let mut shown: String = line.chars().skip(first).take(SHOWN_CHARS).collect();
+    let mut column = column - first;
+    if first > 0 {
+        shown.insert(0, '…');
+        column += 1;
+    }
+    if first + SHOWN_CHARS < chars {
+        shown.push('…');
+    }
+    (shown, column)
+}
+
+/// Where each line of a text starts, to find the line of any offset without reading the text
+/// again (checking a file with thousands of problems stays linear).
+#[derive(Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(source: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self { starts }
+    }
+
+    /// The line (from 0) that byte `offset` is on.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset) - 1
     }
 }
 
@@ -265,5 +314,25 @@ mod tests {
         assert_eq!(suggest("durration", keys), Some("duration"));
         assert_eq!(suggest("transtion", keys), Some("transition"));
         assert_eq!(suggest("colour", keys), None);
+    }
+
+    #[test]
+    fn a_very_long_line_is_shown_around_the_problem() {
+        let source = format!("{}x = 1{}\n", "a".repeat(5000), "b".repeat(5000));
+        let d = Diagnostic::error(Path::new("f.toml"), Some(5000..5001), "here");
+        let out = d.render(&source);
+        assert!(out.len() < 600, "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        let caret = lines[3].find('^').unwrap();
+        assert_eq!(lines[2].chars().nth(caret), Some('x'), "{out}");
+        assert!(lines[2].contains('…'));
+    }
+
+    #[test]
+    fn lines_are_found_from_an_index() {
+        let source = "a\nbb\n\nccc";
+        let index = LineIndex::new(source);
+        let lines: Vec<usize> = (0..source.len()).map(|o| index.line(o)).collect();
+        assert_eq!(lines, [0, 0, 1, 1, 1, 2, 3, 3, 3]);
     }
 }

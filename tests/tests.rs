@@ -4,6 +4,7 @@ mod architecture;
 mod catalog;
 mod check;
 mod feed;
+mod hostile;
 mod plan;
 mod player;
 mod render;

@@ -33,6 +33,24 @@ pub fn vitrin_in(dir: &Path, args: &[&str]) -> Output {
         .expect("vitrin runs")
 }
 
+/// Runs the `vitrin` binary in a folder with its heap held to `mib` MiB (RLIMIT_DATA, through
+/// util-linux's `prlimit`): a test that an input cannot make vitrin take more.
+pub fn vitrin_limited(dir: &Path, mib: u64, args: &[&str]) -> Output {
+    Command::new("prlimit")
+        .arg(format!("--data={}", mib << 20))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_vitrin"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .env(
+            "XDG_CACHE_HOME",
+            std::env::temp_dir().join("vitrin-tests-cache"),
+        )
+        .output()
+        .expect("prlimit runs vitrin")
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

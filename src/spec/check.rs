@@ -4,13 +4,14 @@
 
 mod value;
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
 use super::{Field, Fields, TableSpec, TaggedSpec, Variant};
-use crate::diagnostic::{Diagnostic, suggest};
+use crate::diagnostic::{Diagnostic, LineIndex, suggest};
 
 /// Walks a parsed TOML document against a spec and collects every problem.
 pub struct Checker<'a> {
@@ -69,15 +70,16 @@ impl<'a> Checker<'a> {
         if !syntax_ok {
             // What the parser recovered around a syntax error is a guess: leave out problems it
             // would cause on the same line, so the syntax error stands alone.
-            let lines: Vec<usize> = errors
+            let index = LineIndex::new(source);
+            let lines: HashSet<usize> = errors
                 .iter()
                 .filter_map(|e| e.span())
-                .map(|s| line_of(source, s.start))
+                .map(|s| index.line(s.start))
                 .collect();
             let on_those_lines = |d: &Diagnostic| {
                 d.span
                     .as_ref()
-                    .is_some_and(|s| lines.contains(&line_of(source, s.start)))
+                    .is_some_and(|s| lines.contains(&index.line(s.start)))
             };
             let after = self.diagnostics.split_off(before);
             self.diagnostics
@@ -247,11 +249,6 @@ impl<'a> Checker<'a> {
         };
         Some((variant, tag_key.span().start..tag_value.span().end))
     }
-}
-
-/// The line (from 0) that byte `at` of `source` is on.
-fn line_of(source: &str, at: usize) -> usize {
-    source[..at.min(source.len())].matches('\n').count()
 }
 
 fn syntax_hint(message: &str) -> String {

@@ -1,0 +1,96 @@
+//! Hostile and careless input never stops vitrin, and never makes it take more than a bounded
+//! amount of memory: each case found by trying to break it has a test here, run with the heap held
+//! to a limit (`prlimit --data`), so a regression shows as a failure and not as a slow machine.
+
+use std::path::Path;
+
+use crate::util::{fixture, stdout, vitrin_limited};
+
+/// What a `vitrin check` may take on any input, and what `render` may take on top of the renderer.
+const CHECK_MIB: u64 = 256;
+const RENDER_MIB: u64 = 2048;
+
+fn write(dir: &Path, name: &str, body: &str) {
+    std::fs::write(dir.join(name), body).unwrap();
+}
+
+/// 100 000 unknown keys on one line of a 1.2 MB file: each problem once showed the whole line
+/// (160 GB of output).
+#[test]
+fn a_megabyte_line_of_unknown_keys_is_reported_briefly() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys: Vec<String> = (0..100_000).map(|i| format!("k{i} = 1")).collect();
+    let line = format!(
+        "slide = [{{kind = \"text\", title = \"t\", {}}}]\n",
+        keys.join(", ")
+    );
+    write(dir.path(), "a.toml", &line);
+    let o = vitrin_limited(dir.path(), CHECK_MIB, &["check", "a.toml"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", crate::util::stderr(&o));
+    assert!(out.len() < 100_000, "{} bytes of output", out.len());
+    assert!(out.contains("a.toml:1:"), "{}", &out[..out.len().min(2000)]);
+    assert!(out.contains("99900 more problems in this file are not shown"));
+}
+
+/// 10 000 unknown keys, one a line, and 5 000 syntax errors: linear, not quadratic.
+#[test]
+fn thousands_of_problems_are_counted_not_all_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys: String = (0..10_000).map(|i| format!("k{i} = 1\n")).collect();
+    write(
+        dir.path(),
+        "keys.toml",
+        &format!("[[slide]]\nkind = \"text\"\ntitle = \"t\"\n{keys}"),
+    );
+    let syntax: String = (0..5_000).map(|i| format!("a{i} = = 1\n")).collect();
+    write(dir.path(), "syntax.toml", &syntax);
+    for file in ["keys.toml", "syntax.toml"] {
+        let o = vitrin_limited(dir.path(), CHECK_MIB, &["check", file]);
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(1), "{file}");
+        assert!(
+            out.contains("more problems in this file are not shown"),
+            "{file}"
+        );
+        assert!(out.matches(": error: ").count() <= 101, "{file}");
+    }
+}
+
+/// Pictures that asked for gigabytes: a 8000x1 strip filling the screen (28 GB), a GIF frame
+/// larger than its logical screen (484 MB), a colour profile inflating to 256 MB. `check` takes
+/// them with little memory, and `render` shows the strip and leaves out what it cannot show.
+#[test]
+fn pictures_that_asked_for_gigabytes_render_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "strip-8000x1.png",
+        "gif-frame-larger-than-its-screen.gif",
+        "png-colour-profile-bomb.png",
+    ] {
+        std::fs::copy(fixture("hostile").join(name), dir.path().join(name)).unwrap();
+    }
+    write(
+        dir.path(),
+        "bilder.toml",
+        "name = \"Bilder\"\n\
+         [[slide]]\nkind = \"image\"\nimage = \"strip-8000x1.png\"\nfit = \"fill\"\n\
+         [[slide]]\nkind = \"image\"\nimage = \"gif-frame-larger-than-its-screen.gif\"\n\
+         [[slide]]\nkind = \"image\"\nimage = \"png-colour-profile-bomb.png\"\n",
+    );
+    let o = vitrin_limited(dir.path(), CHECK_MIB, &["check", "bilder.toml"]);
+    assert!(o.status.code().is_some(), "check was killed: {o:?}");
+    let o = vitrin_limited(
+        dir.path(),
+        RENDER_MIB,
+        &["render", "--playlist", "bilder.toml", "--out", "ut"],
+    );
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}\n{}", crate::util::stderr(&o));
+    assert!(dir.path().join("ut/01-bilder-1.png").is_file(), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("warning: left out") && l.contains("gif-frame")),
+        "{out}"
+    );
+}
