@@ -38,8 +38,8 @@ enum Command {
         /// From when, in the screen's time zone: "2026-12-24 10:00", "2026-12-24" or "now".
         #[arg(long, default_value = "now")]
         at: String,
-        /// How many hours ahead.
-        #[arg(long, default_value_t = 24)]
+        /// How many hours ahead (at most a year: 8784).
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8784))]
         hours: u32,
     },
     /// Write the slides that play (or those of one playlist) to PNG files, without a window.

@@ -94,3 +94,28 @@ fn pictures_that_asked_for_gigabytes_render_in_bounded_memory() {
         "{out}"
     );
 }
+
+/// Arguments that panicked: a plan for 4 294 967 295 hours, `render --playlist` given a book
+/// list, a screen config or a folder. Each is a clear error now.
+#[test]
+fn odd_arguments_are_clear_errors() {
+    let root = crate::util::root();
+    let o = vitrin_limited(&root, CHECK_MIB, &["plan", "--hours", "4294967295"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(crate::util::stderr(&o).contains("--hours"));
+    let empty = tempfile::tempdir().unwrap();
+    let cases = [
+        ("playlists/listor/nyforvarv.toml", "is a book list"),
+        ("kiosk/screen.toml", "is a screen config"),
+        (empty.path().to_str().unwrap(), "is a folder"),
+    ];
+    for (file, says) in cases {
+        let o = vitrin_limited(&root, CHECK_MIB, &["render", "--playlist", file]);
+        let err = crate::util::stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains(says) && !err.contains("panicked"),
+            "{file}: {err}"
+        );
+    }
+}

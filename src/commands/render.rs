@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::catalog::Resolver;
-use crate::check::check_paths;
+use crate::check::{FileKind, check_paths};
 use crate::generation::Library;
 use crate::ingest::{LocalIngest, OnBadPicture, Pictures, make_generation};
 use crate::layout::Scale;
@@ -161,10 +161,22 @@ fn one_playlist(
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<Library> {
     let (report, playlists) = check_paths(&[file.to_path_buf()]);
-    if report.errors() > 0 || playlists.is_empty() {
+    if report.errors() > 0 {
         write!(out, "{}", report.render())?;
         anyhow::bail!(
             "{} has errors: fix them first (vitrin check)",
+            file.display()
+        );
+    }
+    if playlists.len() != 1 {
+        let what = match std::fs::read_to_string(file).map(|s| crate::check::detect_kind(&s)) {
+            Ok(FileKind::Screen) => "a screen config",
+            Ok(FileKind::CoverList) => "a book list",
+            _ if file.is_dir() => "a folder",
+            _ => "not a playlist",
+        };
+        anyhow::bail!(
+            "{} is {what}: --playlist takes one playlist file (--playlists takes a folder)",
             file.display()
         );
     }
