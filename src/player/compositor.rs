@@ -46,6 +46,7 @@ struct Layer {
     node: Entity,
 }
 
+/// A transition from one layer (or nothing) to another (or nothing: the screen goes black).
 #[derive(Debug, Clone)]
 struct Running {
     from: Option<Layer>,
@@ -55,19 +56,35 @@ struct Running {
     seconds: f64,
 }
 
+impl Running {
+    /// How far the transition has come: 0 at its start, 1 (or more) at its end. `hold` fixes it.
+    fn progress(&self, now: f64, hold: Option<f32>) -> f64 {
+        match hold {
+            Some(p) => f64::from(p),
+            None if self.seconds <= 0.0 => 1.0,
+            None => (now - self.started) / self.seconds,
+        }
+    }
+}
+
+/// A page to put on screen.
+#[derive(Debug, Clone)]
+struct Show {
+    page: Entity,
+    texture: Handle<Image>,
+    kind: Transition,
+    now: f64,
+    quick: bool,
+}
+
 #[derive(Debug, Clone)]
 enum Request {
-    Show {
-        page: Entity,
-        texture: Handle<Image>,
-        kind: Transition,
-        now: f64,
-        quick: bool,
-    },
-    Blank {
-        now: f64,
-    },
+    Show(Show),
+    Blank { now: f64 },
 }
+
+/// The page layers' image and placement, which transitions change.
+type LayerNodes<'w, 's> = Query<'w, 's, (&'static mut ImageNode, &'static mut UiTransform)>;
 
 /// What is on screen and what is changing.
 #[derive(Resource, Debug, Default)]
@@ -89,13 +106,13 @@ impl Compositor {
         now: f64,
         quick: bool,
     ) {
-        self.request = Some(Request::Show {
+        self.request = Some(Request::Show(Show {
             page,
             texture,
             kind,
             now,
             quick,
-        });
+        }));
     }
 
     /// Fades the screen to black (the library closed).
@@ -116,7 +133,7 @@ impl Compositor {
     /// The page camera whose texture is (or is becoming) the screen.
     pub fn on_screen(&self) -> Option<Entity> {
         match (&self.running, &self.request) {
-            (_, Some(Request::Show { page, .. })) => Some(*page),
+            (_, Some(Request::Show(Show { page, .. }))) => Some(*page),
             (Some(r), _) => r.to.map(|l| l.page),
             _ => self.current.map(|l| l.page),
         }
@@ -193,118 +210,137 @@ fn ease(t: f64) -> f32 {
     (t * t * (3.0 - 2.0 * t)) as f32
 }
 
+/// A new request finishes what runs and starts its own transition; otherwise the running
+/// transition moves on a frame, and ends when it is complete (unless held).
 fn composite(
     mut compositor: ResMut<Compositor>,
     mut commands: Commands,
     root: Single<Entity, With<ScreenRoot>>,
     mut clear: ResMut<ClearColor>,
-    mut nodes: Query<(&mut ImageNode, &mut UiTransform)>,
+    mut nodes: LayerNodes,
     mut views: Query<&mut PageView>,
     mut images: ResMut<Assets<Image>>,
-    now_clock: Res<super::Now>,
+    now: Res<super::Now>,
 ) {
-    let root = *root;
-    let now = now_clock.0;
     if let Some(request) = compositor.request.take() {
         // A new request finishes whatever ran before it.
         if let Some(r) = compositor.running.take() {
             finish(&mut compositor, r, &mut commands, &mut views, &mut images);
         }
         let from = compositor.current;
-        match request {
-            Request::Show {
-                page,
-                texture,
-                kind,
-                now: started,
-                quick,
-            } => {
-                let node = commands.spawn(layer_node(texture, 1)).id();
-                commands.entity(root).add_child(node);
-                clear.0 = BRAND_BACKGROUND;
-                let kind = if from.is_none() && kind == Transition::Slide {
-                    Transition::Fade
-                } else {
-                    kind
-                };
-                let seconds = match (kind, quick) {
-                    (Transition::Cut, _) => 0.0,
-                    (_, true) => QUICK_SECONDS,
-                    (Transition::Fade, false) => FADE_SECONDS,
-                    (Transition::Slide, false) => SLIDE_SECONDS,
-                };
-                if let Some(f) = from {
-                    commands.entity(f.node).insert(ZIndex(0));
-                }
-                compositor.running = Some(Running {
-                    from,
-                    to: Some(Layer { page, node }),
-                    kind,
-                    started,
-                    seconds,
-                });
-                // The new layer starts invisible; the first animation step sets it.
-                commands
-                    .entity(node)
-                    .entry::<ImageNode>()
-                    .and_modify(move |mut n| {
-                        n.color = Color::WHITE.with_alpha(if kind == Transition::Fade {
-                            0.0
-                        } else {
-                            1.0
-                        })
-                    });
-            }
-            Request::Blank { now: started } => {
-                clear.0 = Color::BLACK;
-                compositor.running = Some(Running {
-                    from,
-                    to: None,
-                    kind: Transition::Fade,
-                    started,
-                    seconds: BLANK_SECONDS,
-                });
-            }
-        }
+        compositor.running = Some(begin(request, from, *root, &mut commands, &mut clear));
         return;
     }
-    let Some(running) = compositor.running.clone() else {
+    let Some(running) = &compositor.running else {
         return;
     };
-    let t = match compositor.hold_progress {
-        Some(p) => f64::from(p),
-        None if running.seconds <= 0.0 => 1.0,
-        None => (now - running.started) / running.seconds,
-    };
-    let e = ease(t);
-    match (running.kind, running.to) {
-        (Transition::Fade, Some(to)) => {
-            if let Ok((mut image, _)) = nodes.get_mut(to.node) {
-                image.color = Color::WHITE.with_alpha(e);
+    let t = running.progress(now.0, compositor.hold_progress);
+    animate(running, ease(t), &mut nodes);
+    if t >= 1.0 && compositor.hold_progress.is_none() {
+        let r = compositor.running.take().expect("running");
+        finish(&mut compositor, r, &mut commands, &mut views, &mut images);
+    }
+}
+
+/// The transition that carries out `request`, from the layer on screen.
+fn begin(
+    request: Request,
+    from: Option<Layer>,
+    root: Entity,
+    commands: &mut Commands,
+    clear: &mut ClearColor,
+) -> Running {
+    match request {
+        Request::Show(show) => {
+            clear.0 = BRAND_BACKGROUND;
+            begin_show(show, from, root, commands)
+        }
+        Request::Blank { now } => {
+            clear.0 = Color::BLACK;
+            Running {
+                from,
+                to: None,
+                kind: Transition::Fade,
+                started: now,
+                seconds: BLANK_SECONDS,
             }
         }
+    }
+}
+
+/// Spawns the shown page's layer above the one on screen (which goes below it), as the
+/// transition's first frame will show it.
+fn begin_show(show: Show, from: Option<Layer>, root: Entity, commands: &mut Commands) -> Running {
+    let node = commands.spawn(layer_node(show.texture, 1)).id();
+    commands.entity(root).add_child(node);
+    // With nothing to slide away from, the first page fades in.
+    let kind = if from.is_none() && show.kind == Transition::Slide {
+        Transition::Fade
+    } else {
+        show.kind
+    };
+    if let Some(f) = from {
+        commands.entity(f.node).insert(ZIndex(0));
+    }
+    // A layer fading in starts invisible; the first animation step sets it.
+    let alpha = if kind == Transition::Fade { 0.0 } else { 1.0 };
+    commands
+        .entity(node)
+        .entry::<ImageNode>()
+        .and_modify(move |mut n| n.color = Color::WHITE.with_alpha(alpha));
+    Running {
+        from,
+        to: Some(Layer {
+            page: show.page,
+            node,
+        }),
+        kind,
+        started: show.now,
+        seconds: transition_seconds(kind, show.quick),
+    }
+}
+
+/// How long a transition of `kind` takes, quick for pages a visitor asked for.
+fn transition_seconds(kind: Transition, quick: bool) -> f64 {
+    match (kind, quick) {
+        (Transition::Cut, _) => 0.0,
+        (_, true) => QUICK_SECONDS,
+        (Transition::Fade, false) => FADE_SECONDS,
+        (Transition::Slide, false) => SLIDE_SECONDS,
+    }
+}
+
+/// Blends or moves the layers to where the transition is at eased progress `e`: a fade blends the
+/// new page in, a slide moves both pages left, blanking fades the old page out.
+fn animate(running: &Running, e: f32, nodes: &mut LayerNodes) {
+    match (running.kind, running.to) {
+        (Transition::Fade, Some(to)) => set_alpha(nodes, to.node, e),
         (Transition::Slide, Some(to)) => {
-            if let Ok((_, mut transform)) = nodes.get_mut(to.node) {
-                transform.translation = Val2::percent(100.0 * (1.0 - e), 0.0);
-            }
-            if let Some(from) = running.from
-                && let Ok((_, mut transform)) = nodes.get_mut(from.node)
-            {
-                transform.translation = Val2::percent(-100.0 * e, 0.0);
+            set_offset(nodes, to.node, 100.0 * (1.0 - e));
+            if let Some(from) = running.from {
+                set_offset(nodes, from.node, -100.0 * e);
             }
         }
         (_, None) => {
-            if let Some(from) = running.from
-                && let Ok((mut image, _)) = nodes.get_mut(from.node)
-            {
-                image.color = Color::WHITE.with_alpha(1.0 - e);
+            if let Some(from) = running.from {
+                set_alpha(nodes, from.node, 1.0 - e);
             }
         }
         (Transition::Cut, Some(_)) => {}
     }
-    if t >= 1.0 && compositor.hold_progress.is_none() {
-        let r = compositor.running.take().expect("running");
-        finish(&mut compositor, r, &mut commands, &mut views, &mut images);
+}
+
+/// Makes a layer `alpha` opaque.
+fn set_alpha(nodes: &mut LayerNodes, node: Entity, alpha: f32) {
+    if let Ok((mut image, _)) = nodes.get_mut(node) {
+        image.color = Color::WHITE.with_alpha(alpha);
+    }
+}
+
+/// Moves a layer `percent` of the screen's width to the right.
+fn set_offset(nodes: &mut LayerNodes, node: Entity, percent: f32) {
+    if let Ok((_, mut transform)) = nodes.get_mut(node) {
+        transform.translation = Val2::percent(percent, 0.0);
     }
 }
 

@@ -15,6 +15,8 @@ use super::fonts::Fonts;
 use super::page::{PageView, despawn_page, free_page_ui, spawn_page};
 use super::{FrameSize, Output, PlayerSystems, Screen, WallClock};
 use crate::generation::Library;
+use crate::playlist::Transition;
+use crate::prepare::{PrepareError, PreparedPage};
 use crate::screen::ScreenConfig;
 use crate::show::Page;
 
@@ -88,32 +90,29 @@ pub enum RenderError {
     Failed { code: std::num::NonZero<u8> },
 }
 
+/// Where the render is with the current page.
 #[derive(Debug)]
 enum Step {
+    /// Between pages: the next one is asked for.
     Idle,
-    Preparing {
-        id: u64,
-    },
-    Drawing {
-        camera: Entity,
-    },
-    Capturing {
-        camera: Entity,
-    },
+    /// The page is being prepared (request `id`).
+    Preparing { id: u64 },
+    /// The page's camera draws it until it has settled.
+    Drawing { camera: Entity },
+    /// The page's screenshot is being written.
+    Capturing { camera: Entity },
     /// The page is captured; the transition into it is being set up.
-    Transition {
-        camera: Entity,
-        frames: u32,
-    },
-    CapturingTransition {
-        camera: Entity,
-    },
+    Transition { camera: Entity, frames: u32 },
+    /// The screenshot of the transition's middle is being written.
+    CapturingTransition { camera: Entity },
 }
 
 #[derive(Resource)]
 struct Job {
     queue: VecDeque<(usize, Page)>,
     current: Option<(usize, Page)>,
+    /// The page rendered before the current one (its camera and number), kept for the
+    /// transition into the current one.
     previous: Option<(Entity, usize)>,
     step: Step,
     options: RenderOptions,
@@ -121,6 +120,39 @@ struct Job {
     /// Set by the screenshot observer.
     captured: Arc<Mutex<bool>>,
 }
+
+impl Job {
+    /// The page being rendered, with its number.
+    fn current(&self) -> (usize, &Page) {
+        let (n, page) = self.current.as_ref().expect("a page is being rendered");
+        (*n, page)
+    }
+
+    /// The number of the page being rendered.
+    fn number(&self) -> usize {
+        self.current().0
+    }
+
+    /// Whether the last screenshot asked for has been handled.
+    fn captured(&self) -> bool {
+        *self.captured.lock().expect("not poisoned")
+    }
+
+    /// Screenshots `target` to the file `name` in the output folder; [`Job::captured`] says when
+    /// it is done.
+    fn screenshot(&self, commands: &mut Commands, target: Handle<Image>, name: String) {
+        screenshot_to(
+            commands,
+            target,
+            self.options.out.join(name),
+            self.captured.clone(),
+            self.report.clone(),
+        );
+    }
+}
+
+/// The page cameras, with their views.
+type PageViews<'w, 's> = Query<'w, 's, (&'static mut PageView, &'static mut Camera)>;
 
 /// Renders `pages` of `library` to PNG files. Blocks until done.
 pub fn render_pages(
@@ -203,6 +235,9 @@ fn screenshot_to(
         });
 }
 
+/// Steps the render by one frame. A page goes from the queue to being prepared, drawn and
+/// captured; with transitions, the frame halfway into it is captured next. Each step is a function
+/// below that returns the step that follows.
 fn drive(
     mut job: ResMut<Job>,
     mut preparer: ResMut<Preparer>,
@@ -211,151 +246,224 @@ fn drive(
     fonts: Res<Fonts>,
     mut commands: Commands,
     mut images: ResMut<Assets<Image>>,
-    mut views: Query<(&mut PageView, &mut Camera)>,
+    mut views: PageViews,
     mut compositor: ResMut<Compositor>,
     output: Res<OutputImage>,
-    now_clock: Res<super::Now>,
+    now: Res<super::Now>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let job = &mut *job;
-    let captured = *job.captured.lock().expect("not poisoned");
-    match std::mem::replace(&mut job.step, Step::Idle) {
-        Step::Idle => match job.queue.pop_front() {
-            Some((n, page)) => {
-                let id = preparer.request(page.clone(), size.width, size.height, &library.0);
-                job.current = Some((n, page));
-                job.step = Step::Preparing { id };
-            }
-            None => {
-                exit.write(AppExit::Success);
-            }
-        },
+    let now = now.0;
+    job.step = match std::mem::replace(&mut job.step, Step::Idle) {
+        Step::Idle => prepare_next(job, &mut preparer, &library.0, &size, &mut exit),
         Step::Preparing { id } => match preparer.take(id) {
-            None => job.step = Step::Preparing { id },
-            Some(done) => {
-                let (n, page) = job.current.clone().expect("a page is being rendered");
-                match done.result {
-                    Ok(prepared) => {
-                        for w in &prepared.warnings {
-                            tracing::warn!(page = %page.key, "{w}");
-                        }
-                        let camera = spawn_page(&mut commands, &mut images, &fonts, prepared);
-                        commands
-                            .entity(camera)
-                            .entry::<PageView>()
-                            .and_modify(|mut v| v.keep_rendering = true);
-                        job.step = Step::Drawing { camera };
-                    }
-                    Err(e) => {
-                        tracing::error!(page = %page.key, "skipping the page: {e}");
-                        job.report
-                            .lock()
-                            .expect("not poisoned")
-                            .skipped
-                            .push((super::render::page_file_name(n, &page), e.to_string()));
-                    }
-                }
-            }
+            None => Step::Preparing { id },
+            Some(done) => spawn_prepared(job, done.result, &mut commands, &mut images, &fonts),
         },
-        Step::Drawing { camera } => {
-            let Ok((view, _)) = views.get(camera) else {
-                return;
-            };
-            if !view.is_drawn() {
-                job.step = Step::Drawing { camera };
-                return;
-            }
-            let (n, page) = job.current.clone().expect("a page is being rendered");
-            let path = job.options.out.join(page_file_name(n, &page));
-            screenshot_to(
-                &mut commands,
-                view.target.clone(),
-                path,
-                job.captured.clone(),
-                job.report.clone(),
-            );
-            job.step = Step::Capturing { camera };
-        }
+        Step::Drawing { camera } => capture_when_drawn(job, camera, &views, &mut commands),
+        Step::Capturing { camera } if !job.captured() => Step::Capturing { camera },
         Step::Capturing { camera } => {
-            if !captured {
-                job.step = Step::Capturing { camera };
-                return;
-            }
-            if let Ok((mut view, mut cam)) = views.get_mut(camera) {
-                cam.is_active = false;
-                free_page_ui(&mut commands, &mut view, &mut images);
-            }
-            let (n, _) = job.current.clone().expect("a page is being rendered");
-            match (job.options.transitions, job.previous) {
-                (true, Some((prev, _))) => {
-                    let now = now_clock.0;
-                    if compositor.on_screen() != Some(prev)
-                        && let Ok((view, _)) = views.get(prev)
-                    {
-                        compositor.start(
-                            prev,
-                            view.target.clone(),
-                            crate::playlist::Transition::Cut,
-                            now,
-                            false,
-                        );
-                    }
-                    job.step = Step::Transition { camera, frames: 0 };
-                }
-                _ => {
-                    retire_previous(job, &mut commands, &mut views, &mut images);
-                    job.previous = Some((camera, n));
-                }
-            }
-        }
-        Step::Transition { camera, frames } => {
-            let now = now_clock.0;
-            match frames {
-                // The previous page is on screen after the cut; now the transition into this one,
-                // held at its middle.
-                2 => {
-                    if let Ok((view, _)) = views.get(camera) {
-                        let kind = view.page.transition;
-                        compositor.hold_progress = Some(0.5);
-                        compositor.start(camera, view.target.clone(), kind, now, false);
-                    }
-                }
-                6 => {
-                    let (n, page) = job.current.clone().expect("a page is being rendered");
-                    let (_, prev_n) = job.previous.expect("a previous page");
-                    let kind = page.transition;
-                    let path = job
-                        .options
-                        .out
-                        .join(format!("{prev_n:02}-to-{n:02}-{kind}.png"));
-                    screenshot_to(
-                        &mut commands,
-                        output.0.clone(),
-                        path,
-                        job.captured.clone(),
-                        job.report.clone(),
-                    );
-                    job.step = Step::CapturingTransition { camera };
-                    return;
-                }
-                _ => {}
-            }
-            job.step = Step::Transition {
+            stop_drawing(camera, &mut views, &mut commands, &mut images);
+            after_capture(
+                job,
                 camera,
-                frames: frames + 1,
-            };
+                &mut views,
+                &mut commands,
+                &mut images,
+                &mut compositor,
+                now,
+            )
         }
-        Step::CapturingTransition { camera } => {
-            if !captured {
-                job.step = Step::CapturingTransition { camera };
-                return;
+        Step::Transition { camera, frames } => transition_frame(
+            job,
+            camera,
+            frames,
+            &views,
+            &mut compositor,
+            &mut commands,
+            &output,
+            now,
+        ),
+        Step::CapturingTransition { camera } if !job.captured() => {
+            Step::CapturingTransition { camera }
+        }
+        Step::CapturingTransition { camera } => end_transition(job, camera, &mut compositor),
+    };
+}
+
+/// Asks for the next page to be prepared, or ends the render when none is left.
+fn prepare_next(
+    job: &mut Job,
+    preparer: &mut Preparer,
+    library: &Library,
+    size: &FrameSize,
+    exit: &mut MessageWriter<AppExit>,
+) -> Step {
+    let Some((n, page)) = job.queue.pop_front() else {
+        exit.write(AppExit::Success);
+        return Step::Idle;
+    };
+    let id = preparer.request(page.clone(), size.width, size.height, library);
+    job.current = Some((n, page));
+    Step::Preparing { id }
+}
+
+/// Spawns the prepared page to be drawn, and kept drawing until it is captured; a page that could
+/// not be prepared is reported skipped.
+fn spawn_prepared(
+    job: &Job,
+    result: Result<PreparedPage, PrepareError>,
+    commands: &mut Commands,
+    images: &mut Assets<Image>,
+    fonts: &Fonts,
+) -> Step {
+    let (n, page) = job.current();
+    match result {
+        Ok(prepared) => {
+            for w in &prepared.warnings {
+                tracing::warn!(page = %page.key, "{w}");
             }
-            // Let the compositor finish: the old page is freed, the new one is the screen.
-            compositor.hold_progress = None;
-            let (n, _) = job.current.clone().expect("a page is being rendered");
-            job.previous = Some((camera, n));
+            let camera = spawn_page(commands, images, fonts, prepared);
+            commands
+                .entity(camera)
+                .entry::<PageView>()
+                .and_modify(|mut v| v.keep_rendering = true);
+            Step::Drawing { camera }
+        }
+        Err(e) => {
+            tracing::error!(page = %page.key, "skipping the page: {e}");
+            job.report
+                .lock()
+                .expect("not poisoned")
+                .skipped
+                .push((page_file_name(n, page), e.to_string()));
+            Step::Idle
         }
     }
+}
+
+/// Once the page is drawn, screenshots its texture to the page's file. A page whose camera is
+/// gone is given up on.
+fn capture_when_drawn(
+    job: &Job,
+    camera: Entity,
+    views: &PageViews,
+    commands: &mut Commands,
+) -> Step {
+    let Ok((view, _)) = views.get(camera) else {
+        return Step::Idle;
+    };
+    if !view.is_drawn() {
+        return Step::Drawing { camera };
+    }
+    let (n, page) = job.current();
+    job.screenshot(commands, view.target.clone(), page_file_name(n, page));
+    Step::Capturing { camera }
+}
+
+/// A captured page is not drawn again: its camera stops and its UI is freed, keeping the texture.
+fn stop_drawing(
+    camera: Entity,
+    views: &mut PageViews,
+    commands: &mut Commands,
+    images: &mut Assets<Image>,
+) {
+    if let Ok((mut view, mut cam)) = views.get_mut(camera) {
+        cam.is_active = false;
+        free_page_ui(commands, &mut view, images);
+    }
+}
+
+/// After a page is captured: with transitions (and a page before it), the transition into it
+/// comes next, from the previous page on screen; otherwise the previous page is freed and this
+/// one takes its place.
+fn after_capture(
+    job: &mut Job,
+    camera: Entity,
+    views: &mut PageViews,
+    commands: &mut Commands,
+    images: &mut Assets<Image>,
+    compositor: &mut Compositor,
+    now: f64,
+) -> Step {
+    match (job.options.transitions, job.previous) {
+        (true, Some((previous, _))) => {
+            cut_to(previous, views, compositor, now);
+            Step::Transition { camera, frames: 0 }
+        }
+        _ => {
+            retire_previous(job, commands, views, images);
+            job.previous = Some((camera, job.number()));
+            Step::Idle
+        }
+    }
+}
+
+/// Puts `page` on screen at once, unless it already is (or is becoming) the screen.
+fn cut_to(page: Entity, views: &PageViews, compositor: &mut Compositor, now: f64) {
+    if compositor.on_screen() != Some(page)
+        && let Ok((view, _)) = views.get(page)
+    {
+        compositor.start(page, view.target.clone(), Transition::Cut, now, false);
+    }
+}
+
+/// Frames into [`Step::Transition`] when the previous page is on screen after the cut, and the
+/// transition into this page starts.
+const TRANSITION_STARTS: u32 = 2;
+/// Frames into [`Step::Transition`] when the screen, held halfway through it, is captured.
+const TRANSITION_CAPTURED: u32 = 6;
+
+/// One frame of the transition into the captured page: it starts, held at its middle, once the
+/// previous page is on screen; a few frames later the screen is captured.
+fn transition_frame(
+    job: &Job,
+    camera: Entity,
+    frames: u32,
+    views: &PageViews,
+    compositor: &mut Compositor,
+    commands: &mut Commands,
+    output: &OutputImage,
+    now: f64,
+) -> Step {
+    match frames {
+        TRANSITION_STARTS => start_held_transition(camera, views, compositor, now),
+        TRANSITION_CAPTURED => {
+            capture_transition(job, commands, output);
+            return Step::CapturingTransition { camera };
+        }
+        _ => {}
+    }
+    Step::Transition {
+        camera,
+        frames: frames + 1,
+    }
+}
+
+/// Starts the page's own transition onto the screen, held halfway.
+fn start_held_transition(camera: Entity, views: &PageViews, compositor: &mut Compositor, now: f64) {
+    if let Ok((view, _)) = views.get(camera) {
+        let kind = view.page.transition;
+        compositor.hold_progress = Some(0.5);
+        compositor.start(camera, view.target.clone(), kind, now, false);
+    }
+}
+
+/// Screenshots the screen to `<previous>-to-<page>-<transition>.png`.
+fn capture_transition(job: &Job, commands: &mut Commands, output: &OutputImage) {
+    let (n, page) = job.current();
+    let (_, previous) = job.previous.expect("a previous page");
+    let kind = page.transition;
+    let name = format!("{previous:02}-to-{n:02}-{kind}.png");
+    job.screenshot(commands, output.0.clone(), name);
+}
+
+/// The transition frame is written: the compositor lets the transition finish (freeing the
+/// previous page), and this page becomes the previous one.
+fn end_transition(job: &mut Job, camera: Entity, compositor: &mut Compositor) -> Step {
+    compositor.hold_progress = None;
+    job.previous = Some((camera, job.number()));
+    Step::Idle
 }
 
 /// The screen is only drawn when a transition frame is captured: pages have cameras of their own.
@@ -374,10 +482,11 @@ fn screen_camera_only_for_transitions(
     }
 }
 
+/// Frees the page rendered before this one.
 fn retire_previous(
     job: &mut Job,
     commands: &mut Commands,
-    views: &mut Query<(&mut PageView, &mut Camera)>,
+    views: &mut PageViews,
     images: &mut Assets<Image>,
 ) {
     if let Some((prev, _)) = job.previous.take()
