@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 use crate::media::{BlobRef, LocalMedia, Media, MediaStore, is_sha256};
-use crate::playlist::Playlist;
+use crate::playlist::{Playlist, SlideContent};
 
 /// The manifest format this vitrin writes and reads.
 pub const FORMAT: u32 = 1;
@@ -52,6 +52,8 @@ pub enum GenerationError {
     BlobTooBig { sha256: String, size: u64 },
     #[error("playlist \"{playlist}\" uses {media}, which is not a blob of this manifest")]
     NotABlob { playlist: String, media: String },
+    #[error("playlist \"{playlist}\": {what}")]
+    OverLimit { playlist: String, what: String },
     #[error("the generation id {stated} does not match the content ({actual})")]
     Generation { stated: String, actual: String },
 }
@@ -104,6 +106,7 @@ impl Generation {
     }
 
     fn check(&self) -> Result<(), GenerationError> {
+        self.check_sizes()?;
         for b in &self.blobs {
             if !is_sha256(&b.sha256) {
                 return Err(GenerationError::BadHash(b.sha256.clone()));
@@ -135,6 +138,79 @@ impl Generation {
                 stated: self.id.clone(),
                 actual,
             });
+        }
+        Ok(())
+    }
+}
+
+/// What a generation read from outside may hold: more is refused, never rendered. Staff's files
+/// are far inside these (`vitrin check` warns long before); they stop a tampered or broken feed
+/// from asking a screen for a hundred thousand slides, or a slide that lasts no time at all.
+pub mod limits {
+    use std::time::Duration;
+
+    pub const PLAYLISTS: usize = 500;
+    pub const SLIDES: usize = 500;
+    pub const PICTURES: usize = 200;
+    pub const BOOKS: usize = 300;
+    pub const TEXT_CHARS: usize = 2000;
+    pub const SLIDE_TIME: std::ops::RangeInclusive<Duration> =
+        Duration::from_secs(1)..=Duration::from_secs(3600);
+}
+
+impl Generation {
+    fn check_sizes(&self) -> Result<(), GenerationError> {
+        let over = |playlist: &str, what: String| GenerationError::OverLimit {
+            playlist: playlist.chars().take(80).collect(),
+            what,
+        };
+        if self.playlists.len() > limits::PLAYLISTS {
+            let n = self.playlists.len();
+            return Err(over(
+                "*",
+                format!("{n} playlists, over {}", limits::PLAYLISTS),
+            ));
+        }
+        for p in &self.playlists {
+            if p.slides.len() > limits::SLIDES {
+                let n = p.slides.len();
+                return Err(over(
+                    &p.name,
+                    format!("{n} slides, over {}", limits::SLIDES),
+                ));
+            }
+            let long = std::iter::once(p.name.as_str())
+                .chain(p.slides.iter().flat_map(|s| s.content.texts()))
+                .find(|t| t.chars().count() > limits::TEXT_CHARS);
+            if let Some(t) = long {
+                let n = t.chars().count();
+                let limit = limits::TEXT_CHARS;
+                return Err(over(
+                    &p.name,
+                    format!("a text of {n} characters, over {limit}"),
+                ));
+            }
+            for (i, slide) in p.slides.iter().enumerate() {
+                let n = i + 1;
+                if !limits::SLIDE_TIME.contains(&slide.duration) {
+                    let ms = slide.duration.as_millis();
+                    let what = format!("slide {n} shows for {ms} ms, not between 1 s and 1 h");
+                    return Err(over(&p.name, what));
+                }
+                let (count, limit, noun) = match &slide.content {
+                    SlideContent::Carousel { images, .. } => {
+                        (images.len(), limits::PICTURES, "pictures")
+                    }
+                    SlideContent::Covers { items, .. } => (items.len(), limits::BOOKS, "books"),
+                    _ => (0, 0, ""),
+                };
+                if count > limit {
+                    return Err(over(
+                        &p.name,
+                        format!("slide {n} has {count} {noun}, over {limit}"),
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -234,6 +310,41 @@ mod tests {
                 column: 1,
                 ..
             })
+        ));
+    }
+
+    /// A feed that asks for what no staff file would: refused whole, with what was wrong.
+    #[test]
+    fn refuses_what_no_screen_should_try_to_show() {
+        let slide_for = |ms: u64| {
+            let mut m = manifest();
+            m.playlists[0].slides[0].duration = std::time::Duration::from_millis(ms);
+            Generation::new(m.playlists, vec![])
+        };
+        let err = Generation::parse(&slide_for(0).to_bytes()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "playlist \"a\": slide 1 shows for 0 ms, not between 1 s and 1 h"
+        );
+        assert!(Generation::parse(&slide_for(1000).to_bytes()).is_ok());
+        let mut m = manifest();
+        m.playlists[0].slides[0].content = crate::playlist::SlideContent::Text {
+            title: "x".repeat(100_000),
+            text: None,
+            image: None,
+        };
+        let m = Generation::new(m.playlists, vec![]);
+        assert!(matches!(
+            Generation::parse(&m.to_bytes()),
+            Err(GenerationError::OverLimit { .. })
+        ));
+        let mut m = manifest();
+        let slide = m.playlists[0].slides[0].clone();
+        m.playlists[0].slides = vec![slide; limits::SLIDES + 1];
+        let m = Generation::new(m.playlists, vec![]);
+        assert!(matches!(
+            Generation::parse(&m.to_bytes()),
+            Err(GenerationError::OverLimit { .. })
         ));
     }
 }

@@ -198,6 +198,48 @@ impl SlideContent {
     }
 
     /// Mutable access to every piece of media, for rewriting references at ingest.
+    /// Every text the slide shows (titles, captions, links, the books' titles and authors).
+    pub fn texts(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        match self {
+            SlideContent::Image { caption, .. } => out.extend(caption.as_deref()),
+            SlideContent::Carousel { title, images, .. } => {
+                out.extend(title.as_deref());
+                out.extend(images.iter().filter_map(|p| p.caption.as_deref()));
+            }
+            SlideContent::Covers {
+                title,
+                qr,
+                qr_text,
+                items,
+                ..
+            } => {
+                out.extend(
+                    [title, qr, qr_text]
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str),
+                );
+                for item in items {
+                    out.push(&item.title);
+                    out.extend(item.authors.iter().map(String::as_str));
+                    out.extend(item.link.as_deref());
+                }
+            }
+            SlideContent::Qr {
+                title, text, url, ..
+            } => {
+                out.extend([title.as_str(), url.as_str()]);
+                out.extend(text.as_deref());
+            }
+            SlideContent::Text { title, text, .. } => {
+                out.push(title);
+                out.extend(text.as_deref());
+            }
+        }
+        out
+    }
+
     pub fn media_mut(&mut self) -> Vec<&mut Media> {
         match self {
             SlideContent::Image { image, .. } => vec![image],
