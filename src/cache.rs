@@ -38,6 +38,8 @@ pub enum CacheError {
     },
     #[error("blob {sha256}: {reason}")]
     Corrupt { sha256: String, reason: String },
+    #[error("{0} is being written by another vitrin; try again when it is done")]
+    Busy(PathBuf),
     #[error("generation {0} is not in the cache")]
     NoGeneration(String),
 }
@@ -60,6 +62,10 @@ pub struct Evicted {
     pub blobs: usize,
     pub bytes: u64,
 }
+
+/// A cache held for writing; let go when dropped (or when the process ends, however it ends).
+#[derive(Debug)]
+pub struct CacheLock(#[allow(dead_code)] std::fs::File);
 
 /// A cache folder.
 #[derive(Debug, Clone)]
@@ -124,12 +130,59 @@ impl Cache {
         Ok(())
     }
 
-    /// The state file; empty if there is none (or it is unreadable: then no generation is active).
+    /// The state file. When it is missing or damaged (a disk that lost its last write), the newest
+    /// complete generation in the cache is the active one: whatever is cached keeps playing.
     pub fn state(&self) -> State {
-        std::fs::read(self.dir.join("state.json"))
+        let read = std::fs::read(self.dir.join("state.json"))
             .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+            .and_then(|b| serde_json::from_slice::<State>(&b).ok());
+        match read {
+            Some(state) => state,
+            None => State {
+                active: self.newest_complete(),
+                ..State::default()
+            },
+        }
+    }
+
+    /// The newest stored generation whose blobs are all in place.
+    fn newest_complete(&self) -> Option<String> {
+        let mut stored: Vec<(SystemTime, String)> = std::fs::read_dir(self.dir.join("generations"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let id = name.strip_suffix(".json")?.to_string();
+                Some((e.metadata().ok()?.modified().ok()?, id))
+            })
+            .collect();
+        stored.sort();
+        let found = stored.into_iter().rev().map(|(_, id)| id).find(|id| {
+            self.generation(id)
+                .is_ok_and(|g| g.blobs.iter().all(|b| self.has_blob(b)))
+        });
+        if let Some(id) = &found {
+            tracing::warn!(generation = %id, cache = %self.dir.display(), "state.json is missing or damaged: playing the newest complete generation");
+        }
+        found
+    }
+
+    /// Holds the cache for one writer: a second sync of the same cache (a timer and a person at
+    /// the same time) waits its turn instead of writing beside the first.
+    pub fn lock(&self) -> Result<CacheLock, CacheError> {
+        let path = self.dir.join("lock");
+        let file = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_path(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(CacheLock(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(CacheError::Busy(self.dir.clone())),
+            Err(std::fs::TryLockError::Error(e)) => Err(PathError { path, source: e }.into()),
+        }
     }
 
     /// Whether a blob is in place with its size.
@@ -305,6 +358,7 @@ impl Cache {
             evicted.blobs += 1;
             evicted.bytes += size;
         }
+        self.remove_stale_partials()?;
         // Manifests of generations that can no longer play.
         let gens = self.dir.join("generations");
         for entry in std::fs::read_dir(&gens).with_path(&gens)?.flatten() {
@@ -316,6 +370,24 @@ impl Cache {
             }
         }
         Ok(evicted)
+    }
+
+    /// Downloads a sync left a day ago or more: a sync resumes its own within minutes, and one that
+    /// was given up on would otherwise hold its bytes for ever.
+    fn remove_stale_partials(&self) -> Result<(), CacheError> {
+        let partial = self.dir.join("partial");
+        let day_ago = SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
+        for entry in std::fs::read_dir(&partial).with_path(&partial)?.flatten() {
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < day_ago);
+            if stale {
+                let path = entry.path();
+                std::fs::remove_file(&path).with_path(&path)?;
+            }
+        }
+        Ok(())
     }
 
     /// Bytes held by blobs.
@@ -438,5 +510,53 @@ mod tests {
         // Even a tiny limit never removes what may play.
         cache.evict(0).unwrap();
         assert!(cache.has_blob(&mid) && cache.has_blob(&new));
+    }
+
+    /// A damaged state file (a power cut on a disk that lies about flushing) does not throw away
+    /// what is cached: the newest complete generation plays, and eviction keeps it.
+    #[test]
+    fn a_damaged_state_file_plays_the_newest_complete_generation() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let a = blob(&cache, b"first");
+        let g = Generation::new(vec![], vec![a.clone()]);
+        cache.store_generation(&g, &g.to_bytes()).unwrap();
+        cache.activate(&g, None, None, None).unwrap();
+        std::fs::write(dir.path().join("state.json"), b"{\"active\": \"g").unwrap();
+        assert_eq!(cache.active().unwrap().unwrap().id, g.id);
+        cache.evict(0).unwrap();
+        assert!(cache.has_blob(&a));
+        std::fs::remove_file(dir.path().join("state.json")).unwrap();
+        assert_eq!(cache.active().unwrap().unwrap().id, g.id);
+    }
+
+    #[test]
+    fn one_writer_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let held = cache.lock().unwrap();
+        assert!(matches!(cache.lock(), Err(CacheError::Busy(_))));
+        drop(held);
+        assert!(cache.lock().is_ok());
+    }
+
+    #[test]
+    fn downloads_left_for_a_day_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let old = cache.partial_path(&"a".repeat(64));
+        let fresh = cache.partial_path(&"b".repeat(64));
+        std::fs::write(&old, b"half").unwrap();
+        std::fs::write(&fresh, b"half").unwrap();
+        let two_days = SystemTime::now() - std::time::Duration::from_secs(48 * 3600);
+        std::fs::File::options()
+            .append(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(two_days)
+            .unwrap();
+        cache.evict(u64::MAX).unwrap();
+        assert!(!old.exists());
+        assert!(fresh.exists());
     }
 }
