@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -21,8 +22,9 @@ use reqwest::header::{
 use super::{MANIFEST, signature_path};
 use crate::cache::{Cache, CacheError};
 use crate::generation::{Generation, GenerationError, MAX_MANIFEST_BYTES};
+use crate::http::error_chain;
 use crate::media::BlobRef;
-use crate::signing;
+use crate::signing::{self, SigningError};
 
 /// How to reach a feed and how patient to be.
 #[derive(Debug, Clone)]
@@ -123,16 +125,43 @@ impl std::fmt::Display for SyncReport {
 }
 
 /// Why a sync failed. The active generation is untouched whatever the error.
+///
+/// Each message is whole on its own (logs print just the message); the cause is also kept as the
+/// error's source, and [`crate::http::error_chain`] prints the chain without saying anything twice.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error(
         "the feed {url} is not https; allow plain http in the screen config (allow_http = true) only on closed networks"
     )]
     Insecure { url: String },
+    #[error("{url}: not a web address ({source}); give the feed as https://host/path/")]
+    BadAddress {
+        url: String,
+        #[source]
+        source: url::ParseError,
+    },
+    #[error("{url}: cannot set up the HTTP client: {}", error_chain(.source))]
+    Client {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
     #[error("{url}: {status}")]
     Status { url: String, status: StatusCode },
-    #[error("{url}: {message}")]
-    Network { url: String, message: String },
+    /// The request got no reply: no connection, a timeout, a TLS failure.
+    #[error("{url}: {}", error_chain(.source))]
+    Network {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A reply (the manifest or a signature) broke off.
+    #[error("{url}: the reply broke off: {}", error_chain(.source))]
+    BrokeOff {
+        url: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{url}: {source}")]
     Generation {
         url: String,
@@ -141,12 +170,81 @@ pub enum SyncError {
     },
     #[error("{url}: the manifest is larger than {MAX_MANIFEST_BYTES} bytes")]
     ManifestTooBig { url: String },
-    #[error("{url}: refused: {reason}")]
-    Signature { url: String, reason: String },
-    #[error("{url}: {reason}")]
-    Blob { url: String, reason: String },
+    #[error("{url}: refused: {problem}")]
+    Signature {
+        url: String,
+        #[source]
+        problem: SignatureProblem,
+    },
+    #[error("{url}: {problem}")]
+    Blob {
+        url: String,
+        #[source]
+        problem: BlobProblem,
+    },
     #[error(transparent)]
     Cache(#[from] CacheError),
+}
+
+/// Why a manifest's signature was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SignatureProblem {
+    #[error("the manifest is not signed (publish it with `vitrin publish --sign KEYFILE`)")]
+    Unsigned,
+    #[error("the signature file is not an ed25519 signature ({0})")]
+    NotASignature(#[source] SigningError),
+    #[error("the public key cannot be used ({0})")]
+    BadKey(#[source] SigningError),
+    /// [`SigningError::Mismatch`] says nothing more, so it is not kept.
+    #[error("the signature does not match the manifest (wrong key, or the manifest was changed)")]
+    Mismatch,
+}
+
+impl From<SigningError> for SignatureProblem {
+    fn from(e: SigningError) -> Self {
+        match e {
+            SigningError::NotHex(_) => SignatureProblem::NotASignature(e),
+            SigningError::NotAKey => SignatureProblem::BadKey(e),
+            SigningError::Mismatch => SignatureProblem::Mismatch,
+        }
+    }
+}
+
+/// What was wrong with a blob's download. Every one may pass on another try.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobProblem {
+    #[error("stopped after {received} of {expected} bytes: {}", error_chain(.source))]
+    BrokeOff {
+        received: u64,
+        expected: u64,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the reply ended after {received} of {expected} bytes")]
+    TooShort { received: u64, expected: u64 },
+    #[error("longer than the manifest's {expected} bytes")]
+    TooLong { expected: u64 },
+    #[error(
+        "too slow: {received} of {expected} bytes in {} s (at least 20 KB/s is needed)",
+        .allowed.as_secs()
+    )]
+    TooSlow {
+        received: u64,
+        expected: u64,
+        allowed: Duration,
+    },
+    /// Size or hash differ from the manifest's (the cache says which).
+    #[error("the bytes do not match the manifest: {source}")]
+    WrongBytes {
+        #[source]
+        source: CacheError,
+    },
+    #[error("{}: {source}", .path.display())]
+    Partial {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl SyncError {
@@ -158,14 +256,10 @@ impl SyncError {
                     || *status == StatusCode::TOO_MANY_REQUESTS
                     || *status == StatusCode::REQUEST_TIMEOUT
             }
-            SyncError::Network { .. } | SyncError::Blob { .. } => true,
+            SyncError::Network { .. } | SyncError::BrokeOff { .. } | SyncError::Blob { .. } => true,
             _ => false,
         }
     }
-}
-
-fn chain(e: &dyn std::error::Error) -> String {
-    crate::http::error_chain(e)
 }
 
 struct Counters {
@@ -244,11 +338,11 @@ impl Session<'_> {
             req = req.header(name, value);
         }
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let resp = req.send().map_err(|e| {
+        let resp = req.send().map_err(|source| {
             (
                 SyncError::Network {
                     url: url.to_string(),
-                    message: chain(&e),
+                    source,
                 },
                 None,
             )
@@ -277,11 +371,11 @@ impl Session<'_> {
         let mut out = Vec::new();
         let mut buf = [0u8; 16 * 1024];
         loop {
-            let n = resp.read(&mut buf).map_err(|e| {
+            let n = resp.read(&mut buf).map_err(|source| {
                 (
-                    SyncError::Network {
+                    SyncError::BrokeOff {
                         url: url.to_string(),
-                        message: chain(&e),
+                        source,
                     },
                     None,
                 )
@@ -310,10 +404,10 @@ impl Session<'_> {
             self.try_fetch_blob(cache, b, &url)?;
             // Verified before it counts: a blob whose bytes are not its hash is thrown away.
             cache.commit_blob(b).map_err(|e| match e {
-                CacheError::Corrupt { reason, .. } => (
+                e @ CacheError::Corrupt { .. } => (
                     SyncError::Blob {
                         url: url.clone(),
-                        reason: format!("the bytes do not match the manifest: {reason}"),
+                        problem: BlobProblem::WrongBytes { source: e },
                     },
                     None,
                 ),
@@ -346,14 +440,20 @@ impl Session<'_> {
                 .get(CONTENT_RANGE)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.starts_with(&format!("bytes {have}-")));
-        let io_error = |e: std::io::Error| {
+        let blob_error = |problem| {
             (
                 SyncError::Blob {
                     url: url.to_string(),
-                    reason: format!("{}: {e}", partial.display()),
+                    problem,
                 },
                 None,
             )
+        };
+        let io_error = |source| {
+            blob_error(BlobProblem::Partial {
+                path: partial.clone(),
+                source,
+            })
         };
         let mut file = std::fs::OpenOptions::new()
             .create(true)
@@ -366,23 +466,17 @@ impl Session<'_> {
         let mut buf = vec![0u8; 64 * 1024];
         // A server that drips bytes just fast enough to beat the read timeout still has to
         // finish in reasonable time: at least 20 KB/s, and a minute for small blobs.
-        let deadline =
-            Instant::now() + Duration::from_secs(60).max(Duration::from_secs(b.size / 20_000));
+        let allowed = Duration::from_secs(60).max(Duration::from_secs(b.size / 20_000));
+        let deadline = Instant::now() + allowed;
         loop {
             let n = match resp.read(&mut buf) {
                 Ok(n) => n,
-                Err(e) => {
-                    return Err((
-                        SyncError::Network {
-                            url: url.to_string(),
-                            message: format!(
-                                "stopped after {written} of {} bytes: {}",
-                                b.size,
-                                chain(&e)
-                            ),
-                        },
-                        None,
-                    ));
+                Err(source) => {
+                    return Err(blob_error(BlobProblem::BrokeOff {
+                        received: written,
+                        expected: b.size,
+                        source,
+                    }));
                 }
             };
             if n == 0 {
@@ -393,33 +487,22 @@ impl Session<'_> {
             if written > b.size {
                 drop(file);
                 let _ = std::fs::remove_file(&partial);
-                return Err((
-                    SyncError::Blob {
-                        url: url.to_string(),
-                        reason: format!("longer than the manifest's {} bytes", b.size),
-                    },
-                    None,
-                ));
+                return Err(blob_error(BlobProblem::TooLong { expected: b.size }));
             }
             file.write_all(&buf[..n]).map_err(io_error)?;
             if Instant::now() > deadline {
-                return Err((
-                    SyncError::Network {
-                        url: url.to_string(),
-                        message: format!("too slow: {written} of {} bytes in time", b.size),
-                    },
-                    None,
-                ));
+                return Err(blob_error(BlobProblem::TooSlow {
+                    received: written,
+                    expected: b.size,
+                    allowed,
+                }));
             }
         }
         if written != b.size {
-            return Err((
-                SyncError::Network {
-                    url: url.to_string(),
-                    message: format!("the reply ended after {written} of {} bytes", b.size),
-                },
-                None,
-            ));
+            return Err(blob_error(BlobProblem::TooShort {
+                received: written,
+                expected: b.size,
+            }));
         }
         Ok(())
     }
@@ -428,9 +511,9 @@ impl Session<'_> {
 /// Checks a manifest's signature, fetched from next to it.
 fn verify_signature(session: &Session, key: &[u8; 32], bytes: &[u8]) -> Result<(), SyncError> {
     let url = session.url(&signature_path(bytes));
-    let refused = |reason: String| SyncError::Signature {
+    let refused = |problem| SyncError::Signature {
         url: url.clone(),
-        reason,
+        problem,
     };
     let text = session
         .with_retries(|| {
@@ -439,27 +522,18 @@ fn verify_signature(session: &Session, key: &[u8; 32], bytes: &[u8]) -> Result<(
         })
         .map_err(|e| match e {
             SyncError::Status { status, .. } if status == StatusCode::NOT_FOUND => {
-                refused("the manifest is not signed".into())
+                refused(SignatureProblem::Unsigned)
             }
             other => other,
         })?;
-    signing::verify(key, bytes, &String::from_utf8_lossy(&text)).map_err(|e| match e {
-        signing::SigningError::NotHex(_) => {
-            refused("the signature file is not an ed25519 signature".into())
-        }
-        signing::SigningError::NotAKey => refused("bad public key".into()),
-        signing::SigningError::Mismatch => refused(
-            "the signature does not match the manifest (wrong key, or the manifest was changed)"
-                .into(),
-        ),
-    })
+    signing::verify(key, bytes, &String::from_utf8_lossy(&text)).map_err(|e| refused(e.into()))
 }
 
 /// Brings `cache` up to the feed's latest generation.
 pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, SyncError> {
-    let feed_url = url::Url::parse(&options.feed).map_err(|e| SyncError::Network {
+    let feed_url = url::Url::parse(&options.feed).map_err(|source| SyncError::BadAddress {
         url: options.feed.clone(),
-        message: e.to_string(),
+        source,
     })?;
     match feed_url.scheme() {
         "https" => {}
@@ -475,9 +549,9 @@ pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, Syn
         .timeout(options.read_timeout)
         .https_only(!options.allow_http)
         .build()
-        .map_err(|e| SyncError::Network {
+        .map_err(|source| SyncError::Client {
             url: options.feed.clone(),
-            message: chain(&e),
+            source,
         })?;
     let session = Session {
         client,
