@@ -16,11 +16,12 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{
-    CONTENT_RANGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE, RETRY_AFTER,
+    CONTENT_RANGE, ETAG, HeaderName, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE,
+    RETRY_AFTER,
 };
 
 use super::{MANIFEST, signature_path};
-use crate::cache::{Cache, CacheError};
+use crate::cache::{Cache, CacheError, State};
 use crate::generation::{Generation, GenerationError, MAX_MANIFEST_BYTES};
 use crate::http::error_chain;
 use crate::media::BlobRef;
@@ -262,136 +263,252 @@ impl SyncError {
     }
 }
 
+/// Brings `cache` up to the feed's latest generation.
+pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, SyncError> {
+    let session = Session::open(options)?;
+
+    // 1. The manifest, conditionally, and its signature.
+    let state = cache.state();
+    let active = cache.active().ok().flatten();
+    let validators = validators(&state, active.is_some(), &options.feed);
+    let Some(manifest) = session.fetch_manifest(&validators)? else {
+        return Ok(session.report(0, state.active, Outcome::NotModified));
+    };
+    if let Some(key) = &options.public_key {
+        verify_signature(&session, key, &manifest.bytes)?;
+    }
+    if active
+        .as_ref()
+        .is_some_and(|a| a.id == manifest.generation.id)
+    {
+        // Same content: remember the validators so the next poll is a single 304.
+        manifest.activate(cache, &options.feed)?;
+        return Ok(session.report(0, Some(manifest.generation.id), Outcome::Unchanged));
+    }
+
+    // 2. The missing blobs, a few at a time.
+    let fetched = session.fetch_missing_blobs(cache, &manifest.generation)?;
+
+    // 3. Everything is here: the new generation plays from now on.
+    install(cache, options, &manifest)?;
+    let previous = active.map(|a| a.id);
+    tracing::info!(generation = %manifest.generation.id, blobs = fetched, "activated");
+    Ok(session.report(
+        fetched,
+        Some(manifest.generation.id),
+        Outcome::Activated { previous },
+    ))
+}
+
+#[derive(Default)]
 struct Counters {
     requests: AtomicU64,
     bytes: AtomicU64,
 }
 
+/// One sync's client, options and counts of what it took.
 struct Session<'a> {
     client: Client,
     options: &'a SyncOptions,
     counters: Counters,
 }
 
-/// How long to wait before try `attempt` (from 1): exponential backoff with jitter, or what the
-/// server asked for.
-fn backoff(attempt: u32, retry_after: Option<Duration>, max: Duration) -> Duration {
-    let wait = retry_after.unwrap_or_else(|| {
-        let base = Duration::from_millis(250) * 2u32.saturating_pow(attempt.saturating_sub(1));
-        base.mul_f64(0.5 + jitter())
-    });
-    wait.min(max)
-}
-
-/// A random number in [0, 1).
-pub fn jitter() -> f64 {
-    let mut b = [0u8; 8];
-    if getrandom::fill(&mut b).is_err() {
-        return 0.5;
+impl<'a> Session<'a> {
+    /// A session for one sync, with the sync's timeouts, once the feed's address is acceptable.
+    fn open(options: &'a SyncOptions) -> Result<Self, SyncError> {
+        check_scheme(options)?;
+        let client = crate::http::client_builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.read_timeout)
+            .https_only(!options.allow_http)
+            .build()
+            .map_err(|source| SyncError::Client {
+                url: options.feed.clone(),
+                source,
+            })?;
+        Ok(Self {
+            client,
+            options,
+            counters: Counters::default(),
+        })
     }
-    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
-}
 
-fn retry_after(resp: &Response) -> Option<Duration> {
-    let value = resp.headers().get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    fn report(
+        &self,
+        blobs_fetched: usize,
+        generation: Option<String>,
+        outcome: Outcome,
+    ) -> SyncReport {
+        SyncReport {
+            requests: self.counters.requests.load(Ordering::Relaxed),
+            bytes: self.counters.bytes.load(Ordering::Relaxed),
+            blobs_fetched,
+            generation,
+            outcome,
+        }
     }
-    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    (when.with_timezone(&chrono::Utc) - chrono::Utc::now())
-        .to_std()
-        .ok()
-}
 
-impl Session<'_> {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.options.feed)
     }
+}
 
-    /// Runs `f` with retries for errors that may pass.
-    fn with_retries<T>(
-        &self,
-        mut f: impl FnMut() -> Result<T, (SyncError, Option<Duration>)>,
-    ) -> Result<T, SyncError> {
-        let mut attempt = 0;
-        loop {
-            match f() {
-                Ok(v) => return Ok(v),
-                Err((e, after)) if e.retryable() && attempt < self.options.retries => {
-                    attempt += 1;
-                    let wait = backoff(attempt, after, self.options.max_wait);
-                    tracing::info!(attempt, wait_ms = wait.as_millis() as u64, "retrying: {e}");
-                    std::thread::sleep(wait);
-                }
-                Err((e, _)) => return Err(e),
-            }
-        }
+/// Refuses a feed that is not https, unless plain http is allowed.
+fn check_scheme(options: &SyncOptions) -> Result<(), SyncError> {
+    let feed_url = url::Url::parse(&options.feed).map_err(|source| SyncError::BadAddress {
+        url: options.feed.clone(),
+        source,
+    })?;
+    match feed_url.scheme() {
+        "https" => Ok(()),
+        "http" if options.allow_http => Ok(()),
+        _ => Err(SyncError::Insecure {
+            url: options.feed.clone(),
+        }),
     }
+}
 
-    fn get(
+/// A manifest as fetched, with the validators that make the next poll conditional.
+struct FetchedManifest {
+    generation: Generation,
+    bytes: Vec<u8>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+impl FetchedManifest {
+    /// Makes this generation the one that plays, keeping its validators for the next poll.
+    fn activate(&self, cache: &Cache, feed: &str) -> Result<(), CacheError> {
+        cache.activate(
+            &self.generation,
+            Some(feed),
+            self.etag.clone(),
+            self.last_modified.clone(),
+        )
+    }
+}
+
+/// The headers that make the manifest request conditional. Validators are kept only for a
+/// generation that is active and came from this feed.
+fn validators(state: &State, has_active: bool, feed: &str) -> Vec<(HeaderName, String)> {
+    if !has_active || state.feed.as_deref() != Some(feed) {
+        return Vec::new();
+    }
+    let etag = state.etag.iter().map(|v| (IF_NONE_MATCH, v.clone()));
+    let last_modified = state
+        .last_modified
+        .iter()
+        .map(|v| (IF_MODIFIED_SINCE, v.clone()));
+    etag.chain(last_modified).collect()
+}
+
+fn header_text(resp: &Response, name: HeaderName) -> Option<String> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+impl Session<'_> {
+    /// The manifest, parsed; `None` when the server says it has not changed (304).
+    fn fetch_manifest(
         &self,
-        url: &str,
-        headers: &[(reqwest::header::HeaderName, String)],
-    ) -> Result<Response, (SyncError, Option<Duration>)> {
-        let mut req = self.client.get(url);
-        for (name, value) in headers {
-            req = req.header(name, value);
+        validators: &[(HeaderName, String)],
+    ) -> Result<Option<FetchedManifest>, SyncError> {
+        let url = self.url(MANIFEST);
+        let resp = self.with_retries(|| self.get(&url, validators))?;
+        if resp.status() == StatusCode::NOT_MODIFIED {
+            return Ok(None);
         }
-        self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let resp = req.send().map_err(|source| {
-            (
-                SyncError::Network {
-                    url: url.to_string(),
-                    source,
-                },
-                None,
-            )
+        let etag = header_text(&resp, ETAG);
+        let last_modified = header_text(&resp, LAST_MODIFIED);
+        let bytes = match self.body(&url, resp, MAX_MANIFEST_BYTES) {
+            Ok(b) => b,
+            // The reply broke off: ask again, for the whole manifest this time.
+            Err((e, _)) if e.retryable() => self.with_retries(|| {
+                let r = self.get(&url, &[])?;
+                self.body(&url, r, MAX_MANIFEST_BYTES)
+            })?,
+            Err((e, _)) => return Err(e),
+        };
+        let generation =
+            Generation::parse(&bytes).map_err(|source| SyncError::Generation { url, source })?;
+        Ok(Some(FetchedManifest {
+            generation,
+            bytes,
+            etag,
+            last_modified,
+        }))
+    }
+}
+
+/// Checks a manifest's signature, fetched from next to it.
+fn verify_signature(session: &Session, key: &[u8; 32], bytes: &[u8]) -> Result<(), SyncError> {
+    let url = session.url(&signature_path(bytes));
+    let refused = |problem| SyncError::Signature {
+        url: url.clone(),
+        problem,
+    };
+    let text = session
+        .with_retries(|| {
+            let resp = session.get(&url, &[])?;
+            session.body(&url, resp, 1024)
+        })
+        .map_err(|e| match e {
+            SyncError::Status { status, .. } if status == StatusCode::NOT_FOUND => {
+                refused(SignatureProblem::Unsigned)
+            }
+            other => other,
         })?;
-        let status = resp.status();
-        if status.is_success() || status == StatusCode::NOT_MODIFIED {
-            return Ok(resp);
+    signing::verify(key, bytes, &String::from_utf8_lossy(&text)).map_err(|e| refused(e.into()))
+}
+
+impl Session<'_> {
+    /// Fetches the blobs of `generation` that the cache lacks, `parallel` at a time, and says
+    /// how many. The first error stops every worker.
+    fn fetch_missing_blobs(
+        &self,
+        cache: &Cache,
+        generation: &Generation,
+    ) -> Result<usize, SyncError> {
+        let missing: VecDeque<BlobRef> = generation
+            .blobs
+            .iter()
+            .filter(|b| !cache.has_blob(b))
+            .cloned()
+            .collect();
+        let fetched = missing.len();
+        let queue = Mutex::new(missing);
+        let first_error = Mutex::new(None);
+        let workers = self.options.parallel.max(1).min(fetched.max(1));
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| self.fetch_from_queue(cache, &queue, &first_error));
+            }
+        });
+        match first_error.into_inner().expect("not poisoned") {
+            Some(e) => Err(e),
+            None => Ok(fetched),
         }
-        let after = retry_after(&resp);
-        Err((
-            SyncError::Status {
-                url: url.to_string(),
-                status,
-            },
-            after,
-        ))
     }
 
-    /// Reads a whole body, at most `limit` bytes.
-    fn body(
+    /// One worker: fetches blobs from the queue until it is empty or some worker has failed.
+    fn fetch_from_queue(
         &self,
-        url: &str,
-        mut resp: Response,
-        limit: u64,
-    ) -> Result<Vec<u8>, (SyncError, Option<Duration>)> {
-        let mut out = Vec::new();
-        let mut buf = [0u8; 16 * 1024];
+        cache: &Cache,
+        queue: &Mutex<VecDeque<BlobRef>>,
+        first_error: &Mutex<Option<SyncError>>,
+    ) {
         loop {
-            let n = resp.read(&mut buf).map_err(|source| {
-                (
-                    SyncError::BrokeOff {
-                        url: url.to_string(),
-                        source,
-                    },
-                    None,
-                )
-            })?;
-            if n == 0 {
-                return Ok(out);
+            if first_error.lock().expect("not poisoned").is_some() {
+                return;
             }
-            self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
-            out.extend_from_slice(&buf[..n]);
-            if out.len() as u64 > limit {
-                return Err((
-                    SyncError::ManifestTooBig {
-                        url: url.to_string(),
-                    },
-                    None,
-                ));
+            let Some(b) = queue.lock().expect("not poisoned").pop_front() else {
+                return;
+            };
+            if let Err(e) = self.fetch_blob(cache, &b) {
+                first_error.lock().expect("not poisoned").get_or_insert(e);
+                return;
             }
         }
     }
@@ -508,151 +625,15 @@ impl Session<'_> {
     }
 }
 
-/// Checks a manifest's signature, fetched from next to it.
-fn verify_signature(session: &Session, key: &[u8; 32], bytes: &[u8]) -> Result<(), SyncError> {
-    let url = session.url(&signature_path(bytes));
-    let refused = |problem| SyncError::Signature {
-        url: url.clone(),
-        problem,
-    };
-    let text = session
-        .with_retries(|| {
-            let resp = session.get(&url, &[])?;
-            session.body(&url, resp, 1024)
-        })
-        .map_err(|e| match e {
-            SyncError::Status { status, .. } if status == StatusCode::NOT_FOUND => {
-                refused(SignatureProblem::Unsigned)
-            }
-            other => other,
-        })?;
-    signing::verify(key, bytes, &String::from_utf8_lossy(&text)).map_err(|e| refused(e.into()))
-}
-
-/// Brings `cache` up to the feed's latest generation.
-pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, SyncError> {
-    let feed_url = url::Url::parse(&options.feed).map_err(|source| SyncError::BadAddress {
-        url: options.feed.clone(),
-        source,
-    })?;
-    match feed_url.scheme() {
-        "https" => {}
-        "http" if options.allow_http => {}
-        _ => {
-            return Err(SyncError::Insecure {
-                url: options.feed.clone(),
-            });
-        }
-    }
-    let client = crate::http::client_builder()
-        .connect_timeout(options.connect_timeout)
-        .timeout(options.read_timeout)
-        .https_only(!options.allow_http)
-        .build()
-        .map_err(|source| SyncError::Client {
-            url: options.feed.clone(),
-            source,
-        })?;
-    let session = Session {
-        client,
-        options,
-        counters: Counters {
-            requests: AtomicU64::new(0),
-            bytes: AtomicU64::new(0),
-        },
-    };
-    let report = |s: &Session, blobs_fetched, generation, outcome| SyncReport {
-        requests: s.counters.requests.load(Ordering::Relaxed),
-        bytes: s.counters.bytes.load(Ordering::Relaxed),
-        blobs_fetched,
-        generation,
-        outcome,
-    };
-
-    // 1. The manifest, conditionally: validators are kept only for a generation that is active.
-    let state = cache.state();
-    let active = cache.active().ok().flatten();
-    let same_feed = state.feed.as_deref() == Some(options.feed.as_str());
-    let mut headers = Vec::new();
-    if active.is_some() && same_feed {
-        if let Some(etag) = &state.etag {
-            headers.push((IF_NONE_MATCH, etag.clone()));
-        }
-        if let Some(lm) = &state.last_modified {
-            headers.push((IF_MODIFIED_SINCE, lm.clone()));
-        }
-    }
-    let manifest_url = session.url(MANIFEST);
-    let resp = session.with_retries(|| session.get(&manifest_url, &headers))?;
-    if resp.status() == StatusCode::NOT_MODIFIED {
-        return Ok(report(&session, 0, state.active, Outcome::NotModified));
-    }
-    let etag = resp
-        .headers()
-        .get(ETAG)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let last_modified = resp
-        .headers()
-        .get(LAST_MODIFIED)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let bytes = match session.body(&manifest_url, resp, MAX_MANIFEST_BYTES) {
-        Ok(b) => b,
-        Err((e, _)) if e.retryable() => session.with_retries(|| {
-            let r = session.get(&manifest_url, &[])?;
-            session.body(&manifest_url, r, MAX_MANIFEST_BYTES)
-        })?,
-        Err((e, _)) => return Err(e),
-    };
-    let manifest = Generation::parse(&bytes).map_err(|source| SyncError::Generation {
-        url: manifest_url.clone(),
-        source,
-    })?;
-    if let Some(key) = &options.public_key {
-        verify_signature(&session, key, &bytes)?;
-    }
-    if active.as_ref().is_some_and(|a| a.id == manifest.id) {
-        // Same content: remember the validators so the next poll is a single 304.
-        cache.activate(&manifest, Some(&options.feed), etag, last_modified)?;
-        return Ok(report(&session, 0, Some(manifest.id), Outcome::Unchanged));
-    }
-
-    // 2. The missing blobs, a few at a time.
-    let missing: VecDeque<BlobRef> = manifest
-        .blobs
-        .iter()
-        .filter(|b| !cache.has_blob(b))
-        .cloned()
-        .collect();
-    let fetched = missing.len();
-    let queue = Mutex::new(missing);
-    let first_error: Mutex<Option<SyncError>> = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..options.parallel.max(1).min(fetched.max(1)) {
-            scope.spawn(|| {
-                loop {
-                    if first_error.lock().expect("not poisoned").is_some() {
-                        return;
-                    }
-                    let Some(b) = queue.lock().expect("not poisoned").pop_front() else {
-                        return;
-                    };
-                    if let Err(e) = session.fetch_blob(cache, &b) {
-                        first_error.lock().expect("not poisoned").get_or_insert(e);
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    if let Some(e) = first_error.into_inner().expect("not poisoned") {
-        return Err(e);
-    }
-
-    // 3. Everything is here: the new generation plays from now on.
-    cache.store_generation(&manifest, &bytes)?;
-    cache.activate(&manifest, Some(&options.feed), etag, last_modified)?;
+/// Keeps a generation whose blobs are all in the cache, makes it the one that plays, and evicts
+/// what no longer fits.
+fn install(
+    cache: &Cache,
+    options: &SyncOptions,
+    manifest: &FetchedManifest,
+) -> Result<(), SyncError> {
+    cache.store_generation(&manifest.generation, &manifest.bytes)?;
+    manifest.activate(cache, &options.feed)?;
     let evicted = cache.evict(options.cache_limit)?;
     if evicted.blobs > 0 {
         tracing::info!(
@@ -661,12 +642,125 @@ pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, Syn
             "evicted from the cache"
         );
     }
-    let previous = active.map(|a| a.id);
-    tracing::info!(generation = %manifest.id, blobs = fetched, "activated");
-    Ok(report(
-        &session,
-        fetched,
-        Some(manifest.id),
-        Outcome::Activated { previous },
-    ))
+    Ok(())
+}
+
+impl Session<'_> {
+    /// Runs `f` with retries for errors that may pass.
+    fn with_retries<T>(
+        &self,
+        mut f: impl FnMut() -> Result<T, (SyncError, Option<Duration>)>,
+    ) -> Result<T, SyncError> {
+        let mut attempt = 0;
+        loop {
+            match f() {
+                Ok(v) => return Ok(v),
+                Err((e, after)) if e.retryable() && attempt < self.options.retries => {
+                    attempt += 1;
+                    let wait = backoff(attempt, after, self.options.max_wait);
+                    tracing::info!(attempt, wait_ms = wait.as_millis() as u64, "retrying: {e}");
+                    std::thread::sleep(wait);
+                }
+                Err((e, _)) => return Err(e),
+            }
+        }
+    }
+
+    fn get(
+        &self,
+        url: &str,
+        headers: &[(HeaderName, String)],
+    ) -> Result<Response, (SyncError, Option<Duration>)> {
+        let mut req = self.client.get(url);
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let resp = req.send().map_err(|source| {
+            (
+                SyncError::Network {
+                    url: url.to_string(),
+                    source,
+                },
+                None,
+            )
+        })?;
+        let status = resp.status();
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
+            return Ok(resp);
+        }
+        let after = retry_after(&resp);
+        Err((
+            SyncError::Status {
+                url: url.to_string(),
+                status,
+            },
+            after,
+        ))
+    }
+
+    /// Reads a whole body, at most `limit` bytes.
+    fn body(
+        &self,
+        url: &str,
+        mut resp: Response,
+        limit: u64,
+    ) -> Result<Vec<u8>, (SyncError, Option<Duration>)> {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            let n = resp.read(&mut buf).map_err(|source| {
+                (
+                    SyncError::BrokeOff {
+                        url: url.to_string(),
+                        source,
+                    },
+                    None,
+                )
+            })?;
+            if n == 0 {
+                return Ok(out);
+            }
+            self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
+            out.extend_from_slice(&buf[..n]);
+            if out.len() as u64 > limit {
+                return Err((
+                    SyncError::ManifestTooBig {
+                        url: url.to_string(),
+                    },
+                    None,
+                ));
+            }
+        }
+    }
+}
+
+/// How long to wait before try `attempt` (from 1): exponential backoff with jitter, or what the
+/// server asked for.
+fn backoff(attempt: u32, retry_after: Option<Duration>, max: Duration) -> Duration {
+    let wait = retry_after.unwrap_or_else(|| {
+        let base = Duration::from_millis(250) * 2u32.saturating_pow(attempt.saturating_sub(1));
+        base.mul_f64(0.5 + jitter())
+    });
+    wait.min(max)
+}
+
+/// A random number in [0, 1).
+pub fn jitter() -> f64 {
+    let mut b = [0u8; 8];
+    if getrandom::fill(&mut b).is_err() {
+        return 0.5;
+    }
+    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn retry_after(resp: &Response) -> Option<Duration> {
+    let value = resp.headers().get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    (when.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .to_std()
+        .ok()
 }
