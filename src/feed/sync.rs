@@ -7,8 +7,9 @@
 //! verify is refused.
 
 use std::collections::VecDeque;
+use std::fs::File;
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -226,8 +227,8 @@ pub enum BlobProblem {
     #[error("longer than the manifest's {expected} bytes")]
     TooLong { expected: u64 },
     #[error(
-        "too slow: {received} of {expected} bytes in {} s (at least 20 KB/s is needed)",
-        .allowed.as_secs()
+        "too slow: {received} of {expected} bytes in {} s (at least {} KB/s is needed)",
+        .allowed.as_secs(), MIN_SPEED / 1000
     )]
     TooSlow {
         received: u64,
@@ -299,6 +300,9 @@ pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, Syn
         Outcome::Activated { previous },
     ))
 }
+
+/// One try's result: on failure, the error and how long the server asked to wait before the next.
+type Attempt<T> = Result<T, (SyncError, Option<Duration>)>;
 
 #[derive(Default)]
 struct Counters {
@@ -518,111 +522,150 @@ impl Session<'_> {
     fn fetch_blob(&self, cache: &Cache, b: &BlobRef) -> Result<(), SyncError> {
         let url = self.url(&format!("blobs/sha256/{}/{}", &b.sha256[..2], b.sha256));
         self.with_retries(|| {
-            self.try_fetch_blob(cache, b, &url)?;
-            // Verified before it counts: a blob whose bytes are not its hash is thrown away.
-            cache.commit_blob(b).map_err(|e| match e {
-                e @ CacheError::Corrupt { .. } => (
-                    SyncError::Blob {
-                        url: url.clone(),
-                        problem: BlobProblem::WrongBytes { source: e },
-                    },
-                    None,
-                ),
-                other => (SyncError::Cache(other), None),
-            })
+            self.download_blob(cache, b, &url)?;
+            commit_blob(cache, b, &url)
         })
     }
 
-    fn try_fetch_blob(
-        &self,
-        cache: &Cache,
-        b: &BlobRef,
-        url: &str,
-    ) -> Result<(), (SyncError, Option<Duration>)> {
+    /// Downloads a blob to its `.partial` file, resuming an earlier download where the server
+    /// answers the `Range` with a 206, starting over where it does not.
+    fn download_blob(&self, cache: &Cache, b: &BlobRef, url: &str) -> Attempt<()> {
         let partial = cache.partial_path(&b.sha256);
-        let have = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
-        if have == b.size {
+        let Some(have) = bytes_to_keep(&partial, b.size) else {
             return Ok(());
-        }
-        let have = if have > b.size { 0 } else { have };
-        let headers = if have > 0 {
-            vec![(RANGE, format!("bytes={have}-"))]
-        } else {
-            vec![]
         };
-        let mut resp = self.get(url, &headers)?;
-        let resumed = resp.status() == StatusCode::PARTIAL_CONTENT
-            && resp
-                .headers()
-                .get(CONTENT_RANGE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with(&format!("bytes {have}-")));
-        let blob_error = |problem| {
-            (
-                SyncError::Blob {
-                    url: url.to_string(),
-                    problem,
-                },
-                None,
-            )
-        };
-        let io_error = |source| {
-            blob_error(BlobProblem::Partial {
-                path: partial.clone(),
-                source,
-            })
-        };
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(resumed)
-            .truncate(!resumed)
-            .open(&partial)
-            .map_err(io_error)?;
-        let mut written = if resumed { have } else { 0 };
-        let mut buf = vec![0u8; 64 * 1024];
-        // A server that drips bytes just fast enough to beat the read timeout still has to
-        // finish in reasonable time: at least 20 KB/s, and a minute for small blobs.
-        let allowed = Duration::from_secs(60).max(Duration::from_secs(b.size / 20_000));
+        let resp = self.get(url, &range_from(have))?;
+        let start = if resumes_at(&resp, have) { have } else { 0 };
+        open_partial(&partial, start)
+            .and_then(|file| self.stream_to_partial(resp, file, &partial, start, b.size))
+            .map_err(|problem| blob_failure(url, problem))
+    }
+
+    /// Writes a reply to the partial file, which has `start` bytes already, until it has `size`
+    /// bytes: no more, no fewer, and in the time allowed.
+    fn stream_to_partial(
+        &self,
+        mut resp: Response,
+        mut file: File,
+        partial: &Path,
+        start: u64,
+        size: u64,
+    ) -> Result<(), BlobProblem> {
+        let allowed = time_allowed(size);
         let deadline = Instant::now() + allowed;
+        let mut written = start;
+        let mut buf = vec![0u8; 64 * 1024];
         loop {
-            let n = match resp.read(&mut buf) {
-                Ok(n) => n,
-                Err(source) => {
-                    return Err(blob_error(BlobProblem::BrokeOff {
-                        received: written,
-                        expected: b.size,
-                        source,
-                    }));
-                }
-            };
+            let n = resp
+                .read(&mut buf)
+                .map_err(|source| BlobProblem::BrokeOff {
+                    received: written,
+                    expected: size,
+                    source,
+                })?;
             if n == 0 {
                 break;
             }
             self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
             written += n as u64;
-            if written > b.size {
+            if written > size {
                 drop(file);
-                let _ = std::fs::remove_file(&partial);
-                return Err(blob_error(BlobProblem::TooLong { expected: b.size }));
+                let _ = std::fs::remove_file(partial);
+                return Err(BlobProblem::TooLong { expected: size });
             }
-            file.write_all(&buf[..n]).map_err(io_error)?;
+            file.write_all(&buf[..n])
+                .map_err(|source| BlobProblem::Partial {
+                    path: partial.to_path_buf(),
+                    source,
+                })?;
             if Instant::now() > deadline {
-                return Err(blob_error(BlobProblem::TooSlow {
+                return Err(BlobProblem::TooSlow {
                     received: written,
-                    expected: b.size,
+                    expected: size,
                     allowed,
-                }));
+                });
             }
         }
-        if written != b.size {
-            return Err(blob_error(BlobProblem::TooShort {
+        if written != size {
+            return Err(BlobProblem::TooShort {
                 received: written,
-                expected: b.size,
-            }));
+                expected: size,
+            });
         }
         Ok(())
     }
+}
+
+/// The slowest a blob may arrive, in bytes a second.
+const MIN_SPEED: u64 = 20_000;
+
+/// How long a blob of `size` bytes may take. A server that drips bytes just fast enough to beat
+/// the read timeout still has to finish in reasonable time: at [`MIN_SPEED`], and a minute for
+/// small blobs.
+fn time_allowed(size: u64) -> Duration {
+    Duration::from_secs(60).max(Duration::from_secs(size / MIN_SPEED))
+}
+
+/// How many bytes of an earlier download to keep; `None` when it is complete already. A partial
+/// file longer than the blob starts over.
+fn bytes_to_keep(partial: &Path, size: u64) -> Option<u64> {
+    let have = std::fs::metadata(partial).map(|m| m.len()).unwrap_or(0);
+    match have.cmp(&size) {
+        std::cmp::Ordering::Equal => None,
+        std::cmp::Ordering::Greater => Some(0),
+        std::cmp::Ordering::Less => Some(have),
+    }
+}
+
+/// The `Range` header that asks for the rest of a blob from byte `have` on.
+fn range_from(have: u64) -> Vec<(HeaderName, String)> {
+    if have == 0 {
+        return Vec::new();
+    }
+    vec![(RANGE, format!("bytes={have}-"))]
+}
+
+/// Whether a reply is the rest of the blob from byte `have` on (a 206 whose `Content-Range`
+/// starts there) rather than all of it.
+fn resumes_at(resp: &Response, have: u64) -> bool {
+    resp.status() == StatusCode::PARTIAL_CONTENT
+        && resp
+            .headers()
+            .get(CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(&format!("bytes {have}-")))
+}
+
+/// The partial file, kept from `start` on (appended to) or emptied when `start` is 0.
+fn open_partial(partial: &Path, start: u64) -> Result<File, BlobProblem> {
+    let resumed = start > 0;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(resumed)
+        .truncate(!resumed)
+        .open(partial)
+        .map_err(|source| BlobProblem::Partial {
+            path: partial.to_path_buf(),
+            source,
+        })
+}
+
+/// Verifies a finished download and moves it into place. Verified before it counts: a blob
+/// whose bytes are not its hash is thrown away.
+fn commit_blob(cache: &Cache, b: &BlobRef, url: &str) -> Attempt<()> {
+    cache.commit_blob(b).map_err(|e| match e {
+        CacheError::Corrupt { .. } => blob_failure(url, BlobProblem::WrongBytes { source: e }),
+        other => (SyncError::Cache(other), None),
+    })
+}
+
+fn blob_failure(url: &str, problem: BlobProblem) -> (SyncError, Option<Duration>) {
+    let error = SyncError::Blob {
+        url: url.to_string(),
+        problem,
+    };
+    (error, None)
 }
 
 /// Keeps a generation whose blobs are all in the cache, makes it the one that plays, and evicts
@@ -647,10 +690,7 @@ fn install(
 
 impl Session<'_> {
     /// Runs `f` with retries for errors that may pass.
-    fn with_retries<T>(
-        &self,
-        mut f: impl FnMut() -> Result<T, (SyncError, Option<Duration>)>,
-    ) -> Result<T, SyncError> {
+    fn with_retries<T>(&self, mut f: impl FnMut() -> Attempt<T>) -> Result<T, SyncError> {
         let mut attempt = 0;
         loop {
             match f() {
@@ -666,11 +706,7 @@ impl Session<'_> {
         }
     }
 
-    fn get(
-        &self,
-        url: &str,
-        headers: &[(HeaderName, String)],
-    ) -> Result<Response, (SyncError, Option<Duration>)> {
+    fn get(&self, url: &str, headers: &[(HeaderName, String)]) -> Attempt<Response> {
         let mut req = self.client.get(url);
         for (name, value) in headers {
             req = req.header(name, value);
@@ -700,12 +736,7 @@ impl Session<'_> {
     }
 
     /// Reads a whole body, at most `limit` bytes.
-    fn body(
-        &self,
-        url: &str,
-        mut resp: Response,
-        limit: u64,
-    ) -> Result<Vec<u8>, (SyncError, Option<Duration>)> {
+    fn body(&self, url: &str, mut resp: Response, limit: u64) -> Attempt<Vec<u8>> {
         let mut out = Vec::new();
         let mut buf = [0u8; 16 * 1024];
         loop {
