@@ -795,3 +795,53 @@ fn retry_after(resp: &Response) -> Option<Duration> {
         .to_std()
         .ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error;
+
+    use super::*;
+
+    const URL: &str = "https://feed.example.se/varmland/signatures/ab.sig";
+
+    #[test]
+    fn a_refused_signature_says_why_once_and_keeps_the_cause() {
+        let e = SyncError::Signature {
+            url: URL.into(),
+            problem: SigningError::NotHex(128).into(),
+        };
+        assert_eq!(
+            error_chain(&e),
+            format!(
+                "{URL}: refused: the signature file is not an ed25519 signature (expected 128 hex digits)"
+            )
+        );
+        let cause = e.source().and_then(Error::source).unwrap();
+        assert_eq!(cause.to_string(), "expected 128 hex digits");
+        assert!(!e.retryable());
+    }
+
+    #[test]
+    fn every_blob_problem_may_pass_on_another_try() {
+        let e = SyncError::Blob {
+            url: URL.into(),
+            problem: BlobProblem::TooSlow {
+                received: 1_000,
+                expected: 5_000_000,
+                allowed: time_allowed(5_000_000),
+            },
+        };
+        assert_eq!(
+            e.to_string(),
+            format!("{URL}: too slow: 1000 of 5000000 bytes in 250 s (at least 20 KB/s is needed)")
+        );
+        assert!(e.retryable());
+    }
+
+    #[test]
+    fn a_feed_that_is_not_an_address_is_not_retried() {
+        let e = check_scheme(&SyncOptions::new("feed.example.se")).unwrap_err();
+        assert!(matches!(e, SyncError::BadAddress { .. }), "{e}");
+        assert!(!e.retryable());
+    }
+}
