@@ -101,7 +101,8 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("vitrin: error: {e:#}");
+            // Not `{e:#}`: a message that already says its cause would say it twice.
+            eprintln!("vitrin: error: {}", vitrin::http::error_chain(e.as_ref()));
             ExitCode::from(2)
         }
     }

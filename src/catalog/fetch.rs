@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::StatusCode;
-use reqwest::blocking::Client;
-use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{ETAG, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use serde::{Deserialize, Serialize};
 
 use crate::fsutil::write_atomic;
@@ -43,6 +43,51 @@ struct Meta {
     last_modified: Option<String>,
     /// Seconds since 1970 when the copy was last confirmed.
     fetched: u64,
+}
+
+impl Meta {
+    /// What to keep about a fresh reply: its validators, and that it was fetched now.
+    fn of_reply(url: &str, resp: &Response) -> Self {
+        let header = |name| {
+            resp.headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        Meta {
+            url: url.to_string(),
+            etag: header(ETAG),
+            last_modified: header(LAST_MODIFIED),
+            fetched: now_secs(),
+        }
+    }
+
+    fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("meta serializes")
+    }
+}
+
+/// A reply kept on disk.
+#[derive(Debug, Clone)]
+struct DiskCopy {
+    meta: Meta,
+    bytes: Vec<u8>,
+    path: PathBuf,
+}
+
+impl DiskCopy {
+    /// Whether it was confirmed less than `fresh_for` ago.
+    fn is_fresh(&self, fresh_for: Duration) -> bool {
+        now_secs().saturating_sub(self.meta.fetched) < fresh_for.as_secs()
+    }
+
+    fn into_fetched(self) -> Fetched {
+        Fetched {
+            bytes: self.bytes,
+            path: Some(self.path),
+            cached: true,
+        }
+    }
 }
 
 /// A reply, fresh or from the disk copy.
@@ -95,11 +140,15 @@ impl Fetcher {
         ))
     }
 
-    fn read_copy(&self, url: &str) -> Option<(Meta, Vec<u8>, PathBuf)> {
+    fn read_copy(&self, url: &str) -> Option<DiskCopy> {
         let (body, meta) = self.paths(url)?;
         let meta: Meta = serde_json::from_slice(&std::fs::read(meta).ok()?).ok()?;
         let bytes = std::fs::read(&body).ok()?;
-        (meta.url == url).then_some((meta, bytes, body))
+        (meta.url == url).then_some(DiskCopy {
+            meta,
+            bytes,
+            path: body,
+        })
     }
 
     /// Waits for this host's turn; `false` if the wait would be too long.
@@ -135,14 +184,10 @@ impl Fetcher {
     /// revalidated with a conditional GET.
     pub fn get(&mut self, url: &str, fresh_for: Duration) -> Result<Fetched, FetchError> {
         let copy = self.read_copy(url);
-        if let Some((meta, bytes, path)) = &copy
-            && (self.offline || now_secs().saturating_sub(meta.fetched) < fresh_for.as_secs())
+        if let Some(copy) = &copy
+            && (self.offline || copy.is_fresh(fresh_for))
         {
-            return Ok(Fetched {
-                bytes: bytes.clone(),
-                path: Some(path.clone()),
-                cached: true,
-            });
+            return Ok(copy.clone().into_fetched());
         }
         let fail = |problem: FetchProblem| FetchError {
             url: url.to_string(),
@@ -154,9 +199,37 @@ impl Fetcher {
         if !self.take_turn(url) {
             return Err(fail(FetchProblem::Throttled));
         }
+        let resp = self
+            .send_conditional(url, copy.as_ref().map(|c| &c.meta))
+            .map_err(|e| fail(FetchProblem::Request(e)))?;
+        let status = resp.status();
+        if status == StatusCode::NOT_MODIFIED
+            && let Some(copy) = copy
+        {
+            return Ok(self.confirm_copy(url, copy));
+        }
+        if !status.is_success() {
+            return Err(fail(FetchProblem::Status(status)));
+        }
+        let meta = Meta::of_reply(url, &resp);
+        let bytes = read_reply(resp).map_err(fail)?;
+        let path = self.store_copy(url, &bytes, &meta);
+        Ok(Fetched {
+            bytes,
+            path,
+            cached: false,
+        })
+    }
+
+    /// A GET that asks only for a change when there is a copy, by its validators.
+    fn send_conditional(
+        &mut self,
+        url: &str,
+        copy: Option<&Meta>,
+    ) -> Result<Response, reqwest::Error> {
         let client = self.client.get_or_insert_with(http_client);
         let mut req = client.get(url);
-        if let Some((meta, _, _)) = &copy {
+        if let Some(meta) = copy {
             if let Some(etag) = &meta.etag {
                 req = req.header(IF_NONE_MATCH, etag);
             }
@@ -165,68 +238,42 @@ impl Fetcher {
             }
         }
         self.requests += 1;
-        let resp = req.send().map_err(|e| fail(FetchProblem::Request(e)))?;
-        let status = resp.status();
-        if status == StatusCode::NOT_MODIFIED
-            && let Some((mut meta, bytes, path)) = copy
-        {
-            meta.fetched = now_secs();
-            if let Some((_, meta_path)) = self.paths(url) {
-                let _ = write_atomic(
-                    &meta_path,
-                    &serde_json::to_vec(&meta).expect("meta serializes"),
-                );
-            }
-            return Ok(Fetched {
-                bytes,
-                path: Some(path),
-                cached: true,
-            });
-        }
-        if !status.is_success() {
-            return Err(fail(FetchProblem::Status(status)));
-        }
-        let header = |name| {
-            resp.headers()
-                .get(name)
-                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let meta = Meta {
-            url: url.to_string(),
-            etag: header(ETAG),
-            last_modified: header(LAST_MODIFIED),
-            fetched: now_secs(),
-        };
-        let mut bytes = Vec::new();
-        resp.take(MAX_DOWNLOAD + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| fail(FetchProblem::BrokeOff(e)))?;
-        if bytes.len() as u64 > MAX_DOWNLOAD {
-            return Err(fail(FetchProblem::TooLarge));
-        }
-        let path = match self.paths(url) {
-            Some((body_path, meta_path)) => {
-                let stored = write_atomic(&body_path, &bytes).and_then(|()| {
-                    write_atomic(
-                        &meta_path,
-                        &serde_json::to_vec(&meta).expect("meta serializes"),
-                    )
-                });
-                match stored {
-                    Ok(()) => Some(body_path),
-                    Err(e) => {
-                        tracing::warn!("cannot keep a copy of {url}: {e}");
-                        None
-                    }
-                }
-            }
-            None => None,
-        };
-        Ok(Fetched {
-            bytes,
-            path,
-            cached: false,
-        })
+        req.send()
     }
+
+    /// The copy the server says is still current (a 304), confirmed as of now.
+    fn confirm_copy(&self, url: &str, mut copy: DiskCopy) -> Fetched {
+        copy.meta.fetched = now_secs();
+        if let Some((_, meta_path)) = self.paths(url) {
+            let _ = write_atomic(&meta_path, &copy.meta.to_json());
+        }
+        copy.into_fetched()
+    }
+
+    /// Keeps a reply on disk, body then meta; where it is, or `None` without a cache folder or
+    /// when it cannot be written (the reply is still used).
+    fn store_copy(&self, url: &str, bytes: &[u8], meta: &Meta) -> Option<PathBuf> {
+        let (body_path, meta_path) = self.paths(url)?;
+        let stored = write_atomic(&body_path, bytes)
+            .and_then(|()| write_atomic(&meta_path, &meta.to_json()));
+        match stored {
+            Ok(()) => Some(body_path),
+            Err(e) => {
+                tracing::warn!("cannot keep a copy of {url}: {e}");
+                None
+            }
+        }
+    }
+}
+
+/// A reply's body, at most [`MAX_DOWNLOAD`] bytes.
+fn read_reply(resp: Response) -> Result<Vec<u8>, FetchProblem> {
+    let mut bytes = Vec::new();
+    resp.take(MAX_DOWNLOAD + 1)
+        .read_to_end(&mut bytes)
+        .map_err(FetchProblem::BrokeOff)?;
+    if bytes.len() as u64 > MAX_DOWNLOAD {
+        return Err(FetchProblem::TooLarge);
+    }
+    Ok(bytes)
 }

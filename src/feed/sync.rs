@@ -7,7 +7,9 @@
 //! verify is refused.
 
 use std::collections::VecDeque;
+use std::fs::File;
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -15,14 +17,16 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{
-    CONTENT_RANGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE, RETRY_AFTER,
+    CONTENT_RANGE, ETAG, HeaderName, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE,
+    RETRY_AFTER,
 };
 
 use super::{MANIFEST, signature_path};
-use crate::cache::{Cache, CacheError};
+use crate::cache::{Cache, CacheError, State};
 use crate::generation::{Generation, GenerationError, MAX_MANIFEST_BYTES};
+use crate::http::error_chain;
 use crate::media::BlobRef;
-use crate::signing;
+use crate::signing::{self, SigningError};
 
 /// How to reach a feed and how patient to be.
 #[derive(Debug, Clone)]
@@ -123,16 +127,43 @@ impl std::fmt::Display for SyncReport {
 }
 
 /// Why a sync failed. The active generation is untouched whatever the error.
+///
+/// Each message is whole on its own (logs print just the message); the cause is also kept as the
+/// error's source, and [`crate::http::error_chain`] prints the chain without saying anything twice.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error(
         "the feed {url} is not https; allow plain http in the screen config (allow_http = true) only on closed networks"
     )]
     Insecure { url: String },
+    #[error("{url}: not a web address ({source}); give the feed as https://host/path/")]
+    BadAddress {
+        url: String,
+        #[source]
+        source: url::ParseError,
+    },
+    #[error("{url}: cannot set up the HTTP client: {}", error_chain(.source))]
+    Client {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
     #[error("{url}: {status}")]
     Status { url: String, status: StatusCode },
-    #[error("{url}: {message}")]
-    Network { url: String, message: String },
+    /// The request got no reply: no connection, a timeout, a TLS failure.
+    #[error("{url}: {}", error_chain(.source))]
+    Network {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A reply (the manifest or a signature) broke off.
+    #[error("{url}: the reply broke off: {}", error_chain(.source))]
+    BrokeOff {
+        url: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{url}: {source}")]
     Generation {
         url: String,
@@ -141,12 +172,81 @@ pub enum SyncError {
     },
     #[error("{url}: the manifest is larger than {MAX_MANIFEST_BYTES} bytes")]
     ManifestTooBig { url: String },
-    #[error("{url}: refused: {reason}")]
-    Signature { url: String, reason: String },
-    #[error("{url}: {reason}")]
-    Blob { url: String, reason: String },
+    #[error("{url}: refused: {problem}")]
+    Signature {
+        url: String,
+        #[source]
+        problem: SignatureProblem,
+    },
+    #[error("{url}: {problem}")]
+    Blob {
+        url: String,
+        #[source]
+        problem: BlobProblem,
+    },
     #[error(transparent)]
     Cache(#[from] CacheError),
+}
+
+/// Why a manifest's signature was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SignatureProblem {
+    #[error("the manifest is not signed (publish it with `vitrin publish --sign KEYFILE`)")]
+    Unsigned,
+    #[error("the signature file is not an ed25519 signature ({0})")]
+    NotASignature(#[source] SigningError),
+    #[error("the public key cannot be used ({0})")]
+    BadKey(#[source] SigningError),
+    /// [`SigningError::Mismatch`] says nothing more, so it is not kept.
+    #[error("the signature does not match the manifest (wrong key, or the manifest was changed)")]
+    Mismatch,
+}
+
+impl From<SigningError> for SignatureProblem {
+    fn from(e: SigningError) -> Self {
+        match e {
+            SigningError::NotHex(_) => SignatureProblem::NotASignature(e),
+            SigningError::NotAKey => SignatureProblem::BadKey(e),
+            SigningError::Mismatch => SignatureProblem::Mismatch,
+        }
+    }
+}
+
+/// What was wrong with a blob's download. Every one may pass on another try.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobProblem {
+    #[error("stopped after {received} of {expected} bytes: {}", error_chain(.source))]
+    BrokeOff {
+        received: u64,
+        expected: u64,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the reply ended after {received} of {expected} bytes")]
+    TooShort { received: u64, expected: u64 },
+    #[error("longer than the manifest's {expected} bytes")]
+    TooLong { expected: u64 },
+    #[error(
+        "too slow: {received} of {expected} bytes in {} s (at least {} KB/s is needed)",
+        .allowed.as_secs(), MIN_SPEED / 1000
+    )]
+    TooSlow {
+        received: u64,
+        expected: u64,
+        allowed: Duration,
+    },
+    /// Size or hash differ from the manifest's (the cache says which).
+    #[error("the bytes do not match the manifest: {source}")]
+    WrongBytes {
+        #[source]
+        source: CacheError,
+    },
+    #[error("{}: {source}", .path.display())]
+    Partial {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl SyncError {
@@ -158,25 +258,512 @@ impl SyncError {
                     || *status == StatusCode::TOO_MANY_REQUESTS
                     || *status == StatusCode::REQUEST_TIMEOUT
             }
-            SyncError::Network { .. } | SyncError::Blob { .. } => true,
+            SyncError::Network { .. } | SyncError::BrokeOff { .. } | SyncError::Blob { .. } => true,
             _ => false,
         }
     }
 }
 
-fn chain(e: &dyn std::error::Error) -> String {
-    crate::http::error_chain(e)
+/// Brings `cache` up to the feed's latest generation.
+pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, SyncError> {
+    let session = Session::open(options)?;
+
+    // 1. The manifest, conditionally, and its signature.
+    let state = cache.state();
+    let active = cache.active().ok().flatten();
+    let validators = validators(&state, active.is_some(), &options.feed);
+    let Some(manifest) = session.fetch_manifest(&validators)? else {
+        return Ok(session.report(0, state.active, Outcome::NotModified));
+    };
+    if let Some(key) = &options.public_key {
+        verify_signature(&session, key, &manifest.bytes)?;
+    }
+    if active
+        .as_ref()
+        .is_some_and(|a| a.id == manifest.generation.id)
+    {
+        // Same content: remember the validators so the next poll is a single 304.
+        manifest.activate(cache, &options.feed)?;
+        return Ok(session.report(0, Some(manifest.generation.id), Outcome::Unchanged));
+    }
+
+    // 2. The missing blobs, a few at a time.
+    let fetched = session.fetch_missing_blobs(cache, &manifest.generation)?;
+
+    // 3. Everything is here: the new generation plays from now on.
+    install(cache, options, &manifest)?;
+    let previous = active.map(|a| a.id);
+    tracing::info!(generation = %manifest.generation.id, blobs = fetched, "activated");
+    Ok(session.report(
+        fetched,
+        Some(manifest.generation.id),
+        Outcome::Activated { previous },
+    ))
 }
 
+/// One try's result: on failure, the error and how long the server asked to wait before the next.
+type Attempt<T> = Result<T, (SyncError, Option<Duration>)>;
+
+#[derive(Default)]
 struct Counters {
     requests: AtomicU64,
     bytes: AtomicU64,
 }
 
+/// One sync's client, options and counts of what it took.
 struct Session<'a> {
     client: Client,
     options: &'a SyncOptions,
     counters: Counters,
+}
+
+impl<'a> Session<'a> {
+    /// A session for one sync, with the sync's timeouts, once the feed's address is acceptable.
+    fn open(options: &'a SyncOptions) -> Result<Self, SyncError> {
+        check_scheme(options)?;
+        let client = crate::http::client_builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.read_timeout)
+            .https_only(!options.allow_http)
+            .build()
+            .map_err(|source| SyncError::Client {
+                url: options.feed.clone(),
+                source,
+            })?;
+        Ok(Self {
+            client,
+            options,
+            counters: Counters::default(),
+        })
+    }
+
+    fn report(
+        &self,
+        blobs_fetched: usize,
+        generation: Option<String>,
+        outcome: Outcome,
+    ) -> SyncReport {
+        SyncReport {
+            requests: self.counters.requests.load(Ordering::Relaxed),
+            bytes: self.counters.bytes.load(Ordering::Relaxed),
+            blobs_fetched,
+            generation,
+            outcome,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.options.feed)
+    }
+}
+
+/// Refuses a feed that is not https, unless plain http is allowed.
+fn check_scheme(options: &SyncOptions) -> Result<(), SyncError> {
+    let feed_url = url::Url::parse(&options.feed).map_err(|source| SyncError::BadAddress {
+        url: options.feed.clone(),
+        source,
+    })?;
+    match feed_url.scheme() {
+        "https" => Ok(()),
+        "http" if options.allow_http => Ok(()),
+        _ => Err(SyncError::Insecure {
+            url: options.feed.clone(),
+        }),
+    }
+}
+
+/// A manifest as fetched, with the validators that make the next poll conditional.
+struct FetchedManifest {
+    generation: Generation,
+    bytes: Vec<u8>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+impl FetchedManifest {
+    /// Makes this generation the one that plays, keeping its validators for the next poll.
+    fn activate(&self, cache: &Cache, feed: &str) -> Result<(), CacheError> {
+        cache.activate(
+            &self.generation,
+            Some(feed),
+            self.etag.clone(),
+            self.last_modified.clone(),
+        )
+    }
+}
+
+/// The headers that make the manifest request conditional. Validators are kept only for a
+/// generation that is active and came from this feed.
+fn validators(state: &State, has_active: bool, feed: &str) -> Vec<(HeaderName, String)> {
+    if !has_active || state.feed.as_deref() != Some(feed) {
+        return Vec::new();
+    }
+    let etag = state.etag.iter().map(|v| (IF_NONE_MATCH, v.clone()));
+    let last_modified = state
+        .last_modified
+        .iter()
+        .map(|v| (IF_MODIFIED_SINCE, v.clone()));
+    etag.chain(last_modified).collect()
+}
+
+fn header_text(resp: &Response, name: HeaderName) -> Option<String> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+impl Session<'_> {
+    /// The manifest, parsed; `None` when the server says it has not changed (304).
+    fn fetch_manifest(
+        &self,
+        validators: &[(HeaderName, String)],
+    ) -> Result<Option<FetchedManifest>, SyncError> {
+        let url = self.url(MANIFEST);
+        let resp = self.with_retries(|| self.get(&url, validators))?;
+        if resp.status() == StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        let etag = header_text(&resp, ETAG);
+        let last_modified = header_text(&resp, LAST_MODIFIED);
+        let bytes = match self.body(&url, resp, MAX_MANIFEST_BYTES) {
+            Ok(b) => b,
+            // The reply broke off: ask again, for the whole manifest this time.
+            Err((e, _)) if e.retryable() => self.with_retries(|| {
+                let r = self.get(&url, &[])?;
+                self.body(&url, r, MAX_MANIFEST_BYTES)
+            })?,
+            Err((e, _)) => return Err(e),
+        };
+        let generation =
+            Generation::parse(&bytes).map_err(|source| SyncError::Generation { url, source })?;
+        Ok(Some(FetchedManifest {
+            generation,
+            bytes,
+            etag,
+            last_modified,
+        }))
+    }
+}
+
+/// Checks a manifest's signature, fetched from next to it.
+fn verify_signature(session: &Session, key: &[u8; 32], bytes: &[u8]) -> Result<(), SyncError> {
+    let url = session.url(&signature_path(bytes));
+    let refused = |problem| SyncError::Signature {
+        url: url.clone(),
+        problem,
+    };
+    let text = session
+        .with_retries(|| {
+            let resp = session.get(&url, &[])?;
+            session.body(&url, resp, 1024)
+        })
+        .map_err(|e| match e {
+            SyncError::Status { status, .. } if status == StatusCode::NOT_FOUND => {
+                refused(SignatureProblem::Unsigned)
+            }
+            other => other,
+        })?;
+    signing::verify(key, bytes, &String::from_utf8_lossy(&text)).map_err(|e| refused(e.into()))
+}
+
+impl Session<'_> {
+    /// Fetches the blobs of `generation` that the cache lacks, `parallel` at a time, and says
+    /// how many. The first error stops every worker.
+    fn fetch_missing_blobs(
+        &self,
+        cache: &Cache,
+        generation: &Generation,
+    ) -> Result<usize, SyncError> {
+        let missing: VecDeque<BlobRef> = generation
+            .blobs
+            .iter()
+            .filter(|b| !cache.has_blob(b))
+            .cloned()
+            .collect();
+        let fetched = missing.len();
+        let queue = Mutex::new(missing);
+        let first_error = Mutex::new(None);
+        let workers = self.options.parallel.max(1).min(fetched.max(1));
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| self.fetch_from_queue(cache, &queue, &first_error));
+            }
+        });
+        match first_error.into_inner().expect("not poisoned") {
+            Some(e) => Err(e),
+            None => Ok(fetched),
+        }
+    }
+
+    /// One worker: fetches blobs from the queue until it is empty or some worker has failed.
+    fn fetch_from_queue(
+        &self,
+        cache: &Cache,
+        queue: &Mutex<VecDeque<BlobRef>>,
+        first_error: &Mutex<Option<SyncError>>,
+    ) {
+        loop {
+            if first_error.lock().expect("not poisoned").is_some() {
+                return;
+            }
+            let Some(b) = queue.lock().expect("not poisoned").pop_front() else {
+                return;
+            };
+            if let Err(e) = self.fetch_blob(cache, &b) {
+                first_error.lock().expect("not poisoned").get_or_insert(e);
+                return;
+            }
+        }
+    }
+
+    /// Downloads one blob into the cache: resumed where a partial download stopped, verified,
+    /// moved into place.
+    fn fetch_blob(&self, cache: &Cache, b: &BlobRef) -> Result<(), SyncError> {
+        let url = self.url(&format!("blobs/sha256/{}/{}", &b.sha256[..2], b.sha256));
+        self.with_retries(|| {
+            self.download_blob(cache, b, &url)?;
+            commit_blob(cache, b, &url)
+        })
+    }
+
+    /// Downloads a blob to its `.partial` file, resuming an earlier download where the server
+    /// answers the `Range` with a 206, starting over where it does not.
+    fn download_blob(&self, cache: &Cache, b: &BlobRef, url: &str) -> Attempt<()> {
+        let partial = cache.partial_path(&b.sha256);
+        let Some(have) = bytes_to_keep(&partial, b.size) else {
+            return Ok(());
+        };
+        let resp = self.get(url, &range_from(have))?;
+        let start = if resumes_at(&resp, have) { have } else { 0 };
+        open_partial(&partial, start)
+            .and_then(|file| self.stream_to_partial(resp, file, &partial, start, b.size))
+            .map_err(|problem| blob_failure(url, problem))
+    }
+
+    /// Writes a reply to the partial file, which has `start` bytes already, until it has `size`
+    /// bytes: no more, no fewer, and in the time allowed.
+    fn stream_to_partial(
+        &self,
+        mut resp: Response,
+        mut file: File,
+        partial: &Path,
+        start: u64,
+        size: u64,
+    ) -> Result<(), BlobProblem> {
+        let allowed = time_allowed(size);
+        let deadline = Instant::now() + allowed;
+        let mut written = start;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = resp
+                .read(&mut buf)
+                .map_err(|source| BlobProblem::BrokeOff {
+                    received: written,
+                    expected: size,
+                    source,
+                })?;
+            if n == 0 {
+                break;
+            }
+            self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
+            written += n as u64;
+            if written > size {
+                drop(file);
+                let _ = std::fs::remove_file(partial);
+                return Err(BlobProblem::TooLong { expected: size });
+            }
+            file.write_all(&buf[..n])
+                .map_err(|source| BlobProblem::Partial {
+                    path: partial.to_path_buf(),
+                    source,
+                })?;
+            if Instant::now() > deadline {
+                return Err(BlobProblem::TooSlow {
+                    received: written,
+                    expected: size,
+                    allowed,
+                });
+            }
+        }
+        if written != size {
+            return Err(BlobProblem::TooShort {
+                received: written,
+                expected: size,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The slowest a blob may arrive, in bytes a second.
+const MIN_SPEED: u64 = 20_000;
+
+/// How long a blob of `size` bytes may take. A server that drips bytes just fast enough to beat
+/// the read timeout still has to finish in reasonable time: at [`MIN_SPEED`], and a minute for
+/// small blobs.
+fn time_allowed(size: u64) -> Duration {
+    Duration::from_secs(60).max(Duration::from_secs(size / MIN_SPEED))
+}
+
+/// How many bytes of an earlier download to keep; `None` when it is complete already. A partial
+/// file longer than the blob starts over.
+fn bytes_to_keep(partial: &Path, size: u64) -> Option<u64> {
+    let have = std::fs::metadata(partial).map(|m| m.len()).unwrap_or(0);
+    match have.cmp(&size) {
+        std::cmp::Ordering::Equal => None,
+        std::cmp::Ordering::Greater => Some(0),
+        std::cmp::Ordering::Less => Some(have),
+    }
+}
+
+/// The `Range` header that asks for the rest of a blob from byte `have` on.
+fn range_from(have: u64) -> Vec<(HeaderName, String)> {
+    if have == 0 {
+        return Vec::new();
+    }
+    vec![(RANGE, format!("bytes={have}-"))]
+}
+
+/// Whether a reply is the rest of the blob from byte `have` on (a 206 whose `Content-Range`
+/// starts there) rather than all of it.
+fn resumes_at(resp: &Response, have: u64) -> bool {
+    resp.status() == StatusCode::PARTIAL_CONTENT
+        && resp
+            .headers()
+            .get(CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(&format!("bytes {have}-")))
+}
+
+/// The partial file, kept from `start` on (appended to) or emptied when `start` is 0.
+fn open_partial(partial: &Path, start: u64) -> Result<File, BlobProblem> {
+    let resumed = start > 0;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(resumed)
+        .truncate(!resumed)
+        .open(partial)
+        .map_err(|source| BlobProblem::Partial {
+            path: partial.to_path_buf(),
+            source,
+        })
+}
+
+/// Verifies a finished download and moves it into place. Verified before it counts: a blob
+/// whose bytes are not its hash is thrown away.
+fn commit_blob(cache: &Cache, b: &BlobRef, url: &str) -> Attempt<()> {
+    cache.commit_blob(b).map_err(|e| match e {
+        CacheError::Corrupt { .. } => blob_failure(url, BlobProblem::WrongBytes { source: e }),
+        other => (SyncError::Cache(other), None),
+    })
+}
+
+fn blob_failure(url: &str, problem: BlobProblem) -> (SyncError, Option<Duration>) {
+    let error = SyncError::Blob {
+        url: url.to_string(),
+        problem,
+    };
+    (error, None)
+}
+
+/// Keeps a generation whose blobs are all in the cache, makes it the one that plays, and evicts
+/// what no longer fits.
+fn install(
+    cache: &Cache,
+    options: &SyncOptions,
+    manifest: &FetchedManifest,
+) -> Result<(), SyncError> {
+    cache.store_generation(&manifest.generation, &manifest.bytes)?;
+    manifest.activate(cache, &options.feed)?;
+    let evicted = cache.evict(options.cache_limit)?;
+    if evicted.blobs > 0 {
+        tracing::info!(
+            blobs = evicted.blobs,
+            bytes = evicted.bytes,
+            "evicted from the cache"
+        );
+    }
+    Ok(())
+}
+
+impl Session<'_> {
+    /// Runs `f` with retries for errors that may pass.
+    fn with_retries<T>(&self, mut f: impl FnMut() -> Attempt<T>) -> Result<T, SyncError> {
+        let mut attempt = 0;
+        loop {
+            match f() {
+                Ok(v) => return Ok(v),
+                Err((e, after)) if e.retryable() && attempt < self.options.retries => {
+                    attempt += 1;
+                    let wait = backoff(attempt, after, self.options.max_wait);
+                    tracing::info!(attempt, wait_ms = wait.as_millis() as u64, "retrying: {e}");
+                    std::thread::sleep(wait);
+                }
+                Err((e, _)) => return Err(e),
+            }
+        }
+    }
+
+    fn get(&self, url: &str, headers: &[(HeaderName, String)]) -> Attempt<Response> {
+        let mut req = self.client.get(url);
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let resp = req.send().map_err(|source| {
+            (
+                SyncError::Network {
+                    url: url.to_string(),
+                    source,
+                },
+                None,
+            )
+        })?;
+        let status = resp.status();
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
+            return Ok(resp);
+        }
+        let after = retry_after(&resp);
+        Err((
+            SyncError::Status {
+                url: url.to_string(),
+                status,
+            },
+            after,
+        ))
+    }
+
+    /// Reads a whole body, at most `limit` bytes.
+    fn body(&self, url: &str, mut resp: Response, limit: u64) -> Attempt<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            let n = resp.read(&mut buf).map_err(|source| {
+                (
+                    SyncError::BrokeOff {
+                        url: url.to_string(),
+                        source,
+                    },
+                    None,
+                )
+            })?;
+            if n == 0 {
+                return Ok(out);
+            }
+            self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
+            out.extend_from_slice(&buf[..n]);
+            if out.len() as u64 > limit {
+                return Err((
+                    SyncError::ManifestTooBig {
+                        url: url.to_string(),
+                    },
+                    None,
+                ));
+            }
+        }
+    }
 }
 
 /// How long to wait before try `attempt` (from 1): exponential backoff with jitter, or what the
@@ -209,390 +796,52 @@ fn retry_after(resp: &Response) -> Option<Duration> {
         .ok()
 }
 
-impl Session<'_> {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.options.feed)
-    }
+#[cfg(test)]
+mod tests {
+    use std::error::Error;
 
-    /// Runs `f` with retries for errors that may pass.
-    fn with_retries<T>(
-        &self,
-        mut f: impl FnMut() -> Result<T, (SyncError, Option<Duration>)>,
-    ) -> Result<T, SyncError> {
-        let mut attempt = 0;
-        loop {
-            match f() {
-                Ok(v) => return Ok(v),
-                Err((e, after)) if e.retryable() && attempt < self.options.retries => {
-                    attempt += 1;
-                    let wait = backoff(attempt, after, self.options.max_wait);
-                    tracing::info!(attempt, wait_ms = wait.as_millis() as u64, "retrying: {e}");
-                    std::thread::sleep(wait);
-                }
-                Err((e, _)) => return Err(e),
-            }
-        }
-    }
+    use super::*;
 
-    fn get(
-        &self,
-        url: &str,
-        headers: &[(reqwest::header::HeaderName, String)],
-    ) -> Result<Response, (SyncError, Option<Duration>)> {
-        let mut req = self.client.get(url);
-        for (name, value) in headers {
-            req = req.header(name, value);
-        }
-        self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let resp = req.send().map_err(|e| {
-            (
-                SyncError::Network {
-                    url: url.to_string(),
-                    message: chain(&e),
-                },
-                None,
-            )
-        })?;
-        let status = resp.status();
-        if status.is_success() || status == StatusCode::NOT_MODIFIED {
-            return Ok(resp);
-        }
-        let after = retry_after(&resp);
-        Err((
-            SyncError::Status {
-                url: url.to_string(),
-                status,
-            },
-            after,
-        ))
-    }
+    const URL: &str = "https://feed.example.se/varmland/signatures/ab.sig";
 
-    /// Reads a whole body, at most `limit` bytes.
-    fn body(
-        &self,
-        url: &str,
-        mut resp: Response,
-        limit: u64,
-    ) -> Result<Vec<u8>, (SyncError, Option<Duration>)> {
-        let mut out = Vec::new();
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            let n = resp.read(&mut buf).map_err(|e| {
-                (
-                    SyncError::Network {
-                        url: url.to_string(),
-                        message: chain(&e),
-                    },
-                    None,
-                )
-            })?;
-            if n == 0 {
-                return Ok(out);
-            }
-            self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
-            out.extend_from_slice(&buf[..n]);
-            if out.len() as u64 > limit {
-                return Err((
-                    SyncError::ManifestTooBig {
-                        url: url.to_string(),
-                    },
-                    None,
-                ));
-            }
-        }
-    }
-
-    /// Downloads one blob into the cache: resumed where a partial download stopped, verified,
-    /// moved into place.
-    fn fetch_blob(&self, cache: &Cache, b: &BlobRef) -> Result<(), SyncError> {
-        let url = self.url(&format!("blobs/sha256/{}/{}", &b.sha256[..2], b.sha256));
-        self.with_retries(|| {
-            self.try_fetch_blob(cache, b, &url)?;
-            // Verified before it counts: a blob whose bytes are not its hash is thrown away.
-            cache.commit_blob(b).map_err(|e| match e {
-                CacheError::Corrupt { reason, .. } => (
-                    SyncError::Blob {
-                        url: url.clone(),
-                        reason: format!("the bytes do not match the manifest: {reason}"),
-                    },
-                    None,
-                ),
-                other => (SyncError::Cache(other), None),
-            })
-        })
-    }
-
-    fn try_fetch_blob(
-        &self,
-        cache: &Cache,
-        b: &BlobRef,
-        url: &str,
-    ) -> Result<(), (SyncError, Option<Duration>)> {
-        let partial = cache.partial_path(&b.sha256);
-        let have = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
-        if have == b.size {
-            return Ok(());
-        }
-        let have = if have > b.size { 0 } else { have };
-        let headers = if have > 0 {
-            vec![(RANGE, format!("bytes={have}-"))]
-        } else {
-            vec![]
+    #[test]
+    fn a_refused_signature_says_why_once_and_keeps_the_cause() {
+        let e = SyncError::Signature {
+            url: URL.into(),
+            problem: SigningError::NotHex(128).into(),
         };
-        let mut resp = self.get(url, &headers)?;
-        let resumed = resp.status() == StatusCode::PARTIAL_CONTENT
-            && resp
-                .headers()
-                .get(CONTENT_RANGE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with(&format!("bytes {have}-")));
-        let io_error = |e: std::io::Error| {
-            (
-                SyncError::Blob {
-                    url: url.to_string(),
-                    reason: format!("{}: {e}", partial.display()),
-                },
-                None,
+        assert_eq!(
+            error_chain(&e),
+            format!(
+                "{URL}: refused: the signature file is not an ed25519 signature (expected 128 hex digits)"
             )
-        };
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(resumed)
-            .truncate(!resumed)
-            .open(&partial)
-            .map_err(io_error)?;
-        let mut written = if resumed { have } else { 0 };
-        let mut buf = vec![0u8; 64 * 1024];
-        // A server that drips bytes just fast enough to beat the read timeout still has to
-        // finish in reasonable time: at least 20 KB/s, and a minute for small blobs.
-        let deadline =
-            Instant::now() + Duration::from_secs(60).max(Duration::from_secs(b.size / 20_000));
-        loop {
-            let n = match resp.read(&mut buf) {
-                Ok(n) => n,
-                Err(e) => {
-                    return Err((
-                        SyncError::Network {
-                            url: url.to_string(),
-                            message: format!(
-                                "stopped after {written} of {} bytes: {}",
-                                b.size,
-                                chain(&e)
-                            ),
-                        },
-                        None,
-                    ));
-                }
-            };
-            if n == 0 {
-                break;
-            }
-            self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
-            written += n as u64;
-            if written > b.size {
-                drop(file);
-                let _ = std::fs::remove_file(&partial);
-                return Err((
-                    SyncError::Blob {
-                        url: url.to_string(),
-                        reason: format!("longer than the manifest's {} bytes", b.size),
-                    },
-                    None,
-                ));
-            }
-            file.write_all(&buf[..n]).map_err(io_error)?;
-            if Instant::now() > deadline {
-                return Err((
-                    SyncError::Network {
-                        url: url.to_string(),
-                        message: format!("too slow: {written} of {} bytes in time", b.size),
-                    },
-                    None,
-                ));
-            }
-        }
-        if written != b.size {
-            return Err((
-                SyncError::Network {
-                    url: url.to_string(),
-                    message: format!("the reply ended after {written} of {} bytes", b.size),
-                },
-                None,
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Checks a manifest's signature, fetched from next to it.
-fn verify_signature(session: &Session, key: &[u8; 32], bytes: &[u8]) -> Result<(), SyncError> {
-    let url = session.url(&signature_path(bytes));
-    let refused = |reason: String| SyncError::Signature {
-        url: url.clone(),
-        reason,
-    };
-    let text = session
-        .with_retries(|| {
-            let resp = session.get(&url, &[])?;
-            session.body(&url, resp, 1024)
-        })
-        .map_err(|e| match e {
-            SyncError::Status { status, .. } if status == StatusCode::NOT_FOUND => {
-                refused("the manifest is not signed".into())
-            }
-            other => other,
-        })?;
-    signing::verify(key, bytes, &String::from_utf8_lossy(&text)).map_err(|e| match e {
-        signing::SigningError::NotHex(_) => {
-            refused("the signature file is not an ed25519 signature".into())
-        }
-        signing::SigningError::NotAKey => refused("bad public key".into()),
-        signing::SigningError::Mismatch => refused(
-            "the signature does not match the manifest (wrong key, or the manifest was changed)"
-                .into(),
-        ),
-    })
-}
-
-/// Brings `cache` up to the feed's latest generation.
-pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, SyncError> {
-    let feed_url = url::Url::parse(&options.feed).map_err(|e| SyncError::Network {
-        url: options.feed.clone(),
-        message: e.to_string(),
-    })?;
-    match feed_url.scheme() {
-        "https" => {}
-        "http" if options.allow_http => {}
-        _ => {
-            return Err(SyncError::Insecure {
-                url: options.feed.clone(),
-            });
-        }
-    }
-    let client = crate::http::client_builder()
-        .connect_timeout(options.connect_timeout)
-        .timeout(options.read_timeout)
-        .https_only(!options.allow_http)
-        .build()
-        .map_err(|e| SyncError::Network {
-            url: options.feed.clone(),
-            message: chain(&e),
-        })?;
-    let session = Session {
-        client,
-        options,
-        counters: Counters {
-            requests: AtomicU64::new(0),
-            bytes: AtomicU64::new(0),
-        },
-    };
-    let report = |s: &Session, blobs_fetched, generation, outcome| SyncReport {
-        requests: s.counters.requests.load(Ordering::Relaxed),
-        bytes: s.counters.bytes.load(Ordering::Relaxed),
-        blobs_fetched,
-        generation,
-        outcome,
-    };
-
-    // 1. The manifest, conditionally: validators are kept only for a generation that is active.
-    let state = cache.state();
-    let active = cache.active().ok().flatten();
-    let same_feed = state.feed.as_deref() == Some(options.feed.as_str());
-    let mut headers = Vec::new();
-    if active.is_some() && same_feed {
-        if let Some(etag) = &state.etag {
-            headers.push((IF_NONE_MATCH, etag.clone()));
-        }
-        if let Some(lm) = &state.last_modified {
-            headers.push((IF_MODIFIED_SINCE, lm.clone()));
-        }
-    }
-    let manifest_url = session.url(MANIFEST);
-    let resp = session.with_retries(|| session.get(&manifest_url, &headers))?;
-    if resp.status() == StatusCode::NOT_MODIFIED {
-        return Ok(report(&session, 0, state.active, Outcome::NotModified));
-    }
-    let etag = resp
-        .headers()
-        .get(ETAG)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let last_modified = resp
-        .headers()
-        .get(LAST_MODIFIED)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let bytes = match session.body(&manifest_url, resp, MAX_MANIFEST_BYTES) {
-        Ok(b) => b,
-        Err((e, _)) if e.retryable() => session.with_retries(|| {
-            let r = session.get(&manifest_url, &[])?;
-            session.body(&manifest_url, r, MAX_MANIFEST_BYTES)
-        })?,
-        Err((e, _)) => return Err(e),
-    };
-    let manifest = Generation::parse(&bytes).map_err(|source| SyncError::Generation {
-        url: manifest_url.clone(),
-        source,
-    })?;
-    if let Some(key) = &options.public_key {
-        verify_signature(&session, key, &bytes)?;
-    }
-    if active.as_ref().is_some_and(|a| a.id == manifest.id) {
-        // Same content: remember the validators so the next poll is a single 304.
-        cache.activate(&manifest, Some(&options.feed), etag, last_modified)?;
-        return Ok(report(&session, 0, Some(manifest.id), Outcome::Unchanged));
-    }
-
-    // 2. The missing blobs, a few at a time.
-    let missing: VecDeque<BlobRef> = manifest
-        .blobs
-        .iter()
-        .filter(|b| !cache.has_blob(b))
-        .cloned()
-        .collect();
-    let fetched = missing.len();
-    let queue = Mutex::new(missing);
-    let first_error: Mutex<Option<SyncError>> = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..options.parallel.max(1).min(fetched.max(1)) {
-            scope.spawn(|| {
-                loop {
-                    if first_error.lock().expect("not poisoned").is_some() {
-                        return;
-                    }
-                    let Some(b) = queue.lock().expect("not poisoned").pop_front() else {
-                        return;
-                    };
-                    if let Err(e) = session.fetch_blob(cache, &b) {
-                        first_error.lock().expect("not poisoned").get_or_insert(e);
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    if let Some(e) = first_error.into_inner().expect("not poisoned") {
-        return Err(e);
-    }
-
-    // 3. Everything is here: the new generation plays from now on.
-    cache.store_generation(&manifest, &bytes)?;
-    cache.activate(&manifest, Some(&options.feed), etag, last_modified)?;
-    let evicted = cache.evict(options.cache_limit)?;
-    if evicted.blobs > 0 {
-        tracing::info!(
-            blobs = evicted.blobs,
-            bytes = evicted.bytes,
-            "evicted from the cache"
         );
+        let cause = e.source().and_then(Error::source).unwrap();
+        assert_eq!(cause.to_string(), "expected 128 hex digits");
+        assert!(!e.retryable());
     }
-    let previous = active.map(|a| a.id);
-    tracing::info!(generation = %manifest.id, blobs = fetched, "activated");
-    Ok(report(
-        &session,
-        fetched,
-        Some(manifest.id),
-        Outcome::Activated { previous },
-    ))
+
+    #[test]
+    fn every_blob_problem_may_pass_on_another_try() {
+        let e = SyncError::Blob {
+            url: URL.into(),
+            problem: BlobProblem::TooSlow {
+                received: 1_000,
+                expected: 5_000_000,
+                allowed: time_allowed(5_000_000),
+            },
+        };
+        assert_eq!(
+            e.to_string(),
+            format!("{URL}: too slow: 1000 of 5000000 bytes in 250 s (at least 20 KB/s is needed)")
+        );
+        assert!(e.retryable());
+    }
+
+    #[test]
+    fn a_feed_that_is_not_an_address_is_not_retried() {
+        let e = check_scheme(&SyncOptions::new("feed.example.se")).unwrap_err();
+        assert!(matches!(e, SyncError::BadAddress { .. }), "{e}");
+        assert!(!e.retryable());
+    }
 }
