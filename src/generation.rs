@@ -28,6 +28,14 @@ pub struct Generation {
     /// Derived from the content: `g` and 20 hex digits.
     #[serde(rename = "generation")]
     pub id: String,
+    /// Counts up with each publish that changes the content; a screen never goes back to a lower
+    /// one. Covered by the manifest's signature, like everything in it. 0 for content made on the
+    /// screen itself.
+    #[serde(default)]
+    pub sequence: u64,
+    /// When the feed published it.
+    #[serde(default)]
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
     pub playlists: Vec<Playlist>,
     /// Every blob the playlists use, sorted by hash.
     pub blobs: Vec<BlobRef>,
@@ -73,6 +81,8 @@ impl Generation {
         Self {
             format: FORMAT,
             id,
+            sequence: 0,
+            published: None,
             playlists,
             blobs,
         }

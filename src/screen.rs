@@ -31,6 +31,8 @@ pub struct ScreenConfig {
     pub cache_dir: PathBuf,
     pub cache_size: u64,
     pub sync_interval: Duration,
+    /// Warn when the feed has published nothing new for this long.
+    pub feed_stale_after: Duration,
     pub touch: bool,
     /// After a touch, automatic advancing resumes after this long.
     pub touch_timeout: Duration,
@@ -55,6 +57,7 @@ impl Default for ScreenConfig {
             cache_dir: default_cache_dir(),
             cache_size: 2_000_000_000,
             sync_interval: Duration::from_secs(300),
+            feed_stale_after: Duration::from_secs(14 * 24 * 3600),
             touch: false,
             touch_timeout: Duration::from_secs(30),
             sound: false,
@@ -150,6 +153,7 @@ fn build(f: &Fields, path: &Path) -> ScreenConfig {
         cache_dir: f.path("cache_dir").unwrap_or(d.cache_dir),
         cache_size: f.size("cache_size").unwrap_or(d.cache_size),
         sync_interval: f.duration("sync_interval").unwrap_or(d.sync_interval),
+        feed_stale_after: f.duration("feed_stale_after").unwrap_or(d.feed_stale_after),
         touch: f.bool("touch").unwrap_or(false),
         touch_timeout: f.duration("touch_timeout").unwrap_or(d.touch_timeout),
         sound: f.bool("sound").unwrap_or(false),
@@ -369,6 +373,16 @@ pub static SCREEN: TableSpec = TableSpec {
             required: false,
             doc: "How often to look for new content (default \"5m\"); a little jitter is added.",
             example: "sync_interval = \"5m\"",
+        },
+        Field {
+            name: "feed_stale_after",
+            ty: Ty::Duration {
+                min_ms: 3600 * SECOND,
+                max_ms: 365 * 24 * 3600 * SECOND,
+            },
+            required: false,
+            doc: "Warn when the feed has published nothing new for this long (default \"14 days\").",
+            example: "feed_stale_after = \"14 days\"",
         },
         Field {
             name: "touch",

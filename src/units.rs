@@ -56,7 +56,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         }
         let unit = &rest[..unit_len];
         let seconds_per_unit = match unit.to_lowercase().as_str() {
-            "h" | "t" | "tim" | "hour" | "hours" => 3600.0,
+            "d" | "day" | "days" | "dag" | "dagar" => 86400.0,
+            "h" | "t" | "tim" | "timmar" | "hour" | "hours" => 3600.0,
             "m" | "min" | "mins" | "minute" | "minutes" | "minut" | "minuter" => 60.0,
             "s" | "sek" | "sec" | "secs" | "second" | "seconds" | "sekund" | "sekunder" => 1.0,
             "ms" => 0.001,

@@ -63,6 +63,7 @@ impl Source {
             sign: key.map(Path::to_path_buf),
             catalog: Default::default(),
             catalog_cache: None,
+            now: chrono::Utc::now(),
         })
         .unwrap()
     }
@@ -407,6 +408,133 @@ fn signed_feeds_refuse_unsigned_wrongly_signed_and_tampered_manifests() {
     let err = sync_once(&cache, &signed(public)).unwrap_err();
     assert!(matches!(err, SyncError::Signature { .. }), "{err}");
     assert_eq!(cache.active().unwrap().unwrap().id, good);
+}
+
+/// A man in the middle (or a stale CDN) serves last month's manifest with its valid signature:
+/// refused, because its sequence is lower than the one playing. Each publish that changes the
+/// content counts up; a publish of the same content keeps the manifest as it was.
+#[test]
+fn an_older_signed_manifest_is_refused() {
+    let src = Source::new();
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("feed.key");
+    let public: [u8; 32] = hex::decode(generate_key(&key).unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let server = Server::start(src.feed());
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(cache_dir.path()).unwrap();
+    let mut o = options(&server);
+    o.public_key = Some(public);
+    src.publish_signed(Some(&key));
+    let manifest = src.feed().join("manifest.json");
+    let old = std::fs::read(&manifest).unwrap();
+    sync_once(&cache, &o).unwrap();
+    src.change_picture(12);
+    src.publish_signed(Some(&key));
+    src.publish_signed(Some(&key));
+    let new = cache_after(&cache, &o);
+    let parsed = vitrin::generation::Generation::parse(&std::fs::read(&manifest).unwrap()).unwrap();
+    assert_eq!(parsed.sequence, 2, "the same content twice counts once");
+    assert!(parsed.published.is_some());
+    // The old manifest is served again, signature and all.
+    std::fs::write(&manifest, &old).unwrap();
+    let err = sync_once(&cache, &o).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SyncError::Rollback {
+                offered: 1,
+                playing: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("published before the one that plays"),
+        "{err}"
+    );
+    assert_eq!(cache.active().unwrap().unwrap().id, new);
+}
+
+fn cache_after(cache: &Cache, o: &SyncOptions) -> String {
+    sync_once(cache, o).unwrap().generation.unwrap()
+}
+
+/// With a key configured, nothing in a manifest is read before its signature is checked: a
+/// manifest that would panic or mislead a parser is refused as unsigned.
+#[test]
+fn a_manifest_is_not_read_before_its_signature_is_checked() {
+    let src = Source::new();
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("feed.key");
+    let public: [u8; 32] = hex::decode(generate_key(&key).unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let server = Server::start(src.feed());
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(cache_dir.path()).unwrap();
+    let mut o = options(&server);
+    o.public_key = Some(public);
+    src.publish_signed(Some(&key));
+    let manifest = src.feed().join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    // A blob hash with a character that a careless slice would cut in half.
+    let hash_at = text.find("\"sha256\": \"").unwrap() + 11;
+    let hostile = format!("{}ääääää{}", &text[..hash_at], &text[hash_at + 12..]);
+    std::fs::write(&manifest, hostile).unwrap();
+    let err = sync_once(&cache, &o).unwrap_err();
+    assert!(matches!(err, SyncError::Signature { .. }), "{err}");
+    assert!(cache.active().unwrap().is_none());
+}
+
+/// Two syncs of one cache at once (a timer and a person): the second waits its turn.
+#[test]
+fn a_cache_is_synced_by_one_sync_at_a_time() {
+    let src = Source::new();
+    src.publish();
+    let server = Server::start(src.feed());
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(cache_dir.path()).unwrap();
+    let held = cache.lock().unwrap();
+    let err = sync_once(&cache, &options(&server)).unwrap_err();
+    assert!(
+        err.to_string().contains("being written by another vitrin"),
+        "{err}"
+    );
+    drop(held);
+    assert!(sync_once(&cache, &options(&server)).is_ok());
+}
+
+/// A feed may hold an empty blob (zero bytes): it syncs like any other.
+#[test]
+fn an_empty_blob_syncs() {
+    let src = Source::new();
+    src.publish();
+    let feed = src.feed();
+    let manifest = feed.join("manifest.json");
+    let mut g = vitrin::generation::Generation::parse(&std::fs::read(&manifest).unwrap()).unwrap();
+    let empty = vitrin::media::BlobRef {
+        sha256: vitrin::media::sha256_hex(b""),
+        size: 0,
+        media_type: "application/octet-stream".into(),
+    };
+    let path = vitrin::media::blob_path(&feed.join("blobs"), &empty.sha256);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, b"").unwrap();
+    g.blobs.push(empty.clone());
+    let g = vitrin::generation::Generation::new(g.playlists, g.blobs);
+    std::fs::write(&manifest, g.to_bytes()).unwrap();
+    let server = Server::start(feed);
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(cache_dir.path()).unwrap();
+    let report = sync_once(&cache, &options(&server)).unwrap();
+    assert_eq!(report.generation.as_deref(), Some(g.id.as_str()));
+    assert!(cache.has_blob(&empty));
 }
 
 #[test]

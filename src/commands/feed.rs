@@ -21,6 +21,7 @@ pub fn run_publish(
         sign,
         catalog: screen.catalog,
         catalog_cache: Some(screen.cache_dir.join("catalog")),
+        now: chrono::Utc::now(),
     };
     match publish(&options) {
         Ok(r) => {

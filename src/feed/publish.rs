@@ -29,6 +29,8 @@ pub struct PublishOptions {
     pub catalog: CatalogSettings,
     /// Where catalog replies and covers are kept between publishes (conditional GETs next time).
     pub catalog_cache: Option<PathBuf>,
+    /// The publish time written into a new manifest.
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 /// What a publish did.
@@ -85,12 +87,14 @@ pub fn load_key(path: &Path) -> Result<SigningKey, PublishError> {
     })
 }
 
+/// The manifest already published in `out`, if there is a readable one.
+fn previous(out: &Path) -> Option<Generation> {
+    Generation::parse(&std::fs::read(out.join(MANIFEST)).ok()?).ok()
+}
+
 /// The books each catalog source gave in the manifest already published, by source.
-fn previous_lists(out: &Path) -> HashMap<String, Vec<CoverItem>> {
-    let Ok(bytes) = std::fs::read(out.join(MANIFEST)) else {
-        return HashMap::new();
-    };
-    let Ok(manifest) = Generation::parse(&bytes) else {
+fn previous_lists(previous: Option<&Generation>) -> HashMap<String, Vec<CoverItem>> {
+    let Some(manifest) = previous else {
         return HashMap::new();
     };
     manifest
@@ -112,7 +116,8 @@ pub fn publish(options: &PublishOptions) -> Result<PublishReport, PublishError> 
     }
     std::fs::create_dir_all(&options.out).with_path(&options.out)?;
     // Books: from their sources, or, where a source fails, as last published.
-    let mut lists = previous_lists(&options.out);
+    let previous = previous(&options.out);
+    let mut lists = previous_lists(previous.as_ref());
     let mut resolver = match &options.catalog_cache {
         Some(dir) => Resolver::with_cache(options.catalog.clone(), dir.clone()),
         None => Resolver::new(options.catalog.clone()),
@@ -126,7 +131,16 @@ pub fn publish(options: &PublishOptions) -> Result<PublishReport, PublishError> 
         &mut pictures,
         OnBadPicture::Refuse,
     )?;
-    let generation = made.generation;
+    let mut generation = made.generation;
+    match &previous {
+        // The same content: the manifest stays byte for byte what it was (and screens get 304s).
+        Some(p) if p.id == generation.id => generation = p.clone(),
+        // New content: the next sequence, which screens require to only go up.
+        _ => {
+            generation.sequence = previous.as_ref().map_or(1, |p| p.sequence + 1);
+            generation.published = Some(options.now);
+        }
+    }
     let bytes = generation.to_bytes();
     let signed = match &options.sign {
         Some(key_path) => {

@@ -48,6 +48,8 @@ pub struct SyncOptions {
     pub max_wait: Duration,
     /// The cache's size limit in bytes.
     pub cache_limit: u64,
+    /// Warn when the feed has published nothing new for this long.
+    pub stale_after: Option<Duration>,
 }
 
 impl SyncOptions {
@@ -67,6 +69,7 @@ impl SyncOptions {
             retries: 3,
             max_wait: Duration::from_secs(60),
             cache_limit: 2_000_000_000,
+            stale_after: None,
         }
     }
 
@@ -77,6 +80,7 @@ impl SyncOptions {
         o.allow_http = screen.allow_http;
         o.public_key = screen.public_key;
         o.cache_limit = screen.cache_size;
+        o.stale_after = Some(screen.feed_stale_after);
         Some(o)
     }
 }
@@ -172,6 +176,14 @@ pub enum SyncError {
     },
     #[error("{url}: the manifest is larger than {MAX_MANIFEST_BYTES} bytes")]
     ManifestTooBig { url: String },
+    #[error(
+        "{url}: refused: this manifest (sequence {offered}) was published before the one that plays (sequence {playing}); an old copy is being served"
+    )]
+    Rollback {
+        url: String,
+        offered: u64,
+        playing: u64,
+    },
     #[error("{url}: refused: {problem}")]
     Signature {
         url: String,
@@ -267,17 +279,24 @@ impl SyncError {
 /// Brings `cache` up to the feed's latest generation.
 pub fn sync_once(cache: &Cache, options: &SyncOptions) -> Result<SyncReport, SyncError> {
     let session = Session::open(options)?;
+    let _writing = cache.lock()?;
 
-    // 1. The manifest, conditionally, and its signature.
+    // 1. The manifest, conditionally; its signature checked before anything in it is read; never
+    //    older than what plays.
     let state = cache.state();
     let active = cache.active().ok().flatten();
     let validators = validators(&state, active.is_some(), &options.feed);
-    let Some(manifest) = session.fetch_manifest(&validators)? else {
+    let Some(reply) = session.fetch_manifest(&validators)? else {
         return Ok(session.report(0, state.active, Outcome::NotModified));
     };
     if let Some(key) = &options.public_key {
-        verify_signature(&session, key, &manifest.bytes)?;
+        verify_signature(&session, key, &reply.bytes)?;
     }
+    let manifest = reply.parse(&session)?;
+    if let Some(a) = &active {
+        refuse_rollback(&session, a, &manifest.generation)?;
+    }
+    warn_if_stale(&manifest.generation, options);
     if active
         .as_ref()
         .is_some_and(|a| a.id == manifest.generation.id)
@@ -418,7 +437,7 @@ impl Session<'_> {
     fn fetch_manifest(
         &self,
         validators: &[(HeaderName, String)],
-    ) -> Result<Option<FetchedManifest>, SyncError> {
+    ) -> Result<Option<ManifestReply>, SyncError> {
         let url = self.url(MANIFEST);
         let resp = self.with_retries(|| self.get(&url, validators))?;
         if resp.status() == StatusCode::NOT_MODIFIED {
@@ -435,14 +454,71 @@ impl Session<'_> {
             })?,
             Err((e, _)) => return Err(e),
         };
-        let generation =
-            Generation::parse(&bytes).map_err(|source| SyncError::Generation { url, source })?;
-        Ok(Some(FetchedManifest {
-            generation,
+        Ok(Some(ManifestReply {
             bytes,
             etag,
             last_modified,
         }))
+    }
+}
+
+/// A manifest as the server sent it, not yet read.
+struct ManifestReply {
+    bytes: Vec<u8>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+impl ManifestReply {
+    /// Reads and checks the generation in it.
+    fn parse(self, session: &Session) -> Result<FetchedManifest, SyncError> {
+        let generation =
+            Generation::parse(&self.bytes).map_err(|source| SyncError::Generation {
+                url: session.url(MANIFEST),
+                source,
+            })?;
+        Ok(FetchedManifest {
+            generation,
+            bytes: self.bytes,
+            etag: self.etag,
+            last_modified: self.last_modified,
+        })
+    }
+}
+
+/// Refuses a manifest published before the one that plays: a man in the middle, or a CDN serving
+/// an old copy, cannot take a screen back to last month's content with an old, validly signed
+/// manifest.
+fn refuse_rollback(
+    session: &Session,
+    active: &Generation,
+    offered: &Generation,
+) -> Result<(), SyncError> {
+    let older = offered.sequence < active.sequence
+        || (offered.sequence == active.sequence && offered.id != active.id);
+    if older {
+        return Err(SyncError::Rollback {
+            url: session.url(MANIFEST),
+            offered: offered.sequence,
+            playing: active.sequence,
+        });
+    }
+    Ok(())
+}
+
+/// Says so when the feed has not published for longer than the screen expects.
+fn warn_if_stale(generation: &Generation, options: &SyncOptions) {
+    let (Some(published), Some(limit)) = (generation.published, options.stale_after) else {
+        return;
+    };
+    let age = chrono::Utc::now().signed_duration_since(published);
+    if age.to_std().is_ok_and(|a| a > limit) {
+        tracing::warn!(
+            feed = %options.feed,
+            published = %published,
+            days = age.num_days(),
+            "the feed has not published anything new for longer than expected (feed_stale_after)"
+        );
     }
 }
 
@@ -607,13 +683,16 @@ fn time_allowed(size: u64) -> Duration {
 }
 
 /// How many bytes of an earlier download to keep; `None` when it is complete already. A partial
-/// file longer than the blob starts over.
+/// file longer than the blob starts over; no partial file at all is a download not yet begun,
+/// also for an empty blob.
 fn bytes_to_keep(partial: &Path, size: u64) -> Option<u64> {
-    let have = std::fs::metadata(partial).map(|m| m.len()).unwrap_or(0);
-    match have.cmp(&size) {
+    let Ok(meta) = std::fs::metadata(partial) else {
+        return Some(0);
+    };
+    match meta.len().cmp(&size) {
         std::cmp::Ordering::Equal => None,
         std::cmp::Ordering::Greater => Some(0),
-        std::cmp::Ordering::Less => Some(have),
+        std::cmp::Ordering::Less => Some(meta.len()),
     }
 }
 
