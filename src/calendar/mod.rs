@@ -28,7 +28,7 @@ pub struct When {
 
 impl When {
     /// Whether the day-level conditions hold for `date` (the day a window starts on).
-    fn day_matches(&self, date: NaiveDate) -> bool {
+    pub fn day_matches(&self, date: NaiveDate) -> bool {
         self.days.is_none_or(|d| d.contains(date.weekday()))
             && self.from.is_none_or(|f| date >= f)
             && self.until.is_none_or(|u| date <= u)
@@ -49,6 +49,12 @@ impl When {
         self.hours.iter().any(|w| {
             (today && w.contains_same_day(time)) || (w.contains_next_day(time) && yesterday())
         })
+    }
+
+    /// Whether a daily window that starts on `date` or the day before (past midnight) can hold on
+    /// `date`: only then can its boundaries change anything that day.
+    pub fn may_hold_on(&self, date: NaiveDate) -> bool {
+        self.day_matches(date) || date.pred_opt().is_some_and(|d| self.day_matches(d))
     }
 
     /// The times of day at which the daily windows open and close.

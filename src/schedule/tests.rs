@@ -390,3 +390,23 @@ proptest! {
         }
     }
 }
+
+/// Hundreds of slides, each on its own date with its own hours: the next change is the first of
+/// them to start, found by looking only at the schedules that can hold each day.
+#[test]
+fn many_dated_slides_give_the_first_that_starts() {
+    let mut toml = String::from("name = \"Datum\"\n");
+    for i in 0..300 {
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + chrono::Duration::days(i);
+        toml.push_str(&format!(
+            "[[slide]]\nkind = \"text\"\ntitle = \"Dag {i}\"\nwhen = {{ dates = [\"{day}\"], hours = [\"{:02}:15-18:00\"] }}\n",
+            8 + i % 10
+        ));
+    }
+    let playlists = vec![playlist("datum.toml", &toml)];
+    let next = next_change(&playlists, &screen(), utc("2026-12-03T11:00:00Z")).unwrap();
+    // 2027-01-01 08:15 in Stockholm is 07:15 UTC.
+    assert_eq!(next, utc("2027-01-01T07:15:00Z"));
+    let after = next_change(&playlists, &screen(), next).unwrap();
+    assert_eq!(after, utc("2027-01-01T17:00:00Z"));
+}
