@@ -355,13 +355,28 @@ fn atom(root: &Element, base: Option<&Url>) -> Vec<RawItem> {
 fn atom_entry(entry: &Element, base: Option<&Url>) -> RawItem {
     let base = rebase(base, entry);
     let base = base.as_ref();
-    let title = clean_title(&entry.child_text(ATOM, "title").unwrap_or_default());
+    let links: Vec<&Element> = entry.all(ATOM, "link").collect();
+    RawItem {
+        title: clean_title(&entry.child_text(ATOM, "title").unwrap_or_default()),
+        authors: atom_authors(entry),
+        isbn: atom_isbn(entry),
+        cover: atom_cover(entry, &links, base),
+        link: atom_link(&links, base),
+    }
+}
+
+fn atom_authors(entry: &Element) -> Vec<String> {
     let mut authors = Vec::new();
     for a in entry.all(ATOM, "author") {
         if let Some(name) = a.child_text(ATOM, "name") {
             add_author(&mut authors, &name);
         }
     }
+    authors
+}
+
+/// The first ISBN among an entry's identifiers that are not web addresses.
+fn atom_isbn(entry: &Element) -> Option<Isbn> {
     let identifiers: Vec<String> = entry
         .all(DC, "identifier")
         .chain(entry.all(DC_TERMS, "identifier"))
@@ -369,18 +384,24 @@ fn atom_entry(entry: &Element, base: Option<&Url>) -> RawItem {
         .map(Element::text)
         .filter(|t| !t.starts_with("http"))
         .collect();
-    let isbn = first_isbn(identifiers.iter().map(String::as_str));
-    let links: Vec<&Element> = entry.all(ATOM, "link").collect();
-    let link_by_rel = |rel: &str| {
-        links
-            .iter()
-            .find(|l| l.attr("rel") == Some(rel))
-            .and_then(|l| l.attr("href"))
-    };
-    let cover = link_by_rel("http://opds-spec.org/image")
-        .or_else(|| link_by_rel("http://opds-spec.org/cover"))
-        .or_else(|| link_by_rel("http://opds-spec.org/image/thumbnail"))
-        .or_else(|| link_by_rel("http://opds-spec.org/thumbnail"))
+    first_isbn(identifiers.iter().map(String::as_str))
+}
+
+/// The `href` of the first link with this `rel`.
+fn link_by_rel<'a>(links: &[&'a Element], rel: &str) -> Option<&'a str> {
+    links
+        .iter()
+        .find(|l| l.attr("rel") == Some(rel))
+        .and_then(|l| l.attr("href"))
+}
+
+/// An entry's cover: an OPDS image link, an image enclosure, a Media RSS thumbnail, or else the
+/// first picture in its HTML.
+fn atom_cover(entry: &Element, links: &[&Element], base: Option<&Url>) -> Option<String> {
+    link_by_rel(links, "http://opds-spec.org/image")
+        .or_else(|| link_by_rel(links, "http://opds-spec.org/cover"))
+        .or_else(|| link_by_rel(links, "http://opds-spec.org/image/thumbnail"))
+        .or_else(|| link_by_rel(links, "http://opds-spec.org/thumbnail"))
         .or_else(|| {
             links
                 .iter()
@@ -394,29 +415,29 @@ fn atom_entry(entry: &Element, base: Option<&Url>) -> RawItem {
                 .find_map(|t| t.attr("url"))
         })
         .and_then(|h| resolve(base, h))
-        .or_else(|| {
-            // A picture in the entry's HTML, against the content's own xml:base.
-            let content = entry
-                .first(ATOM, "content")
-                .or_else(|| entry.first(ATOM, "summary"))?;
-            let src = first_img_src(&content.text())?;
-            resolve(rebase(base, content).as_ref(), &src)
-        });
-    let link = links
+        .or_else(|| content_picture(entry, base))
+}
+
+/// A picture in the entry's HTML, against the content's own `xml:base`.
+fn content_picture(entry: &Element, base: Option<&Url>) -> Option<String> {
+    let content = entry
+        .first(ATOM, "content")
+        .or_else(|| entry.first(ATOM, "summary"))?;
+    let src = first_img_src(&content.text())?;
+    resolve(rebase(base, content).as_ref(), &src)
+}
+
+/// An entry's web page: its first link that is `alternate` (or has no `rel`) and HTML (or has
+/// no `type`).
+fn atom_link(links: &[&Element], base: Option<&Url>) -> Option<String> {
+    links
         .iter()
         .find(|l| {
             l.attr("rel").is_none_or(|r| r == "alternate")
                 && l.attr("type").is_none_or(|t| t.contains("html"))
         })
         .and_then(|l| l.attr("href"))
-        .and_then(|h| resolve(base, h));
-    RawItem {
-        title,
-        authors,
-        isbn,
-        cover,
-        link,
-    }
+        .and_then(|h| resolve(base, h))
 }
 
 /// MARC subfields of a datafield, by code.
@@ -498,94 +519,94 @@ fn parse_json(bytes: &[u8], base: Option<&Url>) -> Result<(Format, Vec<RawItem>)
         message: e.to_string(),
     })?;
     if let Some(list) = v.pointer("/xsearch/list").and_then(|l| l.as_array()) {
-        let items = list
-            .iter()
-            .map(|r| {
-                let mut authors = Vec::new();
-                for c in r.get("creator").map(strings).unwrap_or_default() {
-                    add_author(&mut authors, &c);
-                }
-                let isbns = r.get("isbn").map(strings).unwrap_or_default();
-                RawItem {
-                    title: clean_title(&r.get("title").map(strings).unwrap_or_default().join(" ")),
-                    authors,
-                    isbn: first_isbn(isbns.iter().map(String::as_str)),
-                    cover: None,
-                    link: r
-                        .get("identifier")
-                        .map(strings)
-                        .and_then(|i| i.into_iter().next())
-                        .and_then(|i| resolve(base, &i)),
-                }
-            })
-            .filter(|i| !i.title.is_empty())
-            .collect();
-        return Ok((Format::LibrisJson, items));
+        let items = list.iter().map(|r| libris_record(r, base));
+        return Ok((Format::LibrisJson, with_titles(items)));
     }
     if let Some(publications) = v.get("publications").and_then(|p| p.as_array()) {
-        let items = publications
-            .iter()
-            .map(|p| {
-                let meta = p.get("metadata").cloned().unwrap_or_default();
-                let mut authors = Vec::new();
-                for a in meta.get("author").map(strings).unwrap_or_default() {
-                    add_author(&mut authors, &a);
-                }
-                let ids = meta.get("identifier").map(strings).unwrap_or_default();
-                let href = |v: &serde_json::Value| {
-                    v.get("href").and_then(|h| h.as_str()).map(str::to_string)
-                };
-                // The largest picture is the cover.
-                let cover = p
-                    .get("images")
-                    .and_then(|i| i.as_array())
-                    .and_then(|images| {
-                        images
-                            .iter()
-                            .max_by_key(|i| {
-                                i.get("width")
-                                    .and_then(serde_json::Value::as_u64)
-                                    .unwrap_or(0)
-                            })
-                            .and_then(href)
-                    })
-                    .and_then(|h| resolve(base, &h));
-                let link = p
-                    .get("links")
-                    .and_then(|l| l.as_array())
-                    .and_then(|links| {
-                        links
-                            .iter()
-                            .find(|l| {
-                                l.get("type")
-                                    .and_then(|t| t.as_str())
-                                    .is_some_and(|t| t.contains("html"))
-                            })
-                            .or_else(|| {
-                                links
-                                    .iter()
-                                    .find(|l| l.get("rel").and_then(|r| r.as_str()) == Some("self"))
-                            })
-                            .and_then(href)
-                    })
-                    .and_then(|h| resolve(base, &h));
-                RawItem {
-                    title: clean_title(
-                        &meta.get("title").map(strings).unwrap_or_default().join(" "),
-                    ),
-                    authors,
-                    isbn: first_isbn(ids.iter().map(String::as_str)),
-                    cover,
-                    link,
-                }
-            })
-            .filter(|i| !i.title.is_empty())
-            .collect();
-        return Ok((Format::Opds2, items));
+        let items = publications.iter().map(|p| opds2_publication(p, base));
+        return Ok((Format::Opds2, with_titles(items)));
     }
     Err(ParseError::Unknown(
         "a JSON document that is neither Libris Xsearch nor OPDS 2".into(),
     ))
+}
+
+/// The items that have a title; the others are no books a screen can show.
+fn with_titles(items: impl Iterator<Item = RawItem>) -> Vec<RawItem> {
+    items.filter(|i| !i.title.is_empty()).collect()
+}
+
+/// One record of a Libris Xsearch list.
+fn libris_record(r: &serde_json::Value, base: Option<&Url>) -> RawItem {
+    let mut authors = Vec::new();
+    for c in r.get("creator").map(strings).unwrap_or_default() {
+        add_author(&mut authors, &c);
+    }
+    let isbns = r.get("isbn").map(strings).unwrap_or_default();
+    RawItem {
+        title: clean_title(&r.get("title").map(strings).unwrap_or_default().join(" ")),
+        authors,
+        isbn: first_isbn(isbns.iter().map(String::as_str)),
+        cover: None,
+        link: r
+            .get("identifier")
+            .map(strings)
+            .and_then(|i| i.into_iter().next())
+            .and_then(|i| resolve(base, &i)),
+    }
+}
+
+/// One publication of an OPDS 2 feed.
+fn opds2_publication(p: &serde_json::Value, base: Option<&Url>) -> RawItem {
+    let meta = p.get("metadata").unwrap_or(&serde_json::Value::Null);
+    let mut authors = Vec::new();
+    for a in meta.get("author").map(strings).unwrap_or_default() {
+        add_author(&mut authors, &a);
+    }
+    let ids = meta.get("identifier").map(strings).unwrap_or_default();
+    RawItem {
+        title: clean_title(&meta.get("title").map(strings).unwrap_or_default().join(" ")),
+        authors,
+        isbn: first_isbn(ids.iter().map(String::as_str)),
+        cover: opds2_cover(p).and_then(|h| resolve(base, &h)),
+        link: opds2_link(p).and_then(|h| resolve(base, &h)),
+    }
+}
+
+/// An OPDS 2 link object's `href`.
+fn json_href(v: &serde_json::Value) -> Option<String> {
+    v.get("href").and_then(|h| h.as_str()).map(str::to_string)
+}
+
+/// The largest of a publication's pictures is its cover.
+fn opds2_cover(p: &serde_json::Value) -> Option<String> {
+    let images = p.get("images")?.as_array()?;
+    images
+        .iter()
+        .max_by_key(|i| {
+            i.get("width")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0)
+        })
+        .and_then(json_href)
+}
+
+/// A publication's web page: its first HTML link, else its `self` link.
+fn opds2_link(p: &serde_json::Value) -> Option<String> {
+    let links = p.get("links")?.as_array()?;
+    links
+        .iter()
+        .find(|l| {
+            l.get("type")
+                .and_then(|t| t.as_str())
+                .is_some_and(|t| t.contains("html"))
+        })
+        .or_else(|| {
+            links
+                .iter()
+                .find(|l| l.get("rel").and_then(|r| r.as_str()) == Some("self"))
+        })
+        .and_then(json_href)
 }
 
 #[cfg(test)]

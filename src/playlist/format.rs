@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::calendar::When;
 use crate::calendar::opening::Mode;
 use crate::media::Fit;
-use crate::spec::{Checker, Field, Fields, TableSpec, TaggedSpec, Ty, Value, Variant};
+use crate::spec::{Checker, Field, Fields, Item, TableSpec, TaggedSpec, Ty, Value, Variant};
 use crate::theme::Theme;
 
 use super::{
@@ -528,75 +528,18 @@ pub fn build_playlist(f: &Fields, path: &Path) -> Playlist {
     }
 }
 
+/// Builds one slide from checked `[[slide]]` fields; what it leaves out, the playlist gives.
+/// `None` for a slide whose kind or required keys are missing.
 fn build_slide(
     f: &Fields,
     default_duration: Duration,
     default_transition: Transition,
     default_theme: Theme,
 ) -> Option<Slide> {
-    let fit = match f.word("fit") {
-        Some("fit") => Fit::Fit,
-        _ => Fit::Fill,
-    };
-    let content = match f.variant? {
-        "image" => SlideContent::Image {
-            image: f.media("image")?,
-            caption: f.text("caption"),
-            fit,
-        },
-        "carousel" => SlideContent::Carousel {
-            title: f.text("title"),
-            images: f
-                .list("images")
-                .iter()
-                .filter_map(|i| match &i.value {
-                    Value::Media(m) => Some(Picture {
-                        image: m.clone(),
-                        caption: None,
-                    }),
-                    Value::Table(t) => Some(Picture {
-                        image: t.media("image")?,
-                        caption: t.text("caption"),
-                    }),
-                    _ => None,
-                })
-                .collect(),
-            interval: f.duration("interval").unwrap_or(DEFAULT_INTERVAL),
-            fit,
-        },
-        "covers" => SlideContent::Covers {
-            title: f.text("title"),
-            source: f.media("source")?,
-            count: f.int("count").map_or(DEFAULT_COVER_COUNT, |c| c as u32),
-            qr: f.text("qr"),
-            qr_text: f.text("qr_text"),
-            only_with_covers: f.bool("only_with_covers").unwrap_or(false),
-            items: Vec::new(),
-        },
-        "qr" => SlideContent::Qr {
-            title: f.text("title")?,
-            text: f.text("text"),
-            url: f.text("url")?,
-            image: f.media("image"),
-        },
-        "text" => SlideContent::Text {
-            title: f.text("title")?,
-            text: f.text("text"),
-            image: f.media("image"),
-        },
-        _ => return None,
-    };
-    // A carousel without its own duration lasts one round of its pictures.
-    let duration = match (&content, f.duration("duration")) {
-        (_, Some(d)) => d,
-        (
-            SlideContent::Carousel {
-                images, interval, ..
-            },
-            None,
-        ) => *interval * images.len().max(1) as u32,
-        (_, None) => default_duration,
-    };
+    let content = build_content(f)?;
+    let duration = f
+        .duration("duration")
+        .unwrap_or_else(|| natural_duration(&content, default_duration));
     Some(Slide {
         content,
         duration,
@@ -609,5 +552,96 @@ fn build_slide(
             .and_then(Theme::from_name)
             .unwrap_or(default_theme),
         when: f.table("when").map(build_when),
+    })
+}
+
+/// How long a slide without its own duration lasts: a carousel one round of its pictures, the
+/// others the playlist's duration.
+fn natural_duration(content: &SlideContent, default_duration: Duration) -> Duration {
+    match content {
+        SlideContent::Carousel {
+            images, interval, ..
+        } => *interval * images.len().max(1) as u32,
+        _ => default_duration,
+    }
+}
+
+/// What a slide shows, by its kind.
+fn build_content(f: &Fields) -> Option<SlideContent> {
+    match f.variant? {
+        "image" => build_image(f),
+        "carousel" => Some(build_carousel(f)),
+        "covers" => build_covers(f),
+        "qr" => build_qr(f),
+        "text" => build_text(f),
+        _ => None,
+    }
+}
+
+fn build_fit(f: &Fields) -> Fit {
+    match f.word("fit") {
+        Some("fit") => Fit::Fit,
+        _ => Fit::Fill,
+    }
+}
+
+fn build_image(f: &Fields) -> Option<SlideContent> {
+    Some(SlideContent::Image {
+        image: f.media("image")?,
+        caption: f.text("caption"),
+        fit: build_fit(f),
+    })
+}
+
+fn build_carousel(f: &Fields) -> SlideContent {
+    SlideContent::Carousel {
+        title: f.text("title"),
+        images: f.list("images").iter().filter_map(build_picture).collect(),
+        interval: f.duration("interval").unwrap_or(DEFAULT_INTERVAL),
+        fit: build_fit(f),
+    }
+}
+
+/// One of a carousel's `images`: a picture alone, or a table with its caption.
+fn build_picture(item: &Item) -> Option<Picture> {
+    match &item.value {
+        Value::Media(m) => Some(Picture {
+            image: m.clone(),
+            caption: None,
+        }),
+        Value::Table(t) => Some(Picture {
+            image: t.media("image")?,
+            caption: t.text("caption"),
+        }),
+        _ => None,
+    }
+}
+
+fn build_covers(f: &Fields) -> Option<SlideContent> {
+    Some(SlideContent::Covers {
+        title: f.text("title"),
+        source: f.media("source")?,
+        count: f.int("count").map_or(DEFAULT_COVER_COUNT, |c| c as u32),
+        qr: f.text("qr"),
+        qr_text: f.text("qr_text"),
+        only_with_covers: f.bool("only_with_covers").unwrap_or(false),
+        items: Vec::new(),
+    })
+}
+
+fn build_qr(f: &Fields) -> Option<SlideContent> {
+    Some(SlideContent::Qr {
+        title: f.text("title")?,
+        text: f.text("text"),
+        url: f.text("url")?,
+        image: f.media("image"),
+    })
+}
+
+fn build_text(f: &Fields) -> Option<SlideContent> {
+    Some(SlideContent::Text {
+        title: f.text("title")?,
+        text: f.text("text"),
+        image: f.media("image"),
     })
 }
