@@ -119,3 +119,39 @@ fn odd_arguments_are_clear_errors() {
         );
     }
 }
+
+/// A catalog feed read from the web that says `xml:base="file:///…"`: its covers stay web
+/// addresses, never files of this machine (which `publish` would have put in the feed), and a
+/// cover path to a device such as `/dev/zero` is never read.
+#[test]
+fn a_web_feed_cannot_point_at_local_files() {
+    let atom = br#"<?xml version="1.0"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="file:///etc/">
+  <entry xml:base="file:///dev/">
+    <title>Hemlig</title>
+    <link rel="http://opds-spec.org/image" href="zero"/>
+    <link rel="alternate" href="passwd"/>
+  </entry>
+</feed>"#;
+    let base = url::Url::parse("https://bibliotek.example.se/nytt.atom").unwrap();
+    let (_, items) = vitrin::catalog::parse::parse(atom, Some(&base)).unwrap();
+    assert_eq!(items.len(), 1);
+    for found in [&items[0].cover, &items[0].link].into_iter().flatten() {
+        assert!(
+            found.starts_with("https://bibliotek.example.se/"),
+            "{found}"
+        );
+    }
+    // Read from a file, the same document may name files beside it, but not devices.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nytt.atom"), atom).unwrap();
+    let mut resolver = vitrin::catalog::Resolver::default();
+    let books = resolver
+        .items(
+            &vitrin::media::Media::File(dir.path().join("nytt.atom")),
+            10,
+        )
+        .unwrap();
+    assert_eq!(books.len(), 1);
+    assert_eq!(books[0].cover, None, "{:?}", books[0].cover);
+}

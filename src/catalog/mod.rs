@@ -339,7 +339,7 @@ impl Resolver {
             if let Some(path) = url.strip_prefix("file://") {
                 // A cover beside a feed read from a file.
                 let path = PathBuf::from(percent_decode(path));
-                if std::fs::read(&path).is_ok_and(|b| is_real_cover(&b)) {
+                if read_picture_file(&path).is_some_and(|b| is_real_cover(&b)) {
                     return (Some(Media::File(path)), None);
                 }
                 continue;
@@ -389,6 +389,15 @@ fn dedupe<T>(
             seen.insert(k)
         })
         .collect()
+}
+
+/// A picture file's bytes, if it is a plain file no larger than a picture may be (never a device
+/// such as `/dev/zero`, never gigabytes).
+fn read_picture_file(path: &std::path::Path) -> Option<Vec<u8>> {
+    let meta = std::fs::metadata(path).ok()?;
+    (meta.is_file() && meta.len() <= media::MAX_PICTURE_BYTES)
+        .then(|| std::fs::read(path).ok())
+        .flatten()
 }
 
 /// A tracking pixel or blank placeholder is no cover.

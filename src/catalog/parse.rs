@@ -112,14 +112,22 @@ fn resolve(base: Option<&Url>, href: &str) -> Option<String> {
         .map(|u| u.to_string())
 }
 
-/// A base made more specific by an element's `xml:base`.
+/// A base made more specific by an element's `xml:base`. A document can only point to where it
+/// came from: one read from the web never gets a `file:` base (its covers would be files of this
+/// machine, published to every screen), and no base is anything but http(s) or file.
 fn rebase(base: Option<&Url>, element: &Element) -> Option<Url> {
-    match element.attr("xml:base") {
-        Some(b) => match base {
-            Some(base) => base.join(b).ok(),
-            None => Url::parse(b).ok(),
-        },
-        None => base.cloned(),
+    let Some(b) = element.attr("xml:base") else {
+        return base.cloned();
+    };
+    let rebased = match base {
+        Some(base) => base.join(b).ok(),
+        None => Url::parse(b).ok(),
+    };
+    let from_file = base.is_some_and(|u| u.scheme() == "file");
+    match rebased {
+        Some(u) if matches!(u.scheme(), "http" | "https") => Some(u),
+        Some(u) if u.scheme() == "file" && from_file => Some(u),
+        _ => base.cloned(),
     }
 }
 
