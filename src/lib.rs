@@ -8,16 +8,19 @@ pub mod cache;
 pub mod calendar;
 pub mod catalog;
 pub mod check;
+#[cfg(feature = "player")]
 pub mod commands;
 pub mod diagnostic;
 
 pub mod feed;
 pub mod fsutil;
+pub mod fuzzing;
 pub mod generation;
 pub mod http;
 pub mod ingest;
 pub mod layout;
 pub mod media;
+#[cfg(feature = "player")]
 pub mod player;
 pub mod playlist;
 pub mod prepare;

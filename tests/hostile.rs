@@ -155,3 +155,33 @@ fn a_web_feed_cannot_point_at_local_files() {
     assert_eq!(books.len(), 1);
     assert_eq!(books[0].cover, None, "{:?}", books[0].cover);
 }
+
+/// Every input the fuzzers kept (their corpora) and every input that once broke vitrin (their
+/// regressions), replayed on stable through the same entry points (`src/fuzzing.rs`): none may
+/// panic. `fuzz/README.md` says how to fuzz further.
+#[test]
+fn every_saved_fuzz_input_is_handled() {
+    let targets: [(&str, fn(&[u8])); 4] = [
+        ("check_toml", vitrin::fuzzing::check_toml),
+        ("manifest", vitrin::fuzzing::manifest),
+        ("catalog", vitrin::fuzzing::catalog),
+        ("picture", vitrin::fuzzing::picture),
+    ];
+    let fuzz = crate::util::root().join("fuzz");
+    for (target, run) in targets {
+        let mut count = 0;
+        for kind in ["corpus", "regressions"] {
+            let dir = fuzz.join(kind).join(target);
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_file() && path.file_name().is_some_and(|n| n != ".gitkeep") {
+                    let bytes = std::fs::read(&path).unwrap();
+                    let result = std::panic::catch_unwind(|| run(&bytes));
+                    assert!(result.is_ok(), "{target} panicked on {}", path.display());
+                    count += 1;
+                }
+            }
+        }
+        assert!(count > 0, "no saved inputs for {target}");
+    }
+}

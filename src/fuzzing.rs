@@ -1,0 +1,50 @@
+//! The entry points the fuzz targets in `fuzz/` drive, one per kind of outside input, and that
+//! `tests/hostile.rs` replays on stable for every saved input: whatever the bytes, each returns
+//! (an error is fine) without panicking and within bounded memory.
+
+use std::path::Path;
+
+/// Staff's TOML files through the checker: playlists, screen configs and book lists.
+pub fn check_toml(data: &[u8]) {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let checked = crate::check::check_str(Path::new("fuzz.toml"), text.clone());
+    for d in &checked.diagnostics {
+        let _ = d.render(&text);
+    }
+}
+
+/// A manifest as a screen reads it from a feed.
+pub fn manifest(data: &[u8]) {
+    if let Ok(g) = crate::generation::Generation::parse(data) {
+        // What the player logs and shows of a generation must be safe to make from it.
+        for p in &g.playlists {
+            for s in &p.slides {
+                for m in s.content.media() {
+                    std::hint::black_box(m.label());
+                }
+                std::hint::black_box(s.content.texts());
+            }
+        }
+    }
+}
+
+/// A catalog document read from a web address.
+pub fn catalog(data: &[u8]) {
+    let base = url::Url::parse("https://bibliotek.example.se/nytt").expect("a web address");
+    if let Ok((_, items)) = crate::catalog::parse::parse(data, Some(&base)) {
+        for item in items {
+            let local = [&item.cover, &item.link]
+                .into_iter()
+                .flatten()
+                .any(|u| u.starts_with("file:"));
+            assert!(!local, "a web document named a local file: {item:?}");
+        }
+    }
+}
+
+/// A picture, probed as `check` does and decoded small as the player does.
+pub fn picture(data: &[u8]) {
+    if crate::media::probe_image_bytes(data).is_ok() {
+        let _ = crate::media::decode_image(data, 64, 48, crate::media::Fit::Fill);
+    }
+}
