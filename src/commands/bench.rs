@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::ingest::LocalIngest;
 use crate::player::bench::{BenchOptions, BenchReport};
-use crate::player::bridge::ContentSource;
+use crate::player::workers::ContentSource;
 use crate::player::{Output, PlayerOptions, WallClock, player_app};
 use crate::playlist::SlideContent;
 

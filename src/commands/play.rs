@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::player::bridge::ContentSource;
 use crate::player::input::PointerNavigation;
+use crate::player::workers::ContentSource;
 use crate::player::{Output, PlayerOptions, WallClock, player_app};
 
 /// `vitrin play`'s arguments.

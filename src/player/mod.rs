@@ -1,7 +1,7 @@
 //! The bevy layer: turns the core's answers (what plays now, which page is next, the pixels of a
 //! prepared page) into frames. One plugin per concern, run in the order of [`PlayerSystems`]:
 //!
-//! - [`bridge`]: worker threads (page preparation, content updates) and the channels that bring
+//! - [`workers`]: worker threads (page preparation, content updates) and the channels that bring
 //!   their results into the frame;
 //! - [`sequence`]: asks the schedule what plays, keeps the running order, and decides when the next
 //!   page is prepared and when it goes on screen;
@@ -17,7 +17,6 @@
 
 pub mod audio;
 pub mod bench;
-pub mod bridge;
 pub mod compositor;
 pub mod fonts;
 pub mod input;
@@ -26,6 +25,7 @@ pub mod page;
 pub mod render;
 pub mod sequence;
 pub mod status;
+pub mod workers;
 
 use std::time::Duration;
 
@@ -111,7 +111,7 @@ pub struct Screen(pub ScreenConfig);
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PlayerSystems {
     /// Drain worker channels.
-    Bridge,
+    Workers,
     /// Visitors' input.
     Input,
     /// The schedule and the running order.
@@ -194,7 +194,7 @@ pub fn base_plugins(app: &mut App, output: &Output) {
     app.configure_sets(
         Update,
         (
-            PlayerSystems::Bridge,
+            PlayerSystems::Workers,
             PlayerSystems::Input,
             PlayerSystems::Sequence,
             PlayerSystems::Pages,
@@ -218,13 +218,13 @@ pub struct PlayerOptions {
 }
 
 /// Builds the player app for a content source. `run()` it, or step it with `update()` in tests.
-pub fn player_app(options: PlayerOptions, source: bridge::ContentSource) -> App {
+pub fn player_app(options: PlayerOptions, source: workers::ContentSource) -> App {
     let mut app = App::new();
     base_plugins(&mut app, &options.output);
     app.insert_resource(Screen(options.screen.clone()))
         .insert_resource(options.clock);
     app.add_plugins((
-        bridge::plugin,
+        workers::plugin,
         sequence::plugin,
         compositor::plugin,
         input::plugin,

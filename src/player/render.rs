@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
-use super::bridge::{ContentSource, CurrentLibrary, Preparer};
 use super::compositor::{Compositor, OutputImage};
 use super::fonts::Fonts;
 use super::page::{PageView, despawn_page, free_page_ui, spawn_page};
+use super::workers::{ContentSource, CurrentLibrary, Preparer};
 use super::{FrameSize, Output, PlayerSystems, Screen, WallClock};
 use crate::generation::Library;
 use crate::playlist::Transition;
@@ -175,7 +175,7 @@ pub fn render_pages(
     app.insert_resource(Screen(screen))
         .insert_resource(WallClock::Real)
         .insert_resource(ContentSource::Fixed(library))
-        .add_plugins((super::bridge::plugin, super::compositor::plugin))
+        .add_plugins((super::workers::plugin, super::compositor::plugin))
         .insert_resource(Job {
             queue: pages
                 .into_iter()

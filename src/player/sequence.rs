@@ -7,10 +7,10 @@
 use bevy::prelude::*;
 use chrono::{DateTime, Utc};
 
-use super::bridge::{CurrentLibrary, Done, Preparer};
 use super::compositor::Compositor;
 use super::fonts::Fonts;
 use super::page::{PageView, despawn_page, spawn_page};
+use super::workers::{CurrentLibrary, Done, Preparer};
 use super::{FrameSize, PlayerSystems, Screen, WallClock};
 use crate::layout::Scale;
 use crate::schedule::{Program, Reason, next_change, program_at};

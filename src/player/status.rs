@@ -9,9 +9,9 @@ use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use serde::Serialize;
 
-use super::bridge::CurrentLibrary;
 use super::compositor::{Compositor, OutputImage};
 use super::sequence::Sequencer;
+use super::workers::CurrentLibrary;
 use super::{PlayerSystems, Screen, WallClock};
 use crate::fsutil::write_atomic;
 

@@ -235,7 +235,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(PreStartup, load_content);
     app.add_systems(
         Update,
-        (collect_prepared, collect_content).in_set(PlayerSystems::Bridge),
+        (collect_prepared, collect_content).in_set(PlayerSystems::Workers),
     );
 }
 
