@@ -152,18 +152,10 @@ pub fn next_change(
 ) -> Option<DateTime<Utc>> {
     let current = program_at(playlists, screen, now);
     let tz = screen.timezone;
-    let whens: Vec<&When> = playlists
-        .iter()
-        .flat_map(|p| {
-            p.when
-                .iter()
-                .chain(p.slides.iter().flat_map(|s| s.when.iter()))
-        })
-        .collect();
     let start_date = local_time(tz, now).date().pred_opt()?;
     for day in 0..=HORIZON_DAYS {
         let date = start_date + ChronoDuration::days(day);
-        let mut candidates: Vec<DateTime<Utc>> = boundaries_on(date, &whens, screen)
+        let mut candidates: Vec<DateTime<Utc>> = boundaries_on(date, playlists, screen)
             .iter()
             .flat_map(|t| instants_of(tz, date, *t))
             .chain(offset_changes(tz, date))
@@ -182,12 +174,20 @@ pub fn next_change(
 
 /// The times of day at which what plays may change on `date`: midnight, the opening hours'
 /// boundaries, and those of the schedules that can hold that day. A schedule for other dates adds
-/// nothing, so a playlist with hundreds of dated slides costs a few checks a day, not hundreds.
-fn boundaries_on(date: NaiveDate, whens: &[&When], screen: &ScreenConfig) -> Vec<TimeOfDay> {
+/// nothing, nor do the slides of a playlist that is off that day, so a playlist with hundreds of
+/// dated slides costs a few checks a day, not hundreds.
+fn boundaries_on(date: NaiveDate, playlists: &[Playlist], screen: &ScreenConfig) -> Vec<TimeOfDay> {
     let mut times: Vec<TimeOfDay> = vec![TimeOfDay::MIDNIGHT];
     times.extend(screen.opening.boundaries());
-    for w in whens.iter().filter(|w| w.may_hold_on(date)) {
-        times.extend(w.boundaries());
+    let may_hold = |w: &&When| w.may_hold_on(date);
+    for p in playlists {
+        if p.when.as_ref().is_some_and(|w| !w.may_hold_on(date)) {
+            continue;
+        }
+        times.extend(p.when.iter().flat_map(When::boundaries));
+        for s in &p.slides {
+            times.extend(s.when.iter().filter(may_hold).flat_map(When::boundaries));
+        }
     }
     times.retain(|t| *t < TimeOfDay::END_OF_DAY);
     times.sort();
