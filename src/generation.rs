@@ -88,6 +88,16 @@ impl Generation {
         }
     }
 
+    /// Whether the feed published this longer than `after` before `now`. Content made on the
+    /// screen itself (no publish time) is never stale.
+    pub fn is_stale(&self, now: chrono::DateTime<chrono::Utc>, after: std::time::Duration) -> bool {
+        self.published.is_some_and(|p| {
+            now.signed_duration_since(p)
+                .to_std()
+                .is_ok_and(|age| age > after)
+        })
+    }
+
     /// The manifest as published: pretty JSON, so people can read it too.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("a manifest serializes");
@@ -356,5 +366,22 @@ mod tests {
             Generation::parse(&m.to_bytes()),
             Err(GenerationError::OverLimit { .. })
         ));
+    }
+
+    #[test]
+    fn a_feed_is_stale_only_past_its_limit() {
+        let day = std::time::Duration::from_secs(86400);
+        let now = chrono::Utc::now();
+        let mut g = manifest();
+        assert!(!g.is_stale(now, day), "made on the screen: never stale");
+        g.published = Some(now - chrono::Duration::hours(23));
+        assert!(!g.is_stale(now, day));
+        g.published = Some(now - chrono::Duration::hours(25));
+        assert!(g.is_stale(now, day));
+        g.published = Some(now + chrono::Duration::hours(1));
+        assert!(
+            !g.is_stale(now, day),
+            "a clock behind the feed's is not staleness"
+        );
     }
 }

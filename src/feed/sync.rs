@@ -511,12 +511,10 @@ fn warn_if_stale(generation: &Generation, options: &SyncOptions) {
     let (Some(published), Some(limit)) = (generation.published, options.stale_after) else {
         return;
     };
-    let age = chrono::Utc::now().signed_duration_since(published);
-    if age.to_std().is_ok_and(|a| a > limit) {
+    if generation.is_stale(chrono::Utc::now(), limit) {
         tracing::warn!(
             feed = %options.feed,
             published = %published,
-            days = age.num_days(),
             "the feed has not published anything new for longer than expected (feed_stale_after)"
         );
     }

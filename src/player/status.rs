@@ -28,6 +28,10 @@ struct Status<'a> {
     screen: &'a str,
     time: String,
     generation: &'a str,
+    /// When the feed published the generation that plays (none for a standalone screen).
+    published: Option<String>,
+    /// The feed has published nothing new for longer than `feed_stale_after`.
+    feed_stale: bool,
     mode: Option<&'a str>,
     /// Pages shown since the player started.
     shown: u64,
@@ -62,6 +66,15 @@ fn write_status(
         screen: &screen.0.id,
         time: clock.now(&now).with_timezone(&tz).to_rfc3339(),
         generation: &library.0.generation.id,
+        published: library
+            .0
+            .generation
+            .published
+            .map(|t| t.with_timezone(&tz).to_rfc3339()),
+        feed_stale: library
+            .0
+            .generation
+            .is_stale(clock.now(&now), screen.0.feed_stale_after),
         mode: seq.program.as_ref().map(|p| p.mode.name()),
         shown: seq.shown,
         page: seq.last_shown.as_ref().map(ToString::to_string),
