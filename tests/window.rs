@@ -158,3 +158,86 @@ fn the_player_plays_in_a_window_and_a_click_brings_the_next_page() {
         || status(out.path()).is_some_and(|s| s["page"] == "\"A\" slide 1" && s["shown"] == 3),
     );
 }
+
+/// `vitrin play` killed again and again while it syncs new generations from a slow feed and
+/// switches to them: after every kill the cache opens to a complete generation that verifies,
+/// and a player started after the last kill plays the newest generation.
+#[test]
+fn a_player_killed_while_it_syncs_restarts_on_a_complete_generation() {
+    use crate::server::{Behaviour, Server};
+    use vitrin::cache::Cache;
+    let (display, _xvfb) = xvfb(640, 360);
+    let src = crate::feed::Source::new();
+    src.publish();
+    let server = Server::start(src.feed());
+    let work = tempfile::tempdir().unwrap();
+    let cache_dir = work.path().join("cache");
+    let config = work.path().join("screen.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "id = \"krasch\"\nfeed = \"{}\"\nallow_http = true\ncache_dir = \"{}\"\nsync_interval = \"10s\"\n",
+            server.url(),
+            cache_dir.display()
+        ),
+    )
+    .unwrap();
+    let play = |status: &Path| {
+        Running(
+            Command::new(env!("CARGO_BIN_EXE_vitrin"))
+                .args(["play", "--windowed", "640x360", "--screen"])
+                .arg(&config)
+                .arg("--status")
+                .arg(status)
+                .env("DISPLAY", &display)
+                .env_remove("WAYLAND_DISPLAY")
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("vitrin starts"),
+        )
+    };
+    // A first generation in the cache, then new ones served slowly while players are killed.
+    let status_dir = work.path().join("status");
+    std::fs::create_dir_all(&status_dir).unwrap();
+    {
+        let _first = play(&status_dir);
+        wait_for("the first generation", Duration::from_secs(90), || {
+            Cache::open(&cache_dir).is_ok_and(|c| c.active().ok().flatten().is_some())
+        });
+    }
+    server.set(Behaviour::Throttle(Duration::from_millis(2)));
+    let mut newest = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for round in 0..12u64 {
+        if round % 3 == 0 {
+            src.change_picture(round as u8 + 40);
+            newest = src.publish().generation;
+        }
+        let player = play(&status_dir);
+        std::thread::sleep(Duration::from_millis(400 + (round * 613) % 3000));
+        drop(player);
+        let cache = Cache::open(&cache_dir).unwrap();
+        let active = cache
+            .active()
+            .unwrap()
+            .unwrap_or_else(|| panic!("round {round}: no generation after a kill"));
+        cache
+            .verify(&active)
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        seen.insert(active.id);
+    }
+    // The feed is fast again: a player started now catches up and plays the newest generation.
+    server.set(Behaviour::Normal);
+    let _last = play(&status_dir);
+    wait_for(
+        "the newest generation on screen",
+        Duration::from_secs(120),
+        || status(&status_dir).is_some_and(|s| s["generation"] == newest.as_str()),
+    );
+    assert!(
+        seen.len() >= 2,
+        "the kills never landed after a switch: {seen:?}"
+    );
+}
