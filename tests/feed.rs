@@ -415,32 +415,22 @@ fn signed_feeds_refuse_unsigned_wrongly_signed_and_tampered_manifests() {
 /// content counts up; a publish of the same content keeps the manifest as it was.
 #[test]
 fn an_older_signed_manifest_is_refused() {
-    let src = Source::new();
-    let keys = tempfile::tempdir().unwrap();
-    let key = keys.path().join("feed.key");
-    let public: [u8; 32] = hex::decode(generate_key(&key).unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let server = Server::start(src.feed());
-    let cache_dir = tempfile::tempdir().unwrap();
-    let cache = Cache::open(cache_dir.path()).unwrap();
-    let mut o = options(&server);
-    o.public_key = Some(public);
-    src.publish_signed(Some(&key));
+    let f = SignedFeed::new();
+    let (src, key, cache, o) = (&f.src, &f.key, &f.cache, &f.options);
+    src.publish_signed(Some(key));
     let manifest = src.feed().join("manifest.json");
     let old = std::fs::read(&manifest).unwrap();
-    sync_once(&cache, &o).unwrap();
+    sync_once(cache, o).unwrap();
     src.change_picture(12);
-    src.publish_signed(Some(&key));
-    src.publish_signed(Some(&key));
-    let new = cache_after(&cache, &o);
+    src.publish_signed(Some(key));
+    src.publish_signed(Some(key));
+    let new = cache_after(cache, o);
     let parsed = vitrin::generation::Generation::parse(&std::fs::read(&manifest).unwrap()).unwrap();
     assert_eq!(parsed.sequence, 2, "the same content twice counts once");
     assert!(parsed.published.is_some());
     // The old manifest is served again, signature and all.
     std::fs::write(&manifest, &old).unwrap();
-    let err = sync_once(&cache, &o).unwrap_err();
+    let err = sync_once(cache, o).unwrap_err();
     assert!(
         matches!(
             err,
@@ -460,6 +450,43 @@ fn an_older_signed_manifest_is_refused() {
     assert_eq!(cache.active().unwrap().unwrap().id, new);
 }
 
+/// A feed signed with a key of its own, served, and a screen's cache that trusts that key.
+struct SignedFeed {
+    src: Source,
+    _keys: tempfile::TempDir,
+    key: PathBuf,
+    _server: Server,
+    _cache_dir: tempfile::TempDir,
+    cache: Cache,
+    options: SyncOptions,
+}
+
+impl SignedFeed {
+    fn new() -> Self {
+        let src = Source::new();
+        let keys = tempfile::tempdir().unwrap();
+        let key = keys.path().join("feed.key");
+        let public: [u8; 32] = hex::decode(generate_key(&key).unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let server = Server::start(src.feed());
+        let cache_dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(cache_dir.path()).unwrap();
+        let mut options = options(&server);
+        options.public_key = Some(public);
+        Self {
+            src,
+            _keys: keys,
+            key,
+            _server: server,
+            _cache_dir: cache_dir,
+            cache,
+            options,
+        }
+    }
+}
+
 fn cache_after(cache: &Cache, o: &SyncOptions) -> String {
     sync_once(cache, o).unwrap().generation.unwrap()
 }
@@ -468,26 +495,16 @@ fn cache_after(cache: &Cache, o: &SyncOptions) -> String {
 /// manifest that would panic or mislead a parser is refused as unsigned.
 #[test]
 fn a_manifest_is_not_read_before_its_signature_is_checked() {
-    let src = Source::new();
-    let keys = tempfile::tempdir().unwrap();
-    let key = keys.path().join("feed.key");
-    let public: [u8; 32] = hex::decode(generate_key(&key).unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let server = Server::start(src.feed());
-    let cache_dir = tempfile::tempdir().unwrap();
-    let cache = Cache::open(cache_dir.path()).unwrap();
-    let mut o = options(&server);
-    o.public_key = Some(public);
-    src.publish_signed(Some(&key));
+    let f = SignedFeed::new();
+    let (src, key, cache, o) = (&f.src, &f.key, &f.cache, &f.options);
+    src.publish_signed(Some(key));
     let manifest = src.feed().join("manifest.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
     // A blob hash with a character that a careless slice would cut in half.
     let hash_at = text.find("\"sha256\": \"").unwrap() + 11;
     let hostile = format!("{}ääääää{}", &text[..hash_at], &text[hash_at + 12..]);
     std::fs::write(&manifest, hostile).unwrap();
-    let err = sync_once(&cache, &o).unwrap_err();
+    let err = sync_once(cache, o).unwrap_err();
     assert!(matches!(err, SyncError::Signature { .. }), "{err}");
     assert!(cache.active().unwrap().is_none());
 }

@@ -20,11 +20,16 @@ pub fn vitrin(args: &[&str]) -> Output {
 
 /// Runs the `vitrin` binary in a folder.
 pub fn vitrin_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vitrin"))
+    in_test_env(Command::new(env!("CARGO_BIN_EXE_vitrin")), dir, args)
+}
+
+/// A command run the way tests run vitrin: quiet logs, and catalog copies and caches in a folder
+/// of the tests', not the user's.
+fn in_test_env(mut command: Command, dir: &Path, args: &[&str]) -> Output {
+    command
         .args(args)
         .current_dir(dir)
         .env("RUST_LOG", "warn")
-        // Catalog copies and caches go to a folder of the tests', not the user's.
         .env(
             "XDG_CACHE_HOME",
             std::env::temp_dir().join("vitrin-tests-cache"),
@@ -36,19 +41,12 @@ pub fn vitrin_in(dir: &Path, args: &[&str]) -> Output {
 /// Runs the `vitrin` binary in a folder with its heap held to `mib` MiB (RLIMIT_DATA, through
 /// util-linux's `prlimit`): a test that an input cannot make vitrin take more.
 pub fn vitrin_limited(dir: &Path, mib: u64, args: &[&str]) -> Output {
-    Command::new("prlimit")
+    let mut prlimit = Command::new("prlimit");
+    prlimit
         .arg(format!("--data={}", mib << 20))
         .arg("--")
-        .arg(env!("CARGO_BIN_EXE_vitrin"))
-        .args(args)
-        .current_dir(dir)
-        .env("RUST_LOG", "warn")
-        .env(
-            "XDG_CACHE_HOME",
-            std::env::temp_dir().join("vitrin-tests-cache"),
-        )
-        .output()
-        .expect("prlimit runs vitrin")
+        .arg(env!("CARGO_BIN_EXE_vitrin"));
+    in_test_env(prlimit, dir, args)
 }
 
 pub fn stdout(o: &Output) -> String {
