@@ -586,4 +586,16 @@ mod tests {
         let plain = png(3, 3);
         assert!(matches!(without_unused_chunks(&plain), Cow::Borrowed(_)));
     }
+
+    /// A hash from a feed is not trusted to be ASCII before it is checked: naming it in a
+    /// message never cuts a character in half.
+    #[test]
+    fn a_blob_with_a_hash_of_any_characters_can_be_named() {
+        let blob = Media::Blob(BlobRef {
+            sha256: "ääääääääääääääää".into(),
+            size: 1,
+            media_type: "image/png".into(),
+        });
+        assert_eq!(blob.label(), "blob ääääääääääää");
+    }
 }

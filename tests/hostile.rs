@@ -185,3 +185,64 @@ fn every_saved_fuzz_input_is_handled() {
         assert!(count > 0, "no saved inputs for {target}");
     }
 }
+
+/// Catalog documents that once took the stack or gigabytes (100 000 levels of nesting; a
+/// namespace declaration copied into each of 145 000 elements), named by a playlist as a local
+/// feed: `check` reads them in bounded memory and says what is wrong.
+#[test]
+fn hostile_catalog_documents_are_read_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!("<rss>{}</rss>", "<a>".repeat(100_000));
+    std::fs::write(dir.path().join("djup.xml"), deep).unwrap();
+    let ns = format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:x=\"urn:{}\">{}</feed>",
+        "n".repeat(10_000),
+        "<entry><title>t</title></entry>".repeat(20_000)
+    );
+    std::fs::write(dir.path().join("namn.xml"), ns).unwrap();
+    for (file, says) in [("djup.xml", "levels deep"), ("namn.xml", "")] {
+        write(
+            dir.path(),
+            "nytt.toml",
+            &format!("[[slide]]\nkind = \"covers\"\nsource = \"{file}\"\n"),
+        );
+        let o = vitrin_limited(dir.path(), CHECK_MIB, &["check", "nytt.toml"]);
+        let out = stdout(&o);
+        assert!(o.status.code().is_some(), "{file}: killed: {o:?}");
+        assert!(out.contains(says), "{file}: {out}");
+    }
+}
+
+/// A feed whose manifest asks for more than any screen shows: refused by `vitrin sync` with what
+/// was wrong, in bounded memory, and nothing becomes active.
+#[test]
+fn an_oversized_manifest_is_refused_in_bounded_memory() {
+    let feed = tempfile::tempdir().unwrap();
+    let slide = "{\"kind\": \"text\", \"title\": \"t\", \"text\": null, \"image\": null, \
+                 \"duration\": 10000, \"transition\": \"fade\", \"theme\": \"dark\", \"when\": null}";
+    let slides = vec![slide; 5_000].join(",");
+    let manifest = format!(
+        "{{\"format\": 1, \"generation\": \"g0\", \"playlists\": [{{\"name\": \"p\", \"source\": \"p.toml\", \
+         \"screens\": [], \"priority\": 0, \"fallback\": false, \"modes\": [\"staffed\"], \"when\": null, \
+         \"slides\": [{slides}]}}], \"blobs\": []}}"
+    );
+    std::fs::write(feed.path().join("manifest.json"), manifest).unwrap();
+    let server = crate::server::Server::start(feed.path().to_path_buf());
+    let cache = tempfile::tempdir().unwrap();
+    let o = vitrin_limited(
+        cache.path(),
+        CHECK_MIB,
+        &[
+            "sync",
+            "--allow-http",
+            "--feed",
+            &server.url(),
+            "--cache",
+            ".",
+        ],
+    );
+    let err = crate::util::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("5000 slides, over 500"), "{err}");
+    assert!(!cache.path().join("state.json").exists());
+}
