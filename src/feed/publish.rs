@@ -58,16 +58,26 @@ pub enum PublishError {
     Io(#[from] PathError),
     #[error(transparent)]
     Picture(#[from] PictureError),
-    #[error("{path}: not a vitrin signing key ({reason})")]
-    Key { path: PathBuf, reason: String },
+    #[error("{path}: cannot make a signing key: {source}")]
+    NewKey {
+        path: PathBuf,
+        #[source]
+        source: getrandom::Error,
+    },
+    #[error("{path}: not a vitrin signing key ({source})")]
+    Key {
+        path: PathBuf,
+        #[source]
+        source: signing::SigningError,
+    },
 }
 
 /// Creates a signing key: the secret half in `path` (readable by its owner only), the public half
 /// returned as hex, for screen configs' `public_key`.
 pub fn generate_key(path: &Path) -> Result<String, PublishError> {
-    let (key, text) = signing::new_secret_key().map_err(|e| PublishError::Key {
+    let (key, text) = signing::new_secret_key().map_err(|source| PublishError::NewKey {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        source,
     })?;
     write_atomic(path, text.as_bytes())?;
     #[cfg(unix)]
@@ -81,9 +91,9 @@ pub fn generate_key(path: &Path) -> Result<String, PublishError> {
 /// Reads a secret key written by [`generate_key`].
 pub fn load_key(path: &Path) -> Result<SigningKey, PublishError> {
     let text = std::fs::read_to_string(path).with_path(path)?;
-    signing::parse_secret_key(&text).map_err(|e| PublishError::Key {
+    signing::parse_secret_key(&text).map_err(|source| PublishError::Key {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        source,
     })
 }
 
