@@ -51,15 +51,20 @@ pub enum PictureProblem {
 
 /// What a picture was made from, to know when it must be made again.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-struct Origin {
-    media: Media,
-    /// Size and modification time of a file; `None` for downloads and blobs.
-    stamp: Option<(u64, SystemTime)>,
+enum Origin {
+    /// A file as it was (its size and modification time): unchanged, it is not even read again.
+    File {
+        path: PathBuf,
+        len: u64,
+        modified: SystemTime,
+    },
+    /// Bytes, by their SHA-256: a download that gives the same bytes is not decoded again.
+    Bytes(String),
 }
 
-/// Turns pictures into blobs under a blob folder (`<dir>/sha256/ab/abcdef…`), each made once: the
-/// same media is not decoded again while its file is unchanged, also across restarts when the
-/// folder keeps an index.
+/// Turns pictures into blobs under a blob folder (`<dir>/sha256/ab/abcdef…`), each made once: an
+/// unchanged file is not read again, the same bytes (a download that did not change) are not
+/// decoded again, also across restarts when the folder keeps an index.
 #[derive(Debug)]
 pub struct Pictures {
     dir: PathBuf,
@@ -108,41 +113,50 @@ impl Pictures {
             media: media.label(),
             problem,
         };
-        let origin = Origin {
-            media: media.clone(),
-            stamp: match media {
-                Media::File(path) => std::fs::metadata(path)
-                    .ok()
-                    .and_then(|m| Some((m.len(), m.modified().ok()?))),
-                _ => None,
-            },
-        };
-        if let Some(b) = self.made.get(&origin)
-            && blob_path(&self.dir, &b.sha256).is_file()
-        {
-            return Ok(b.clone());
-        }
-        let blob = match media {
+        let bytes = match media {
             Media::Blob(b) => {
                 // Books kept from an earlier generation: their blobs are here already.
-                if !blob_path(&self.dir, &b.sha256).is_file() {
-                    return Err(error(PictureProblem::MissingBlob(self.dir.clone())));
-                }
-                b.clone()
+                return if blob_path(&self.dir, &b.sha256).is_file() {
+                    Ok(b.clone())
+                } else {
+                    Err(error(PictureProblem::MissingBlob(self.dir.clone())))
+                };
             }
             Media::File(path) => {
+                let file = file_origin(path);
+                if let Some(b) = file.as_ref().and_then(|o| self.made_before(o)) {
+                    return Ok(b);
+                }
                 let bytes = std::fs::read(path)
                     .with_path(path)
                     .map_err(|e| error(e.into()))?;
-                self.store(screen_ready(bytes).map_err(error)?)
-                    .map_err(|e| error(e.into()))?
+                let blob = self.blob_of_bytes(bytes).map_err(error)?;
+                if let Some(o) = file {
+                    self.made.insert(o, blob.clone());
+                }
+                return Ok(blob);
             }
-            Media::Url(url) => {
-                let bytes = fetch.download(url).map_err(|e| error(e.into()))?;
-                self.store(screen_ready(bytes).map_err(error)?)
-                    .map_err(|e| error(e.into()))?
-            }
+            // The fetcher keeps a copy and asks the server only when it is old.
+            Media::Url(url) => fetch.download(url).map_err(|e| error(e.into()))?,
         };
+        self.blob_of_bytes(bytes).map_err(error)
+    }
+
+    /// A blob made earlier from this origin, if it is still there.
+    fn made_before(&self, origin: &Origin) -> Option<BlobRef> {
+        self.made
+            .get(origin)
+            .filter(|b| blob_path(&self.dir, &b.sha256).is_file())
+            .cloned()
+    }
+
+    /// The blob for a picture's bytes: made once for the same bytes.
+    fn blob_of_bytes(&mut self, bytes: Vec<u8>) -> Result<BlobRef, PictureProblem> {
+        let origin = Origin::Bytes(sha256_hex(&bytes));
+        if let Some(b) = self.made_before(&origin) {
+            return Ok(b);
+        }
+        let blob = self.store(screen_ready(bytes)?)?;
         self.made.insert(origin, blob.clone());
         Ok(blob)
     }
@@ -195,6 +209,16 @@ impl Pictures {
             );
         }
     }
+}
+
+/// A file's origin as it is now, if it can be read.
+fn file_origin(path: &Path) -> Option<Origin> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some(Origin::File {
+        path: path.to_path_buf(),
+        len: meta.len(),
+        modified: meta.modified().ok()?,
+    })
 }
 
 /// Turns a picture's bytes into what screens get: the original when it is small enough (decoded
@@ -272,5 +296,30 @@ mod tests {
         again.keep_only(&HashSet::from([changed.sha256.as_str()]));
         assert!(!blob_path(again.dir(), &first.sha256).exists());
         assert!(blob_path(again.dir(), &changed.sha256).is_file());
+    }
+
+    /// The same bytes under another name (or from a download that did not change) make no new
+    /// blob and are not decoded again.
+    #[test]
+    fn the_same_bytes_are_made_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = png(30, 20);
+        std::fs::write(dir.path().join("a.png"), &bytes).unwrap();
+        std::fs::write(dir.path().join("b.png"), &bytes).unwrap();
+        let mut pictures = Pictures::new(dir.path().join("blobs"));
+        let mut fetch = Resolver::default();
+        let a = pictures
+            .blob(&Media::File(dir.path().join("a.png")), &mut fetch)
+            .unwrap();
+        let b = pictures
+            .blob(&Media::File(dir.path().join("b.png")), &mut fetch)
+            .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(pictures.new_blobs, 1);
+        assert!(
+            pictures
+                .made
+                .contains_key(&Origin::Bytes(sha256_hex(&bytes)))
+        );
     }
 }
