@@ -2,14 +2,17 @@
 //! pointer to the active one. Everything is written so that a power cut at any moment leaves the
 //! cache opening to a complete, verified generation: blobs are downloaded to `.partial` files,
 //! verified, flushed and renamed into place; a generation becomes active only when all its blobs
-//! are in place, by replacing one small state file atomically.
+//! are in place, by replacing one small state file atomically. If that file is lost anyway, the
+//! newest complete generation plays. One writer at a time holds the lock file.
 //!
 //! ```text
 //! cache/
 //!   blobs/sha256/ab/abcdef…      verified blobs
-//!   partial/abcdef….partial      downloads in progress (resumed after a restart)
+//!   partial/abcdef….partial      downloads in progress (resumed after a restart; removed after a day)
 //!   generations/g0123….json      manifests
 //!   state.json                   {"active": "g…", "previous": "g…", "etag": …}
+//!   lock                         held by the sync writing the cache
+//!   local/, catalog/             a standalone screen's picture blobs; catalog copies
 //! ```
 
 use std::collections::HashSet;
