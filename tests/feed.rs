@@ -362,14 +362,8 @@ fn retry_after_is_honoured() {
 fn signed_feeds_refuse_unsigned_wrongly_signed_and_tampered_manifests() {
     let src = Source::new();
     let keys = tempfile::tempdir().unwrap();
-    let key = keys.path().join("feed.key");
-    let public = generate_key(&key).unwrap();
-    let public: [u8; 32] = hex::decode(&public).unwrap().try_into().unwrap();
-    let other = keys.path().join("other.key");
-    let other_public: [u8; 32] = hex::decode(generate_key(&other).unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let (key, public) = new_key(keys.path(), "feed.key");
+    let (other, other_public) = new_key(keys.path(), "other.key");
     let server = Server::start(src.feed());
     let cache_dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(cache_dir.path()).unwrap();
@@ -450,6 +444,13 @@ fn an_older_signed_manifest_is_refused() {
     assert_eq!(cache.active().unwrap().unwrap().id, new);
 }
 
+/// A new signing key in `dir`: the key file, and the public key a screen trusts.
+fn new_key(dir: &Path, name: &str) -> (PathBuf, [u8; 32]) {
+    let path = dir.join(name);
+    let public = hex::decode(generate_key(&path).unwrap()).unwrap();
+    (path, public.try_into().unwrap())
+}
+
 /// A feed signed with a key of its own, served, and a screen's cache that trusts that key.
 struct SignedFeed {
     src: Source,
@@ -465,11 +466,7 @@ impl SignedFeed {
     fn new() -> Self {
         let src = Source::new();
         let keys = tempfile::tempdir().unwrap();
-        let key = keys.path().join("feed.key");
-        let public: [u8; 32] = hex::decode(generate_key(&key).unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap();
+        let (key, public) = new_key(keys.path(), "feed.key");
         let server = Server::start(src.feed());
         let cache_dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(cache_dir.path()).unwrap();
