@@ -13,7 +13,7 @@ use super::page::{PageView, despawn_page, spawn_page};
 use super::workers::{CurrentLibrary, Done, Preparer};
 use super::{FrameSize, PlayerSystems, Screen, WallClock};
 use crate::layout::Scale;
-use crate::schedule::{Program, Reason, next_change, program_at};
+use crate::schedule::{Program, Reason, next_look, program_at};
 use crate::show::{
     Change, Choice, Direction, Page, PageContent, PageKey, Place, RunningOrder, pages_for,
 };
@@ -39,6 +39,7 @@ enum Incoming {
 #[derive(Resource, Debug, Default)]
 pub struct Sequencer {
     pub program: Option<Program>,
+    /// When the schedule is looked at again: its next change, or a couple of days from now.
     pub next_change: Option<DateTime<Utc>>,
     pub order: RunningOrder,
     incoming: Incoming,
@@ -108,7 +109,7 @@ fn follow_schedule(
     }
     let playlists = library.0.playlists();
     let program = program_at(playlists, &screen.0, now);
-    seq.next_change = next_change(playlists, &screen.0, now);
+    seq.next_change = Some(next_look(playlists, &screen.0, now));
     if !content_changed && seq.program.as_ref() == Some(&program) {
         return;
     }

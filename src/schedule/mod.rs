@@ -143,6 +143,9 @@ pub fn program_at(playlists: &[Playlist], screen: &ScreenConfig, at: DateTime<Ut
 /// How far ahead [`next_change`] looks before it says the program never changes.
 pub const HORIZON_DAYS: i64 = 400;
 
+/// How far ahead the player looks on its frame thread: past it, it looks again then.
+pub const LOOK_AHEAD_DAYS: i64 = 2;
+
 /// The first instant after `now` at which [`program_at`] gives another answer, or `None` if it
 /// stays the same for [`HORIZON_DAYS`].
 pub fn next_change(
@@ -150,10 +153,32 @@ pub fn next_change(
     screen: &ScreenConfig,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
+    next_change_within(playlists, screen, now, HORIZON_DAYS)
+}
+
+/// When the player looks at the schedule again: the next change if it comes within
+/// [`LOOK_AHEAD_DAYS`], else then. However many schedules there are, the player's frame never
+/// searches more than a couple of days of them.
+pub fn next_look(
+    playlists: &[Playlist],
+    screen: &ScreenConfig,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    next_change_within(playlists, screen, now, LOOK_AHEAD_DAYS)
+        .unwrap_or(now + ChronoDuration::days(LOOK_AHEAD_DAYS))
+}
+
+/// [`next_change`], looking at most `days` (and the day before `now`) ahead.
+fn next_change_within(
+    playlists: &[Playlist],
+    screen: &ScreenConfig,
+    now: DateTime<Utc>,
+    days: i64,
+) -> Option<DateTime<Utc>> {
     let current = program_at(playlists, screen, now);
     let tz = screen.timezone;
     let start_date = local_time(tz, now).date().pred_opt()?;
-    for day in 0..=HORIZON_DAYS {
+    for day in 0..=days {
         let date = start_date + ChronoDuration::days(day);
         let mut candidates: Vec<DateTime<Utc>> = boundaries_on(date, playlists, screen)
             .iter()

@@ -410,3 +410,26 @@ fn many_dated_slides_give_the_first_that_starts() {
     let after = next_change(&playlists, &screen(), next).unwrap();
     assert_eq!(after, utc("2027-01-01T17:00:00Z"));
 }
+
+/// The player looks a couple of days ahead at most: a change further away is found when it
+/// looks again, and a change within is exactly the next change.
+#[test]
+fn the_player_looks_again_after_a_couple_of_days_at_most() {
+    let far = playlist(
+        "far.toml",
+        "name = \"Far\"\nwhen = { from = 2027-03-01 }\n[[slide]]\nkind = \"text\"\ntitle = \"t\"\n",
+    );
+    let now = utc("2026-12-03T11:00:00Z");
+    let look = next_look(std::slice::from_ref(&far), &screen(), now);
+    assert_eq!(look, now + chrono::Duration::days(LOOK_AHEAD_DAYS));
+    assert_eq!(
+        program_at(std::slice::from_ref(&far), &screen(), look).slide_count(),
+        0
+    );
+    let near = text_playlist("near.toml", "when = { from = 2026-12-04 }");
+    let both = [far, near];
+    assert_eq!(
+        next_look(&both, &screen(), now),
+        next_change(&both, &screen(), now).unwrap()
+    );
+}
