@@ -418,7 +418,7 @@ fn an_older_signed_manifest_is_refused() {
     src.change_picture(12);
     src.publish_signed(Some(key));
     src.publish_signed(Some(key));
-    let new = cache_after(cache, o);
+    let new = sync_once(cache, o).unwrap().generation.unwrap();
     let parsed = vitrin::generation::Generation::parse(&std::fs::read(&manifest).unwrap()).unwrap();
     assert_eq!(parsed.sequence, 2, "the same content twice counts once");
     assert!(parsed.published.is_some());
@@ -482,10 +482,6 @@ impl SignedFeed {
             options,
         }
     }
-}
-
-fn cache_after(cache: &Cache, o: &SyncOptions) -> String {
-    sync_once(cache, o).unwrap().generation.unwrap()
 }
 
 /// With a key configured, nothing in a manifest is read before its signature is checked: a
