@@ -31,4 +31,5 @@ pub mod show;
 pub mod signing;
 pub mod spec;
 pub mod theme;
+pub mod typeset;
 pub mod units;
