@@ -2,11 +2,63 @@
 //! 3840x2160) and portrait (1080x1920). Pure geometry, so it is tested without a GPU and the
 //! pictures can be decoded at exactly the size they will show.
 //!
-//! Sizes follow from the screen: body text is 1/22 of the screen's height (readable from about
-//! 10 m on a 55-inch screen), headlines larger, and QR codes at least 320 px wide on a 1080p screen
-//! (scannable from 2 m).
+//! Sizes follow from the screen: body text is 1/22 of the screen's height, headlines larger. How
+//! small text may get follows from how the screen is seen ([`Viewing`]: its diagonal and the
+//! distance visitors read it from), by the ADA 2010 Standards §703.5.5: a capital letter at least
+//! 5/8 inch (15.9 mm) high up to 6 feet (1.83 m) away, plus 1/8 inch (3.2 mm) per foot (0.30 m)
+//! beyond. Headlines may shrink to a quarter above that, so they stay headlines. A QR code is at
+//! least a tenth of the distance it is scanned from wide.
 
 use serde::Serialize;
+
+use crate::qr::QUIET_ZONE;
+use crate::typeset::Face;
+
+/// Millimetres in an inch.
+const MM_PER_INCH: f32 = 25.4;
+/// A QR code scanned from `d` away is at least `d / QR_DISTANCE_RATIO` wide.
+pub const QR_DISTANCE_RATIO: f32 = 10.0;
+/// The codes of single books are scanned by someone standing at the screen, from this close.
+pub const BOOK_QR_DISTANCE_MM: f32 = 1000.0;
+/// Headlines never shrink below this many times the body text's floor.
+const HEADLINE_FLOOR: f32 = 1.25;
+
+/// How a screen is seen: its size and how far away visitors read it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Viewing {
+    /// The visible diagonal, in millimetres.
+    pub diagonal_mm: f32,
+    /// How far away visitors read the text and scan the codes, in millimetres.
+    pub distance_mm: f32,
+}
+
+impl Default for Viewing {
+    /// A 55-inch screen read from 2 m: the common screen in the region's libraries, and the
+    /// distance at which a visitor stops to read a book's title.
+    fn default() -> Self {
+        Viewing {
+            diagonal_mm: 55.0 * MM_PER_INCH,
+            distance_mm: 2000.0,
+        }
+    }
+}
+
+/// The least capital-letter height, in millimetres, readable from `distance_mm` (ADA 2010
+/// §703.5.5).
+pub fn ada_cap_height_mm(distance_mm: f32) -> f32 {
+    let base = 5.0 / 8.0 * MM_PER_INCH;
+    let near = 6.0 * 12.0 * MM_PER_INCH;
+    let per_mm = (1.0 / 8.0) / 12.0; // 1/8 inch per foot
+    base + (distance_mm - near).max(0.0) * per_mm
+}
+
+/// The farthest distance, in millimetres, from which capitals `cap_mm` high are readable by the
+/// same rule; `None` when they are smaller than the rule allows even close up.
+pub fn ada_readable_from_mm(cap_mm: f32) -> Option<f32> {
+    let base = 5.0 / 8.0 * MM_PER_INCH;
+    let near = 6.0 * 12.0 * MM_PER_INCH;
+    (cap_mm >= base).then(|| near + (cap_mm - base) * 96.0)
+}
 
 /// An axis-aligned rectangle in pixels, from the top-left corner.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -71,10 +123,17 @@ impl Rect {
 pub struct Scale {
     pub width: f32,
     pub height: f32,
-    /// Body text: 1/22 of the screen's height.
+    /// Body text: 1/22 of the screen's height, or its floor if that is larger.
     pub body: f32,
     /// Headlines.
     pub title: f32,
+    /// The smallest body text readable from the viewing distance.
+    pub body_floor: f32,
+    /// The smallest headline.
+    pub title_floor: f32,
+    /// How large one pixel is, in millimetres.
+    pub mm_per_px: f32,
+    pub viewing: Viewing,
     /// Margin around the slide's content.
     pub margin: f32,
     /// Space between blocks.
@@ -82,9 +141,17 @@ pub struct Scale {
 }
 
 impl Scale {
+    /// A screen of `width`x`height` pixels seen the default way ([`Viewing::default`]).
     pub fn new(width: u32, height: u32) -> Self {
+        Self::viewed(width, height, Viewing::default())
+    }
+
+    pub fn viewed(width: u32, height: u32, viewing: Viewing) -> Self {
         let (w, h) = (width as f32, height as f32);
-        let body = (h / 22.0).ceil();
+        let mm_per_px = viewing.diagonal_mm / w.hypot(h);
+        let body_floor = size_for_cap_mm(ada_cap_height_mm(viewing.distance_mm), mm_per_px);
+        let title_floor = (body_floor * HEADLINE_FLOOR).ceil();
+        let body = (h / 22.0).ceil().max(body_floor);
         // One unit: a 1080p screen's pixel, whatever the orientation.
         let unit = w.min(h) / 1080.0;
         Self {
@@ -92,10 +159,27 @@ impl Scale {
             height: h,
             body,
             // Portrait screens are narrow: headlines a little smaller keep words whole.
-            title: (body * if h > w { 1.4 } else { 1.75 }).round(),
+            title: (body * if h > w { 1.4 } else { 1.75 })
+                .round()
+                .max(title_floor),
+            body_floor,
+            title_floor,
+            mm_per_px,
+            viewing,
             margin: (72.0 * unit).round(),
             gap: (40.0 * unit).round(),
         }
+    }
+
+    /// The farthest distance, in metres, from which text of `size` px is readable on this screen
+    /// ([`ada_readable_from_mm`]); `None` if not even close up.
+    pub fn readable_from_m(&self, size: f32) -> Option<f32> {
+        ada_readable_from_mm(size * Face::Regular.cap_height() * self.mm_per_px).map(|d| d / 1000.0)
+    }
+
+    /// The least width in pixels of a QR code scanned from `distance_mm`.
+    pub fn qr_min_px(&self, distance_mm: f32) -> f32 {
+        (distance_mm / QR_DISTANCE_RATIO / self.mm_per_px).ceil()
     }
 
     pub fn portrait(&self) -> bool {
@@ -115,11 +199,23 @@ impl Scale {
         Rect::new(0.0, 0.0, self.width, self.height)
     }
 
-    /// A QR code's side: large, and at least 320 px on a 1080-pixel-high screen.
-    fn qr_side(&self, available: Rect) -> f32 {
-        let min = 320.0 * self.width.min(self.height) / 1080.0;
-        available.w.min(available.h).max(min)
+    /// The least side, quiet zone included, of a code of `modules` (quiet zone included) whose
+    /// symbol is scannable from `distance_mm`, in whole pixels per module.
+    pub fn qr_side_for(&self, modules: u32, distance_mm: f32) -> f32 {
+        let symbol = modules.saturating_sub(2 * QUIET_ZONE as u32).max(1) as f32;
+        (self.qr_min_px(distance_mm) / symbol).ceil() * modules as f32
     }
+
+    /// How wide the symbol of a code drawn `side` px wide (quiet zone included) is, in mm.
+    pub fn qr_symbol_mm(&self, side: f32, modules: u32) -> f32 {
+        let symbol = modules.saturating_sub(2 * QUIET_ZONE as u32) as f32;
+        side * symbol / modules.max(1) as f32 * self.mm_per_px
+    }
+}
+
+/// The font size, in pixels, whose capitals are `cap_mm` high on a screen of `mm_per_px`.
+fn size_for_cap_mm(cap_mm: f32, mm_per_px: f32) -> f32 {
+    (cap_mm / mm_per_px / Face::Regular.cap_height()).ceil()
 }
 
 /// A picture filling the screen, with an optional caption band and a title badge.
@@ -162,6 +258,8 @@ pub struct CoverCell {
     pub title: Rect,
     /// Author, one line.
     pub author: Rect,
+    /// The book's own QR code, quiet zone included, when each book shows one.
+    pub code: Option<Rect>,
 }
 
 /// A row or grid of covers with a QR panel.
@@ -181,18 +279,12 @@ pub const COVERS_PER_PAGE: usize = 4;
 pub const COVER_ASPECT: f32 = 2.0 / 3.0;
 
 impl Scale {
-    /// `caption_chars` is the caption's length: a caption too long for one line gets a band of
-    /// two lines.
-    pub fn picture(&self, caption_chars: usize) -> PictureLayout {
+    /// The caption's box has room for two lines; [`crate::compose::picture`] makes the band as
+    /// high as the caption's lines.
+    pub fn picture(&self) -> PictureLayout {
         let s = self.screen();
         let caption_w = s.w - 2.0 * self.margin - self.body * 4.0;
-        // Inter's average glyph is a little over half its size wide.
-        let lines = if caption_chars as f32 * self.body * 0.55 > caption_w {
-            2.0
-        } else {
-            1.0
-        };
-        let text_h = (self.body * 1.18 * lines).ceil() + 2.0;
+        let text_h = (self.body * 1.18 * 2.0).ceil() + 2.0;
         let band_h = (text_h + self.body * 1.3).round();
         let caption_band = Rect::new(0.0, s.h - band_h, s.w, band_h);
         let caption = Rect::new(
@@ -273,7 +365,7 @@ impl Scale {
 
     /// The biggest whole-module square code that fits in `area`, centred in it.
     fn qr_code(&self, area: Rect, modules: u32) -> Rect {
-        let side = self.qr_side(area).min(area.w).min(area.h);
+        let side = area.w.min(area.h);
         let scale = (side / modules as f32).floor().max(1.0);
         let code_side = scale * modules as f32;
         area.centered(code_side, code_side)
@@ -315,21 +407,28 @@ impl Scale {
     }
 
     /// `books` is how many books this page shows (1 to [`Scale::covers_per_page`]); `modules` the QR
-    /// code's width in modules with its quiet zone, if the slide has one.
+    /// code's width in modules with its quiet zone, if the slide has one; `book_modules` the same
+    /// for the widest of the books' own codes, if each book shows one.
     ///
     /// Landscape: a row of covers with title and author under each, the QR code on the right.
     /// Portrait: covers one under the other with title and author beside them, the QR code below.
-    pub fn covers(&self, books: usize, modules: Option<u32>) -> CoversLayout {
+    pub fn covers(
+        &self,
+        books: usize,
+        modules: Option<u32>,
+        book_modules: Option<u32>,
+    ) -> CoversLayout {
         let inner = self.screen().inset(self.margin);
         let heading = (self.title * 0.8).round();
         let title = Rect::new(inner.x, inner.y, inner.w, (heading * 1.25).round());
         let below_title = title.bottom() + self.gap;
         let books = books.clamp(1, self.covers_per_page());
-        let has_qr = modules.is_some();
+        let qr_side = modules.map(|m| self.qr_side_for(m, self.viewing.distance_mm));
+        let book_code = book_modules.map(|m| self.qr_side_for(m, BOOK_QR_DISTANCE_MM));
         let shelf = if self.portrait() {
-            self.covers_column(inner, below_title, books, has_qr)
+            self.covers_column(inner, below_title, books, qr_side, book_code)
         } else {
-            self.covers_row(inner, below_title, books, has_qr)
+            self.covers_row(inner, below_title, books, qr_side, book_code)
         };
         let code = match modules {
             Some(m) => self.qr_code(shelf.qr_area, m),
@@ -344,15 +443,19 @@ impl Scale {
         }
     }
 
-    /// Portrait: covers one under the other from `below_title`, title and author beside each, and the QR
-    /// code at the bottom left with its line beside it.
-    fn covers_column(&self, inner: Rect, below_title: f32, books: usize, has_qr: bool) -> Shelf {
+    /// Portrait: covers one under the other from `below_title`, title and author beside each (and
+    /// the book's code under them), and the QR code of `qr_side` at the bottom left with its line
+    /// beside it.
+    fn covers_column(
+        &self,
+        inner: Rect,
+        below_title: f32,
+        books: usize,
+        qr_side: Option<f32>,
+        book_code: Option<f32>,
+    ) -> Shelf {
         let line = (self.body * 1.22).round();
-        let qr_h = if has_qr {
-            (inner.h * 0.22).round()
-        } else {
-            0.0
-        };
+        let qr_h = qr_side.map_or(0.0, |side| (inner.h * 0.22).round().max(side));
         let grid = Rect::new(
             inner.x,
             below_title,
@@ -369,13 +472,19 @@ impl Scale {
                 let cover = Rect::new(grid.x, y, cover_w, cover_h);
                 let x = cover.right() + self.gap;
                 let w = grid.right() - x;
-                let text_top = cover.y + (cover_h - line * 5.0).max(0.0) / 2.0;
-                let title = Rect::new(x, text_top, w, line * 3.0);
-                let author = Rect::new(x, title.bottom(), w, line * 2.0);
+                let code = book_code.map(|side| {
+                    let side = side.min(w).min(cover_h);
+                    Rect::new(x, cover.bottom() - side, side, side)
+                });
+                let text_h = code.map_or(cover_h, |c| c.y - cover.y - self.gap / 2.0);
+                let words_h = (line * 5.0).min(text_h);
+                let text_top = cover.y + (text_h - words_h).max(0.0) / 2.0;
+                let title_h = (words_h * 0.6).round();
                 CoverCell {
                     cover,
-                    title,
-                    author,
+                    title: Rect::new(x, text_top, w, title_h),
+                    author: Rect::new(x, text_top + title_h, w, words_h - title_h),
+                    code,
                 }
             })
             .collect();
@@ -393,15 +502,19 @@ impl Scale {
         }
     }
 
-    /// Landscape: a row of covers from `below_title`, centred, title and author under each, and the QR
-    /// code on the right with its line under it.
-    fn covers_row(&self, inner: Rect, below_title: f32, books: usize, has_qr: bool) -> Shelf {
+    /// Landscape: a row of covers from `below_title`, centred, title and author under each (and
+    /// the book's code under them), and the QR code of `qr_side` on the right with its line under
+    /// it.
+    fn covers_row(
+        &self,
+        inner: Rect,
+        below_title: f32,
+        books: usize,
+        qr_side: Option<f32>,
+        book_code: Option<f32>,
+    ) -> Shelf {
         let line = (self.body * 1.22).round();
-        let qr_w = if has_qr {
-            (inner.w * 0.22).round()
-        } else {
-            0.0
-        };
+        let qr_w = qr_side.map_or(0.0, |side| (inner.w * 0.22).round().max(side));
         let grid = Rect::new(
             inner.x,
             below_title,
@@ -423,7 +536,8 @@ impl Scale {
         let qr_text = Rect::new(qr_area.x, qr_area.bottom() + self.gap / 2.0, qr_w, label_h);
         let cols = self.covers_per_page();
         let cell_w = (grid.w - self.gap * (cols as f32 - 1.0)) / cols as f32;
-        let text_h = label_h + self.gap / 3.0;
+        let code_side = book_code.map(|side| side.min(cell_w));
+        let text_h = label_h + self.gap / 3.0 + code_side.map_or(0.0, |s| s + self.gap / 3.0);
         let cover_h = (grid.h - text_h).min(cell_w / COVER_ASPECT);
         let cover_w = cover_h * COVER_ASPECT;
         // The row of covers and their labels is centred in the height it has, and a page with
@@ -436,10 +550,19 @@ impl Scale {
                 let cover = Rect::new(x + (cell_w - cover_w) / 2.0, grid.y + top, cover_w, cover_h);
                 let title = Rect::new(x, cover.bottom() + self.gap / 3.0, cell_w, line * 2.0);
                 let author = Rect::new(x, title.bottom(), cell_w, line);
+                let code = code_side.map(|side| {
+                    Rect::new(
+                        x + (cell_w - side) / 2.0,
+                        author.bottom() + self.gap / 3.0,
+                        side,
+                        side,
+                    )
+                });
                 CoverCell {
                     cover,
                     title,
                     author,
+                    code,
                 }
             })
             .collect();
@@ -451,16 +574,15 @@ impl Scale {
     }
 
     /// A carousel's title on a dark badge as wide as the title needs, in `title`
-    /// ([`PictureLayout::title`]); `chars` is the title's length.
-    pub fn title_badge(&self, title: Rect, chars: usize) -> TitleBadge {
+    /// ([`PictureLayout::title`]); `text_w` is the title's width in pixels.
+    pub fn title_badge(&self, title: Rect, text_w: f32) -> TitleBadge {
         let pad = self.body * 0.35;
-        // Inter Bold's average glyph is a little under two thirds of its size wide.
-        let w = (chars as f32 * self.body * 0.62 + 2.0 * pad).min(title.w);
+        let w = (text_w + 2.0 * pad).min(title.w);
         let badge = Rect::new(title.x - pad, title.y - pad * 0.5, w, title.h);
         let text = Rect::new(
             badge.x + pad,
             badge.y + (badge.h - self.body * 1.2) / 2.0,
-            badge.w - pad,
+            badge.w - 2.0 * pad,
             self.body * 1.25,
         );
         TitleBadge {
@@ -643,7 +765,7 @@ mod tests {
         for (w, h) in SIZES {
             let s = Scale::new(w, h);
             for books in 1..=s.covers_per_page() {
-                let l = s.covers(books, Some(41));
+                let l = s.covers(books, Some(41), None);
                 assert_eq!(l.cells.len(), books);
                 for c in &l.cells {
                     assert!((c.cover.w / c.cover.h - COVER_ASPECT).abs() < 1e-3);
@@ -668,11 +790,9 @@ mod tests {
     fn everything_fits_on_screen() {
         for (w, h) in SIZES {
             let s = Scale::new(w, h);
-            for chars in [10, 200] {
-                let p = s.picture(chars);
-                assert!(s.screen().contains(p.caption_band));
-                assert!(p.caption_band.contains(p.caption));
-            }
+            let p = s.picture();
+            assert!(s.screen().contains(p.caption_band));
+            assert!(p.caption_band.contains(p.caption));
             for has_image in [false, true] {
                 let t = s.text(has_image);
                 assert!(s.screen().contains(t.words) && t.words.h > s.title * 3.0);
@@ -689,9 +809,9 @@ mod tests {
     fn a_carousel_title_badge_is_as_wide_as_its_title_needs() {
         for (w, h) in SIZES {
             let s = Scale::new(w, h);
-            let area = s.picture(0).title;
-            let short = s.title_badge(area, 8);
-            let long = s.title_badge(area, 500);
+            let area = s.picture().title;
+            let short = s.title_badge(area, 200.0);
+            let long = s.title_badge(area, 50_000.0);
             assert!(short.badge.w < long.badge.w, "{w}x{h}");
             assert!(
                 long.badge.w <= area.w,
@@ -708,7 +828,7 @@ mod tests {
     #[test]
     fn position_dots_are_round_apart_and_right_aligned() {
         for (w, h) in SIZES {
-            let l = Scale::new(w, h).picture(0);
+            let l = Scale::new(w, h).picture();
             let dots = l.position_dots(5);
             assert_eq!(dots.len(), 5);
             assert!(dots.iter().all(|d| d.w == d.h && d.h == l.dots.h));
@@ -721,7 +841,7 @@ mod tests {
     #[test]
     fn a_cover_picture_stands_centred_on_its_cells_baseline() {
         let s = Scale::new(1920, 1080);
-        let cell = s.covers(4, None).cells[0];
+        let cell = s.covers(4, None, None).cells[0];
         let r = cell.cover_of_size(cell.cover.w * 0.5, cell.cover.h * 0.9);
         assert_eq!(r.bottom(), cell.cover.bottom());
         assert!((r.x + r.w / 2.0 - (cell.cover.x + cell.cover.w / 2.0)).abs() < 1e-3);
@@ -732,7 +852,7 @@ mod tests {
     fn a_typographic_cover_keeps_its_type_inside_the_cover() {
         for (w, h) in SIZES {
             let s = Scale::new(w, h);
-            for cell in s.covers(s.covers_per_page(), Some(41)).cells {
+            for cell in s.covers(s.covers_per_page(), Some(41), None).cells {
                 let t = TypographicCover::within(cell.cover);
                 for r in [t.rule, t.title, t.authors] {
                     assert!(cell.cover.contains(r), "{w}x{h}: {r:?} in {:?}", cell.cover);

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod calendar;
 pub mod catalog;
 pub mod check;
+pub mod compose;
 #[cfg(feature = "player")]
 pub mod commands;
 pub mod diagnostic;

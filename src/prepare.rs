@@ -10,7 +10,9 @@ use std::collections::HashMap;
 
 use image::RgbaImage;
 
-use crate::layout::Scale;
+use crate::catalog::CoverItem;
+use crate::compose::{self, BookWords, CoversText, Placed, PictureText, WordsText};
+use crate::layout::{CoversLayout, Rect, Scale, TypographicCover};
 use crate::media::{Fit, ImageProblem, Media, MediaError, MediaStore, decode_image, is_real_cover};
 use crate::qr::QrMatrix;
 use crate::show::{Page, PageContent};
@@ -31,8 +33,56 @@ pub enum Slot {
     Side,
     /// A book's cover, by its place on the page.
     Cover(usize),
+    /// A book's own QR code, by its place on the page.
+    BookQr(usize),
     /// The QR code, quiet zone included.
     Qr,
+}
+
+/// Every text of a page set in its place, and the boxes of what goes around them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageText {
+    Picture(PictureText),
+    Welcome([Placed; 2]),
+    /// A qr or text slide: the words, and where the picture and the code go.
+    Words {
+        image: Option<Rect>,
+        code: Option<Rect>,
+        words: WordsText,
+    },
+    Covers(CoversPage),
+}
+
+/// A covers page: where everything goes, its texts, and the typographic covers of books whose
+/// picture is not shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoversPage {
+    pub layout: CoversLayout,
+    pub text: CoversText,
+    pub art: Vec<Option<(TypographicCover, [Placed; 2])>>,
+}
+
+impl PageText {
+    /// Every text of the page.
+    pub fn placed(&self) -> Vec<&Placed> {
+        match self {
+            PageText::Picture(p) => p
+                .caption
+                .iter()
+                .chain(p.badge.iter().map(|(_, t)| t))
+                .collect(),
+            PageText::Welcome(w) => w.iter().collect(),
+            PageText::Words { words, .. } => std::iter::once(&words.headline)
+                .chain(words.body.iter())
+                .collect(),
+            PageText::Covers(c) => std::iter::once(&c.text.heading)
+                .chain(c.text.titles.iter())
+                .chain(c.text.authors.iter())
+                .chain(c.text.qr_text.iter())
+                .chain(c.art.iter().flatten().flat_map(|(_, t)| t.iter()))
+                .collect(),
+        }
+    }
 }
 
 /// A page with everything it needs in memory.
@@ -41,16 +91,15 @@ pub struct PreparedPage {
     pub page: Page,
     pub width: u32,
     pub height: u32,
+    pub scale: Scale,
     pub images: HashMap<Slot, RgbaImage>,
+    /// Its texts, set: the player draws exactly these lines.
+    pub text: PageText,
     /// Problems that made the page show less than it could (a side picture or cover left out).
     pub warnings: Vec<String>,
 }
 
 impl PreparedPage {
-    pub fn scale(&self) -> Scale {
-        Scale::new(self.width, self.height)
-    }
-
     pub fn image(&self, slot: Slot) -> Option<&RgbaImage> {
         self.images.get(&slot)
     }
@@ -119,19 +168,15 @@ pub fn qr_modules(url: &str) -> Option<u32> {
         .map(|m| m.width_with_quiet_zone() as u32)
 }
 
-/// Prepares a page for a screen of `width`x`height` pixels.
+/// Prepares a page for a screen of `scale`'s size: its pictures decoded at size and its texts set.
 pub fn prepare(
     page: &Page,
-    width: u32,
-    height: u32,
+    scale: Scale,
     store: &dyn MediaStore,
 ) -> Result<PreparedPage, PrepareError> {
-    let scale = Scale::new(width, height);
     let mut images = HashMap::new();
     let mut warnings = Vec::new();
-    let mut side = |media: &Option<Media>,
-                    rect: Option<crate::layout::Rect>,
-                    images: &mut HashMap<Slot, RgbaImage>| {
+    let mut side = |media: &Option<Media>, rect: Option<Rect>, images: &mut Images| {
         if let (Some(m), Some(r)) = (media, rect) {
             let (w, h) = r.pixels();
             match load(store, m, w, h, Fit::Fill) {
@@ -142,18 +187,36 @@ pub fn prepare(
             }
         }
     };
-    match &page.content {
-        PageContent::Picture { image, fit, .. } => {
+    let text = match &page.content {
+        PageContent::Picture {
+            image,
+            fit,
+            caption,
+            title,
+            position,
+        } => {
             let (w, h) = scale.screen().pixels();
             images.insert(Slot::Main, load(store, image, w, h, *fit)?);
+            PageText::Picture(compose::picture(
+                &scale,
+                caption.as_deref(),
+                title.as_deref(),
+                *position,
+            ))
         }
         PageContent::Welcome => {
             let (w, h) = scale.screen().pixels();
             if let Ok(img) = decode_image(WELCOME_BACKGROUND, w, h, Fit::Fill) {
                 images.insert(Slot::Main, img);
             }
+            PageText::Welcome(compose::welcome(&scale))
         }
-        PageContent::Qr { url, image, .. } => {
+        PageContent::Qr {
+            url,
+            image,
+            title,
+            text,
+        } => {
             let modules = qr_modules(url).ok_or_else(|| PrepareError::Qr {
                 url: url.clone(),
                 source: crate::qr::QrError { len: url.len() },
@@ -161,43 +224,148 @@ pub fn prepare(
             let layout = scale.qr(image.is_some(), modules);
             images.insert(Slot::Qr, qr_image(url, layout.code.w)?);
             side(image, layout.image, &mut images);
+            PageText::Words {
+                image: layout.image,
+                code: Some(layout.code),
+                words: compose::words(&scale, layout.words, title, text.as_deref()),
+            }
         }
-        PageContent::Text { image, .. } => {
+        PageContent::Text { image, title, text } => {
             let layout = scale.text(image.is_some());
             side(image, layout.image, &mut images);
-        }
-        PageContent::Covers { books, qr, .. } => {
-            let modules = qr.as_deref().and_then(qr_modules);
-            let layout = scale.covers(books.len(), modules);
-            if let Some(url) = qr {
-                images.insert(Slot::Qr, qr_image(url, layout.code.w)?);
-            }
-            for (i, (book, cell)) in books.iter().zip(&layout.cells).enumerate() {
-                let Some(cover) = &book.cover else { continue };
-                let (w, h) = cell.cover.pixels();
-                match load(store, cover, w, h, Fit::Fit) {
-                    Ok(img) if is_real_cover(img.width(), img.height()) => {
-                        images.insert(Slot::Cover(i), img);
-                    }
-                    Ok(_) => warnings.push(format!(
-                        "cover of \"{}\" is a placeholder; using a typographic cover",
-                        book.title
-                    )),
-                    Err(e) => warnings.push(format!(
-                        "cover of \"{}\" left out, using a typographic cover: {e}",
-                        book.title
-                    )),
-                }
+            PageText::Words {
+                image: layout.image,
+                code: None,
+                words: compose::words(&scale, layout.words, title, text.as_deref()),
             }
         }
-    }
+        PageContent::Covers { .. } => {
+            PageText::Covers(covers(&page.content, scale, store, &mut images, &mut warnings)?)
+        }
+    };
     Ok(PreparedPage {
         page: page.clone(),
-        width,
-        height,
+        width: scale.width as u32,
+        height: scale.height as u32,
+        scale,
         images,
+        text,
         warnings,
     })
+}
+
+type Images = HashMap<Slot, RgbaImage>;
+
+/// The books' words under their covers, for layout and checks.
+pub fn book_words(books: &[CoverItem]) -> Vec<(String, String)> {
+    books
+        .iter()
+        .map(|b| (b.title.clone(), b.authors.join(", ")))
+        .collect()
+}
+
+/// The heading of a covers page: the slide's title, with the page's number when there are
+/// several.
+pub fn covers_heading(title: Option<&str>, position: Option<(usize, usize)>) -> String {
+    let mut heading = title.unwrap_or(DEFAULT_COVERS_TITLE).to_string();
+    if let Some((i, n)) = position {
+        heading.push_str(&format!("  {i}/{n}"));
+    }
+    heading
+}
+
+/// The heading of a covers slide without a title.
+pub const DEFAULT_COVERS_TITLE: &str = "Nya böcker";
+
+/// The widest of the books' own codes, in modules with the quiet zone, if they show codes.
+pub fn book_modules(books: &[CoverItem], book_qr: bool) -> Option<u32> {
+    if !book_qr {
+        return None;
+    }
+    books
+        .iter()
+        .filter_map(|b| b.link.as_deref().and_then(qr_modules))
+        .max()
+}
+
+fn covers(
+    content: &PageContent,
+    scale: Scale,
+    store: &dyn MediaStore,
+    images: &mut Images,
+    warnings: &mut Vec<String>,
+) -> Result<CoversPage, PrepareError> {
+    let PageContent::Covers {
+        title,
+        books,
+        qr,
+        qr_text,
+        book_qr,
+        position,
+    } = content
+    else {
+        unreachable!("only covers pages come here");
+    };
+    let modules = qr.as_deref().and_then(qr_modules);
+    let layout = scale.covers(books.len(), modules, book_modules(books, *book_qr));
+    if let Some(url) = qr {
+        images.insert(Slot::Qr, qr_image(url, layout.code.w)?);
+    }
+    let mut art = Vec::with_capacity(books.len());
+    for (i, (book, cell)) in books.iter().zip(&layout.cells).enumerate() {
+        if let (Some(code), Some(link)) = (cell.code, book.link.as_deref().filter(|_| *book_qr)) {
+            match qr_image(link, code.w) {
+                Ok(img) => {
+                    images.insert(Slot::BookQr(i), img);
+                }
+                Err(e) => warnings.push(format!("code of \"{}\" left out: {e}", book.title)),
+            }
+        }
+        if let Some(img) = book.cover.as_ref().and_then(|cover| {
+            let (w, h) = cell.cover.pixels();
+            match load(store, cover, w, h, Fit::Fit) {
+                Ok(img) if is_real_cover(img.width(), img.height()) => Some(img),
+                Ok(_) => {
+                    warnings.push(format!(
+                        "cover of \"{}\" is a placeholder; using a typographic cover",
+                        book.title
+                    ));
+                    None
+                }
+                Err(e) => {
+                    warnings.push(format!(
+                        "cover of \"{}\" left out, using a typographic cover: {e}",
+                        book.title
+                    ));
+                    None
+                }
+            }
+        }) {
+            images.insert(Slot::Cover(i), img);
+            art.push(None);
+        } else {
+            let authors = book.authors.join(", ");
+            art.push(Some(compose::typographic_cover(
+                cell.cover,
+                &book.title,
+                &authors,
+            )));
+        }
+    }
+    let words = book_words(books);
+    let words: Vec<BookWords> = words
+        .iter()
+        .map(|(title, authors)| BookWords { title, authors })
+        .collect();
+    let heading = covers_heading(title.as_deref(), *position);
+    let text = compose::covers(
+        &scale,
+        &layout,
+        &heading,
+        &words,
+        qr.as_ref().map(|_| qr_text.as_str()),
+    );
+    Ok(CoversPage { layout, text, art })
 }
 
 #[cfg(test)]
@@ -238,8 +406,7 @@ mod tests {
                 title: None,
                 position: None,
             }),
-            1920,
-            1080,
+            Scale::new(1920, 1080),
             &LocalMedia::default(),
         )
         .unwrap();
@@ -259,8 +426,7 @@ mod tests {
                 title: None,
                 position: None,
             }),
-            640,
-            360,
+            Scale::new(640, 360),
             &LocalMedia::default(),
         )
         .unwrap_err();
@@ -272,8 +438,7 @@ mod tests {
                 url: "https://bibliotekvarmland.se/".into(),
                 image: Some(Media::File(path)),
             }),
-            1920,
-            1080,
+            Scale::new(1920, 1080),
             &LocalMedia::default(),
         )
         .unwrap();
@@ -292,15 +457,14 @@ mod tests {
                 url: url.into(),
                 image: None,
             }),
-            1920,
-            1080,
+            Scale::new(1920, 1080),
             &LocalMedia::default(),
         )
         .unwrap();
         let qr = p.image(Slot::Qr).unwrap();
         let modules = qr_modules(url).unwrap();
         assert_eq!(qr.width() % modules, 0);
-        let layout = p.scale().qr(false, modules);
+        let layout = p.scale.qr(false, modules);
         assert_eq!(qr.width() as f32, layout.code.w);
         assert!(qr.width() >= 320);
     }
@@ -309,8 +473,7 @@ mod tests {
     fn the_welcome_page_needs_no_files() {
         let p = prepare(
             &page(PageContent::Welcome),
-            1080,
-            1920,
+            Scale::new(1080, 1920),
             &LocalMedia::default(),
         )
         .unwrap();

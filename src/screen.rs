@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::calendar::opening::{OpeningException, OpeningHours};
 use crate::catalog::CatalogSettings;
 use crate::diagnostic::{Diagnostic, FileReport, Report};
+use crate::layout::Viewing;
 use crate::spec::{Checker, Field, Fields, TableSpec, Ty, Value};
 
 /// The time zone of the libraries of Värmland, used when a screen names none.
@@ -38,6 +39,10 @@ pub struct ScreenConfig {
     pub touch_timeout: Duration,
     /// A soft click when a visitor touches the screen.
     pub sound: bool,
+    /// The screen's diagonal and how far away it is read: how small text may get.
+    pub viewing: Viewing,
+    /// Only fades, never slides; nothing flashes.
+    pub reduced_motion: bool,
     pub opening: OpeningHours,
     pub catalog: CatalogSettings,
     /// The file this came from, if any.
@@ -61,6 +66,8 @@ impl Default for ScreenConfig {
             touch: false,
             touch_timeout: Duration::from_secs(30),
             sound: false,
+            viewing: Viewing::default(),
+            reduced_motion: false,
             opening: OpeningHours::default(),
             catalog: CatalogSettings::default(),
             source: None,
@@ -157,6 +164,15 @@ fn build(f: &Fields, path: &Path) -> ScreenConfig {
         touch: f.bool("touch").unwrap_or(false),
         touch_timeout: f.duration("touch_timeout").unwrap_or(d.touch_timeout),
         sound: f.bool("sound").unwrap_or(false),
+        viewing: Viewing {
+            diagonal_mm: f
+                .length_mm("diagonal")
+                .map_or(d.viewing.diagonal_mm, |mm| mm as f32),
+            distance_mm: f
+                .length_mm("viewing_distance")
+                .map_or(d.viewing.distance_mm, |mm| mm as f32),
+        },
+        reduced_motion: f.bool("reduced_motion").unwrap_or(false),
         opening,
         catalog,
         source: Some(path.to_path_buf()),
@@ -407,6 +423,33 @@ pub static SCREEN: TableSpec = TableSpec {
             required: false,
             doc: "A soft click when a visitor touches the screen (default false).",
             example: "sound = true",
+        },
+        Field {
+            name: "diagonal",
+            ty: Ty::Length {
+                min_mm: 250,
+                max_mm: 5100,
+            },
+            required: false,
+            doc: "The screen's visible diagonal (default \"55in\"). With the viewing distance it sets how small text may get.",
+            example: "diagonal = \"55in\"",
+        },
+        Field {
+            name: "viewing_distance",
+            ty: Ty::Length {
+                min_mm: 300,
+                max_mm: 30_000,
+            },
+            required: false,
+            doc: "How far away visitors read the screen (default \"2m\"): text stays readable from there (ADA §703.5.5) and QR codes scannable (a tenth of it wide).",
+            example: "viewing_distance = \"3m\"",
+        },
+        Field {
+            name: "reduced_motion",
+            ty: Ty::Bool,
+            required: false,
+            doc: "Every transition a gentle fade, never a slide, and nothing that flashes (default false).",
+            example: "reduced_motion = true",
         },
         Field {
             name: "opening",

@@ -1,5 +1,6 @@
 //! Quantities written the way people write them: durations (`"8s"`, `"1m30s"`, `"1h"`,
-//! `"500ms"`, `"2 min"`) and sizes in bytes (`"500 MB"`, `"1.5 GiB"`).
+//! `"500ms"`, `"2 min"`), sizes in bytes (`"500 MB"`, `"1.5 GiB"`) and lengths (`"3m"`,
+//! `"55in"`).
 
 use std::fmt;
 use std::time::Duration;
@@ -134,9 +135,42 @@ pub fn parse_byte_size(text: &str) -> Option<u64> {
     (bytes.is_finite() && bytes >= 0.0).then_some(bytes as u64)
 }
 
+/// Parses a length as people write it, in millimetres: `"3m"`, `"250 cm"`, `"55in"`, `"55\""`,
+/// `"55 tum"`. `None` when it has no known unit or is not a positive number.
+pub fn parse_length_mm(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(t.len());
+    let number: f64 = t[..split].replace(',', ".").parse().ok()?;
+    let factor = match t[split..].trim().to_lowercase().as_str() {
+        "mm" => 1.0,
+        "cm" => 10.0,
+        "m" | "meter" | "metre" => 1000.0,
+        "in" | "inch" | "inches" | "tum" | "\"" => 25.4,
+        "ft" | "feet" | "fot" => 304.8,
+        _ => return None,
+    };
+    let mm = number * factor;
+    (mm.is_finite() && mm > 0.0).then_some(mm)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lengths_in_metres_centimetres_and_inches() {
+        assert_eq!(parse_length_mm("3m"), Some(3000.0));
+        assert_eq!(parse_length_mm("2,5 m"), Some(2500.0));
+        assert_eq!(parse_length_mm("250 cm"), Some(2500.0));
+        assert_eq!(parse_length_mm("55in"), Some(1397.0));
+        assert_eq!(parse_length_mm("55\""), Some(1397.0));
+        assert_eq!(parse_length_mm("55 tum"), Some(1397.0));
+        for bad in ["55", "3 km", "-1m", "0m", "m"] {
+            assert_eq!(parse_length_mm(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn reads_what_people_write() {

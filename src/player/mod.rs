@@ -36,6 +36,7 @@ use bevy::render::settings::RenderCreation;
 use bevy::window::{CursorOptions, ExitCondition, PresentMode, WindowMode, WindowResolution};
 use chrono::{DateTime, Utc};
 
+use crate::layout::{Scale, Viewing};
 use crate::screen::ScreenConfig;
 
 /// Where frames go.
@@ -126,11 +127,19 @@ pub enum PlayerSystems {
     Pace,
 }
 
-/// The frame's size in physical pixels: what pages are drawn at.
-#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+/// The frame's size in physical pixels: what pages are drawn at; and how the screen is seen.
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
 pub struct FrameSize {
     pub width: u32,
     pub height: u32,
+    pub viewing: Viewing,
+}
+
+impl FrameSize {
+    /// Sizes and places for pages of this frame.
+    pub fn scale(&self) -> Scale {
+        Scale::viewed(self.width, self.height, self.viewing)
+    }
 }
 
 /// Wires the bevy plugins vitrin needs (and only those) for an output.
@@ -186,7 +195,11 @@ pub fn base_plugins(app: &mut App, output: &Output) {
     if headless {
         app.add_plugins(ScheduleRunnerPlugin::run_loop(Duration::ZERO));
     }
-    app.insert_resource(FrameSize { width, height })
+    app.insert_resource(FrameSize {
+        width,
+        height,
+        viewing: Viewing::default(),
+    })
         .insert_resource(StartedAt(std::time::Instant::now()))
         .init_resource::<Now>()
         .add_systems(First, tick_now.after(bevy::time::TimeSystems));
@@ -221,6 +234,7 @@ pub struct PlayerOptions {
 pub fn player_app(options: PlayerOptions, source: workers::ContentSource) -> App {
     let mut app = App::new();
     base_plugins(&mut app, &options.output);
+    app.world_mut().resource_mut::<FrameSize>().viewing = options.screen.viewing;
     app.insert_resource(Screen(options.screen.clone()))
         .insert_resource(options.clock);
     app.add_plugins((

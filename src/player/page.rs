@@ -13,9 +13,11 @@ use image::RgbaImage;
 
 use super::fonts::Fonts;
 use crate::catalog::CoverItem;
+use crate::compose::{PictureText, Placed, WordsText};
 use crate::layout::{Rect, Scale, TypographicCover};
-use crate::prepare::{PreparedPage, Slot};
+use crate::prepare::{CoversPage, PageText, PreparedPage, Slot};
 use crate::show::{Page, PageContent};
+use crate::typeset::LINE_HEIGHT;
 use crate::theme::{Palette, Rgb, SCRIM_ALPHA, SCRIM_TEXT, cover_colors};
 
 /// Frames a page is rendered before it counts as drawn. Assets uploaded in one frame and text
@@ -104,7 +106,7 @@ pub fn spawn_page(
     let mut pictures = Vec::new();
     let mut add = |slot: Slot| -> Option<Picture> {
         let img = prepared.image(slot)?;
-        let handle = images.add(gpu_image(img, slot == Slot::Qr));
+        let handle = images.add(gpu_image(img, matches!(slot, Slot::Qr | Slot::BookQr(_))));
         pictures.push(handle.clone());
         Some((handle, UVec2::new(img.width(), img.height())))
     };
@@ -124,10 +126,10 @@ pub fn spawn_page(
         commands,
         root,
         fonts,
-        scale: prepared.scale(),
+        scale: prepared.scale,
         palette,
     };
-    ui.content(&prepared.page.content, &mut add);
+    ui.content(&prepared, &mut add);
     commands.entity(camera).insert(PageView {
         page: prepared.page,
         target,
@@ -201,28 +203,17 @@ pub fn despawn_page(
     commands.entity(entity).despawn();
 }
 
-fn text_bundle(
-    text: &str,
-    font: &Handle<Font>,
-    size: f32,
-    c: Color,
-    justify: Justify,
-    breaks: LineBreak,
-) -> impl Bundle {
-    (
-        Text::new(text),
-        TextFont {
-            font: font.clone().into(),
-            font_size: FontSize::Px(size),
-            ..default()
-        },
-        TextColor(c),
-        TextLayout::new(justify, breaks),
-        LineHeight::RelativeToFont(1.18),
-    )
+/// One line of text as the typesetter decided it, on the entity that draws it: tests compare it
+/// with what bevy laid out.
+#[derive(Component, Debug, Clone)]
+pub struct SetLine {
+    pub text: String,
+    /// The line's box on the page, in pixels.
+    pub rect: Rect,
 }
 
-/// Builds one page's UI under its root, at absolute pixel positions from [`crate::layout`].
+/// Builds one page's UI under its root, at absolute pixel positions from [`crate::layout`] and
+/// [`crate::compose`].
 struct Ui<'a, 'w, 's> {
     commands: &'a mut Commands<'w, 's>,
     root: Entity,
@@ -244,53 +235,32 @@ fn at(r: Rect) -> Node {
 
 impl Ui<'_, '_, '_> {
     /// The page's content, asking `add` for each of its pictures.
-    fn content(&mut self, content: &PageContent, add: &mut impl FnMut(Slot) -> Option<Picture>) {
-        match content {
-            PageContent::Picture {
-                caption,
-                title,
-                position,
-                ..
-            } => {
+    fn content(&mut self, prepared: &PreparedPage, add: &mut impl FnMut(Slot) -> Option<Picture>) {
+        match (&prepared.page.content, &prepared.text) {
+            (PageContent::Picture { position, .. }, PageText::Picture(t)) => {
                 let main = add(Slot::Main);
-                self.picture(main, caption.as_deref(), title.as_deref(), *position);
+                self.picture(main, t, *position);
             }
-            PageContent::Welcome => {
+            (PageContent::Welcome, PageText::Welcome(t)) => {
                 let main = add(Slot::Main);
-                self.welcome(main);
+                self.welcome(main, t);
             }
-            PageContent::Qr {
-                title, text, url, ..
-            } => {
+            (_, PageText::Words { image, code, words }) => {
                 let side = add(Slot::Side);
                 let qr = add(Slot::Qr);
-                let modules = crate::prepare::qr_modules(url).unwrap_or(1);
-                self.qr(title, text.as_deref(), side, qr, modules);
+                if let (Some(r), Some(img)) = (image, side) {
+                    self.image(*r, img.0);
+                }
+                self.headline_and_text(words);
+                if let (Some(r), Some(img)) = (code, qr) {
+                    self.image(*r, img.0);
+                }
             }
-            PageContent::Text { title, text, .. } => {
-                let side = add(Slot::Side);
-                self.text(title, text.as_deref(), side);
+            (PageContent::Covers { books, .. }, PageText::Covers(c)) => {
+                self.covers(books, c, add);
             }
-            PageContent::Covers {
-                title,
-                books,
-                qr,
-                qr_text,
-                position,
-            } => {
-                let covers: Vec<_> = (0..books.len()).map(|i| add(Slot::Cover(i))).collect();
-                let code = add(Slot::Qr);
-                let modules = qr.as_deref().and_then(crate::prepare::qr_modules);
-                self.covers(
-                    title.as_deref(),
-                    books,
-                    &covers,
-                    code,
-                    modules,
-                    qr_text,
-                    *position,
-                );
-            }
+            // prepare() sets a page's texts from its content: they always match.
+            _ => {}
         }
     }
 
@@ -317,67 +287,48 @@ impl Ui<'_, '_, '_> {
         self.image(inner, image);
     }
 
-    /// Text in a rectangle: wrapped at its width and clipped at its height, so long text never
-    /// runs into what is below it.
-    fn words(
-        &mut self,
-        r: Rect,
-        text: &str,
-        font: &Handle<Font>,
-        size: f32,
-        c: Color,
-        justify: Justify,
-    ) {
-        self.words_breaking(r, text, font, size, c, justify, LineBreak::WordBoundary);
+    /// A text exactly as it was set: each line where the typesetter put it, never wrapped again.
+    fn lines(&mut self, placed: &Placed, c: Color) {
+        let font = self.fonts.face(placed.setting.face);
+        let size = placed.setting.size;
+        for (text, rect) in placed.lines() {
+            self.child((
+                Node {
+                    position_type: PositionType::Absolute,
+                    left: px(rect.x.round()),
+                    top: px(rect.y.round()),
+                    ..default()
+                },
+                Text::new(text),
+                TextFont {
+                    font: font.clone().into(),
+                    font_size: FontSize::Px(size),
+                    ..default()
+                },
+                TextColor(c),
+                TextLayout::new(Justify::Left, LineBreak::NoWrap),
+                LineHeight::RelativeToFont(LINE_HEIGHT),
+                SetLine {
+                    text: text.to_string(),
+                    rect,
+                },
+            ));
+        }
     }
 
-    /// Like [`Ui::words`], breaking inside words that are wider than the rectangle.
-    fn words_breaking(
-        &mut self,
-        r: Rect,
-        text: &str,
-        font: &Handle<Font>,
-        size: f32,
-        c: Color,
-        justify: Justify,
-        breaks: LineBreak,
-    ) {
-        let clip = self.child((Node {
-            overflow: Overflow::clip(),
-            ..at(r)
-        },));
-        let words = self
-            .commands
-            .spawn((
-                text_bundle(text, font, size, c, justify, breaks),
-                Pickable::IGNORE,
-            ))
-            .id();
-        self.commands.entity(clip).add_child(words);
-    }
-
-    fn picture(
-        &mut self,
-        main: Option<Picture>,
-        caption: Option<&str>,
-        title: Option<&str>,
-        position: Option<(usize, usize)>,
-    ) {
-        let l = self.scale.picture(caption.map_or(0, |c| c.chars().count()));
+    fn picture(&mut self, main: Option<Picture>, t: &PictureText, position: Option<(usize, usize)>) {
         if let Some(m) = main {
-            self.image_centered(l.picture, m);
+            self.image_centered(self.scale.screen(), m);
         }
         let scrim = Color::srgba(0.0, 0.0, 0.0, SCRIM_ALPHA as f32);
         let white = color(SCRIM_TEXT);
-        if caption.is_some() || position.is_some() {
-            self.fill(l.caption_band, scrim);
+        if let Some(band) = t.band {
+            self.fill(band, scrim);
         }
-        if let Some(c) = caption {
-            let font = self.fonts.semibold.clone();
-            self.words(l.caption, c, &font, self.scale.body, white, Justify::Left);
+        if let Some(c) = &t.caption {
+            self.lines(c, white);
         }
-        if let Some(t) = title {
-            let b = self.scale.title_badge(l.title, t.chars().count());
+        if let Some((b, title)) = &t.badge {
             self.child((
                 Node {
                     border_radius: BorderRadius::all(px(b.radius)),
@@ -385,11 +336,10 @@ impl Ui<'_, '_, '_> {
                 },
                 BackgroundColor(scrim),
             ));
-            let font = self.fonts.bold.clone();
-            self.words(b.text, t, &font, self.scale.body, white, Justify::Left);
+            self.lines(title, white);
         }
-        if let Some((index, count)) = position {
-            self.dots(&l.position_dots(count), index);
+        if let Some((index, _)) = position {
+            self.dots(&t.dots, index);
         }
     }
 
@@ -411,182 +361,65 @@ impl Ui<'_, '_, '_> {
         }
     }
 
-    fn welcome(&mut self, main: Option<Picture>) {
-        let s = self.scale;
-        let l = s.welcome();
+    fn welcome(&mut self, main: Option<Picture>, t: &[Placed; 2]) {
         if let Some(m) = main {
-            self.image_centered(l.picture, m);
+            self.image_centered(self.scale.screen(), m);
         }
-        let font = self.fonts.bold.clone();
-        let text = color(self.palette.text);
-        self.words(
-            l.title,
-            "Välkommen till biblioteket",
-            &font,
-            s.title,
-            text,
-            Justify::Center,
-        );
-        let font = self.fonts.regular.clone();
-        let muted = color(self.palette.muted);
-        self.words(
-            l.subtitle,
-            "Bibliotek Värmland · bibliotekvarmland.se",
-            &font,
-            s.body,
-            muted,
-            Justify::Center,
-        );
+        self.lines(&t[0], color(self.palette.text));
+        self.lines(&t[1], color(self.palette.muted));
     }
 
-    /// A headline over body text, centred as a block in `area`: an accent rule, the headline, the
-    /// text. The block is clipped to the area.
-    fn headline_and_text(&mut self, area: Rect, title: &str, text: Option<&str>) {
-        let s = self.scale;
-        let sizes = s.headline_block();
-        let bold = self.fonts.bold.clone();
-        let regular = self.fonts.regular.clone();
+    /// A headline over body text: an accent rule, the headline, the text.
+    fn headline_and_text(&mut self, w: &WordsText) {
         let (fg, accent) = (color(self.palette.text), color(self.palette.accent));
-        // The outer node centres the block; the block is at most as tall as the area, so text too
-        // long for it is cut at the bottom, never at the top.
-        let outer = self.child((Node {
-            flex_direction: FlexDirection::Column,
-            justify_content: JustifyContent::Center,
-            ..at(area)
-        },));
-        let block = self
-            .commands
-            .spawn((
-                Node {
-                    flex_direction: FlexDirection::Column,
-                    row_gap: px(sizes.row_gap),
-                    max_height: percent(100),
-                    overflow: Overflow::clip(),
-                    ..default()
-                },
-                Pickable::IGNORE,
-            ))
-            .id();
-        self.commands.entity(outer).add_child(block);
-        let rule = self
-            .commands
-            .spawn((
-                Node {
-                    width: px(sizes.rule_width),
-                    height: px(sizes.rule_height),
-                    flex_shrink: 0.0,
-                    ..default()
-                },
-                BackgroundColor(accent),
-                Pickable::IGNORE,
-            ))
-            .id();
-        let headline = self.block_text(title, &bold, s.title, fg);
-        self.commands.entity(block).add_children(&[rule, headline]);
-        if let Some(t) = text {
-            let body = self.block_text(t, &regular, s.body, fg);
-            self.commands.entity(block).add_child(body);
+        self.fill(w.rule, accent);
+        self.lines(&w.headline, fg);
+        if let Some(body) = &w.body {
+            self.lines(body, fg);
         }
-    }
-
-    /// Text that takes its place in a column, wrapping at the column's width.
-    fn block_text(&mut self, text: &str, font: &Handle<Font>, size: f32, c: Color) -> Entity {
-        self.commands
-            .spawn((
-                text_bundle(text, font, size, c, Justify::Left, LineBreak::WordBoundary),
-                Node {
-                    flex_shrink: 0.0,
-                    ..default()
-                },
-                Pickable::IGNORE,
-            ))
-            .id()
-    }
-
-    fn qr(
-        &mut self,
-        title: &str,
-        text: Option<&str>,
-        side: Option<Picture>,
-        qr: Option<Picture>,
-        modules: u32,
-    ) {
-        let l = self.scale.qr(side.is_some(), modules);
-        if let (Some(r), Some(img)) = (l.image, side) {
-            self.image(r, img.0);
-        }
-        self.headline_and_text(l.words, title, text);
-        if let Some(code) = qr {
-            self.image(l.code, code.0);
-        }
-    }
-
-    fn text(&mut self, title: &str, text: Option<&str>, side: Option<Picture>) {
-        let l = self.scale.text(side.is_some());
-        if let (Some(r), Some(img)) = (l.image, side) {
-            self.image(r, img.0);
-        }
-        self.headline_and_text(l.words, title, text);
     }
 
     fn covers(
         &mut self,
-        title: Option<&str>,
         books: &[CoverItem],
-        covers: &[Option<Picture>],
-        code: Option<Picture>,
-        modules: Option<u32>,
-        qr_text: &str,
-        position: Option<(usize, usize)>,
+        c: &CoversPage,
+        add: &mut impl FnMut(Slot) -> Option<Picture>,
     ) {
-        let s = self.scale;
-        let l = s.covers(books.len(), modules.filter(|_| code.is_some()));
         let fg = color(self.palette.text);
         let muted = color(self.palette.muted);
-        let bold = self.fonts.bold.clone();
-        let semibold = self.fonts.semibold.clone();
-        let regular = self.fonts.regular.clone();
-        let mut heading = title.unwrap_or("Nya böcker").to_string();
-        if let Some((i, n)) = position {
-            heading.push_str(&format!("  {i}/{n}"));
-        }
-        self.words(l.title, &heading, &bold, l.heading, fg, Justify::Left);
-        // Labels sit under covers in a row (landscape), beside them in a column (portrait).
-        let labels = if s.portrait() {
-            Justify::Left
-        } else {
-            Justify::Center
-        };
-        for ((book, cell), cover) in books.iter().zip(&l.cells).zip(covers) {
-            match cover {
+        self.lines(&c.text.heading, fg);
+        for (i, (book, cell)) in books.iter().zip(&c.layout.cells).enumerate() {
+            match add(Slot::Cover(i)) {
                 Some((image, size)) => {
                     // The real cover keeps its shape, standing on the cell's baseline.
                     let r = cell.cover_of_size(size.x as f32, size.y as f32);
                     self.child((
                         at(r),
-                        ImageNode::new(image.clone()).with_mode(NodeImageMode::Stretch),
+                        ImageNode::new(image).with_mode(NodeImageMode::Stretch),
                         self.cover_shadow(),
                     ));
                 }
-                None => self.typographic_cover(cell.cover, book),
+                None => {
+                    if let Some(Some(art)) = c.art.get(i) {
+                        self.typographic_cover(cell.cover, book, art);
+                    }
+                }
             }
-            self.words_breaking(
-                cell.title,
-                &book.title,
-                &semibold,
-                s.body,
-                fg,
-                labels,
-                LineBreak::WordOrCharacter,
-            );
-            let authors = book.authors.join(", ");
-            if !authors.is_empty() {
-                self.words(cell.author, &authors, &regular, s.body, muted, labels);
+            if let (Some(r), Some((image, size))) = (cell.code, add(Slot::BookQr(i))) {
+                self.image(r.centered(size.x as f32, size.y as f32), image);
             }
         }
-        if let Some((image, _)) = code {
-            self.image(l.code, image);
-            self.words(l.qr_text, qr_text, &semibold, s.body, fg, labels);
+        for t in &c.text.titles {
+            self.lines(t, fg);
+        }
+        for a in &c.text.authors {
+            self.lines(a, muted);
+        }
+        if let Some(image) = add(Slot::Qr) {
+            self.image(c.layout.code, image.0);
+            if let Some(t) = &c.text.qr_text {
+                self.lines(t, fg);
+            }
         }
     }
 
@@ -603,8 +436,12 @@ impl Ui<'_, '_, '_> {
     }
 
     /// A cover set in type on a colour derived from the title, for books without a picture.
-    fn typographic_cover(&mut self, r: Rect, book: &CoverItem) {
-        let l = TypographicCover::within(r);
+    fn typographic_cover(
+        &mut self,
+        r: Rect,
+        book: &CoverItem,
+        (l, [title, authors]): &(TypographicCover, [Placed; 2]),
+    ) {
         let (bg, fg) = cover_colors(&book.title);
         let (bg, fg) = (color(bg), color(fg));
         self.child((
@@ -615,18 +452,8 @@ impl Ui<'_, '_, '_> {
             BackgroundColor(bg),
             self.cover_shadow(),
         ));
-        let bold = self.fonts.bold.clone();
-        let regular = self.fonts.regular.clone();
         self.fill(l.rule, fg);
-        self.words(l.title, &book.title, &bold, l.title_size, fg, Justify::Left);
-        let authors = book.authors.join(", ");
-        self.words(
-            l.authors,
-            &authors,
-            &regular,
-            l.authors_size,
-            fg,
-            Justify::Left,
-        );
+        self.lines(title, fg);
+        self.lines(authors, fg);
     }
 }

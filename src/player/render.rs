@@ -172,6 +172,7 @@ pub fn render_pages(
         height: options.height,
     };
     super::base_plugins(&mut app, &output);
+    app.world_mut().resource_mut::<FrameSize>().viewing = screen.viewing;
     app.insert_resource(Screen(screen))
         .insert_resource(WallClock::Real)
         .insert_resource(ContentSource::Fixed(library))
@@ -303,7 +304,7 @@ fn prepare_next(
         exit.write(AppExit::Success);
         return Step::Idle;
     };
-    let id = preparer.request(page.clone(), size.width, size.height, library);
+    let id = preparer.request(page.clone(), size.scale(), library);
     job.current = Some((n, page));
     Step::Preparing { id }
 }

@@ -12,7 +12,6 @@ use super::fonts::Fonts;
 use super::page::{PageView, despawn_page, spawn_page};
 use super::workers::{CurrentLibrary, Done, Preparer};
 use super::{FrameSize, PlayerSystems, Screen, WallClock};
-use crate::layout::Scale;
 use crate::schedule::{Program, Reason, next_look, program_at};
 use crate::show::{
     Change, Choice, Direction, Page, PageContent, PageKey, Place, RunningOrder, pages_for,
@@ -122,7 +121,7 @@ fn follow_schedule(
         next_change = ?seq.next_change.map(|t| t.with_timezone(&screen.0.timezone).to_rfc3339()),
         "program"
     );
-    let scale = Scale::new(size.width, size.height);
+    let scale = size.scale();
     let pages = pages_for(&program, playlists, scale.covers_per_page());
     let closed = program.reason == Reason::Closed;
     // At the instant the schedule names, a page on screen gives way to the new program at once.
@@ -191,7 +190,7 @@ fn request(
     let Some(page) = seq.order.page(choice) else {
         return;
     };
-    let id = preparer.request(page.clone(), size.width, size.height, &library.0);
+    let id = preparer.request(page.clone(), size.scale(), &library.0);
     seq.incoming = Incoming::Preparing { id, choice, page };
 }
 

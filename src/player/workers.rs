@@ -12,6 +12,7 @@ use bevy::prelude::*;
 use super::{PlayerSystems, Screen};
 use crate::generation::Library;
 use crate::ingest::LocalIngest;
+use crate::layout::Scale;
 use crate::media::MediaStore;
 use crate::prepare::{PrepareError, PreparedPage, prepare};
 use crate::show::Page;
@@ -50,8 +51,7 @@ pub struct CurrentLibrary(pub Library);
 struct Job {
     id: u64,
     page: Page,
-    width: u32,
-    height: u32,
+    scale: Scale,
     store: Arc<dyn MediaStore>,
 }
 
@@ -74,14 +74,13 @@ pub struct Preparer {
 
 impl Preparer {
     /// Asks for a page; returns the id its result will carry.
-    pub fn request(&mut self, page: Page, width: u32, height: u32, library: &Library) -> u64 {
+    pub fn request(&mut self, page: Page, scale: Scale, library: &Library) -> u64 {
         self.next_id += 1;
         let id = self.next_id;
         let _ = self.jobs.send(Job {
             id,
             page,
-            width,
-            height,
+            scale,
             store: library.store.clone(),
         });
         id
@@ -109,7 +108,7 @@ fn spawn_preparer(waker: Waker) -> Preparer {
         .spawn(move || {
             for job in job_rx {
                 let started = Instant::now();
-                let result = prepare(&job.page, job.width, job.height, job.store.as_ref());
+                let result = prepare(&job.page, job.scale, job.store.as_ref());
                 let took = started.elapsed();
                 if done_tx
                     .send(Done {

@@ -312,6 +312,13 @@ pub static SLIDE: TaggedSpec = TaggedSpec {
                     doc: "Leave out books that have no real cover picture (default false: they get a typographic cover).",
                     example: "only_with_covers = true",
                 },
+                Field {
+                    name: "book_qr",
+                    ty: Ty::Bool,
+                    required: false,
+                    doc: "A small QR code under each cover, to the book's record in the portal (default false). Books need a link: from the catalog settings or the book list.",
+                    example: "book_qr = true",
+                },
             ],
             validate: Some(validate_lengths),
         },
@@ -625,6 +632,7 @@ fn build_covers(f: &Fields) -> Option<SlideContent> {
         qr: f.text("qr"),
         qr_text: f.text("qr_text"),
         only_with_covers: f.bool("only_with_covers").unwrap_or(false),
+        book_qr: f.bool("book_qr").unwrap_or(false),
         items: Vec::new(),
     })
 }

@@ -81,6 +81,9 @@ pub enum SlideContent {
         qr: Option<String>,
         qr_text: Option<String>,
         only_with_covers: bool,
+        /// Each book shows a small QR code to its record in the portal.
+        #[serde(default)]
+        book_qr: bool,
         /// Filled at ingest from `source`.
         #[serde(default)]
         items: Vec<CoverItem>,

@@ -34,6 +34,8 @@ pub enum PageContent {
         books: Vec<CoverItem>,
         qr: Option<String>,
         qr_text: String,
+        /// Each book shows its own small QR code (to its `link`).
+        book_qr: bool,
         /// (page, of how many), when the books need several pages.
         position: Option<(usize, usize)>,
     },
@@ -157,6 +159,7 @@ pub fn slide_pages(playlist: &Playlist, index: usize, covers_per_page: usize) ->
             qr,
             qr_text,
             only_with_covers,
+            book_qr,
             ..
         } => {
             let books = items
@@ -164,7 +167,13 @@ pub fn slide_pages(playlist: &Playlist, index: usize, covers_per_page: usize) ->
                 .filter(|b| !only_with_covers || b.cover.is_some())
                 .take(*count as usize);
             let qr_text = qr_text.as_deref().unwrap_or(DEFAULT_QR_TEXT);
-            covers_pages(&parts, title, books, qr, qr_text, covers_per_page)
+            let shelf = Shelf {
+                title,
+                qr,
+                qr_text,
+                book_qr: *book_qr,
+            };
+            covers_pages(&parts, &shelf, books, covers_per_page)
         }
         SlideContent::Qr {
             title,
@@ -242,13 +251,19 @@ fn carousel_pages(
         .collect()
 }
 
+/// What every page of a covers slide shows besides its books.
+struct Shelf<'a> {
+    title: &'a Option<String>,
+    qr: &'a Option<String>,
+    qr_text: &'a str,
+    book_qr: bool,
+}
+
 /// A page per `covers_per_page` books, each for the slide's whole time; none without books.
 fn covers_pages<'b>(
     parts: &SlideParts,
-    title: &Option<String>,
+    shelf: &Shelf,
     books: impl Iterator<Item = &'b CoverItem>,
-    qr: &Option<String>,
-    qr_text: &str,
     covers_per_page: usize,
 ) -> Vec<Page> {
     let books: Vec<CoverItem> = books.cloned().collect();
@@ -259,10 +274,11 @@ fn covers_pages<'b>(
         .enumerate()
         .map(|(i, chunk)| {
             let content = PageContent::Covers {
-                title: title.clone(),
+                title: shelf.title.clone(),
                 books: chunk.to_vec(),
-                qr: qr.clone(),
-                qr_text: qr_text.to_owned(),
+                qr: shelf.qr.clone(),
+                qr_text: shelf.qr_text.to_owned(),
+                book_qr: shelf.book_qr,
                 position: (n > 1).then_some((i + 1, n)),
             };
             parts.page(i + 1, content, parts.slide.duration)
@@ -326,6 +342,7 @@ mod tests {
             qr: None,
             qr_text: None,
             only_with_covers: false,
+            book_qr: false,
             items: (0..10).map(|i| book(i, i % 2 == 0)).collect(),
         };
         let pages = slide_pages(&p, 0, 4);

@@ -63,6 +63,11 @@ pub enum Ty {
     Timezone,
     /// A size in bytes written as `"2 GB"`.
     Size,
+    /// A length written as `"3m"` or `"55in"`, between two bounds in millimetres.
+    Length {
+        min_mm: u64,
+        max_mm: u64,
+    },
     /// A file or folder path relative to the TOML file; need not exist.
     Path,
     /// An ed25519 public key in hex.
@@ -97,6 +102,7 @@ impl Ty {
             Ty::Opening => "opening hours like \"mon-fri 10:00-19:00\"".into(),
             Ty::Timezone => "a time zone name like \"Europe/Stockholm\"".into(),
             Ty::Size => "a size like \"2 GB\"".into(),
+            Ty::Length { .. } => "a length like \"3m\" or \"55in\"".into(),
             Ty::Path => "a path in quotes".into(),
             Ty::PublicKey => "a public key in hex".into(),
             Ty::List { item, .. } => format!("a list of {}", item.describe_plural()),
@@ -192,6 +198,8 @@ pub enum Value {
     Opening(Vec<OpeningLine>),
     Timezone(chrono_tz::Tz),
     Size(u64),
+    /// Millimetres.
+    Length(u64),
     Path(PathBuf),
     PublicKey([u8; 32]),
     List(Vec<Item>),
@@ -296,6 +304,14 @@ impl Fields {
     pub fn size(&self, key: &str) -> Option<u64> {
         match self.get(key)?.value {
             Value::Size(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A length in millimetres.
+    pub fn length_mm(&self, key: &str) -> Option<u64> {
+        match self.get(key)?.value {
+            Value::Length(mm) => Some(mm),
             _ => None,
         }
     }

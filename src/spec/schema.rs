@@ -30,6 +30,10 @@ impl Ty {
             Ty::Size => {
                 json!({ "type": "string", "pattern": "^\\s*\\d+(\\.\\d+)?\\s*([kKmMgGtT]i?[bB]?|[bB])?\\s*$" })
             }
+            Ty::Length { .. } => json!({
+                "type": "string",
+                "pattern": "^\\s*\\d+([.,]\\d+)?\\s*(mm|cm|m|meter|metre|in|inch|inches|tum|ft|feet|fot|\")\\s*$"
+            }),
             Ty::Path => json!({ "type": "string", "minLength": 1 }),
             Ty::PublicKey => json!({ "type": "string", "pattern": "^[0-9a-fA-F]{64}$" }),
             Ty::List { item, min, single } => {

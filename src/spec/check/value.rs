@@ -105,6 +105,9 @@ impl Checker<'_> {
                 .map(Value::Opening),
             Ty::Timezone => self.check_timezone(text(value)?, span),
             Ty::Size => self.check_size(text(value)?, span),
+            Ty::Length { min_mm, max_mm } => {
+                self.check_length(text(value)?, span, *min_mm, *max_mm)
+            }
             Ty::Path => Ok(Value::Path(tidy_path(&self.base_dir.join(text(value)?)))),
             Ty::PublicKey => self.check_public_key(text(value)?, span, field),
             Ty::List { item, min, single } => self.check_list(v, item, *min, *single, field),
@@ -428,6 +431,29 @@ impl Checker<'_> {
                 span,
                 format!("\"{text}\" is not a size"),
                 Some("write sizes like \"500 MB\" or \"2 GB\"".into()),
+            ),
+        }
+    }
+
+    fn check_length(&mut self, text: &str, span: Range<usize>, min: u64, max: u64) -> Checked {
+        let shown = |mm: u64| {
+            if mm >= 1000 {
+                format!("{} m", mm as f64 / 1000.0)
+            } else {
+                format!("{} cm", mm as f64 / 10.0)
+            }
+        };
+        match crate::units::parse_length_mm(text) {
+            Some(mm) if (min as f64..=max as f64).contains(&mm) => Ok(Value::Length(mm as u64)),
+            Some(_) => self.reject(
+                span,
+                format!("\"{text}\" is out of range"),
+                Some(format!("give a length from {} to {}", shown(min), shown(max))),
+            ),
+            None => self.reject(
+                span,
+                format!("\"{text}\" is not a length"),
+                Some("write lengths with a unit, like \"3m\", \"250cm\" or \"55in\"".into()),
             ),
         }
     }

@@ -1,0 +1,380 @@
+//! Every text of a page set in its place: [`crate::layout`] says where the boxes are,
+//! [`crate::typeset`] what fits in them. The player draws these lines as they are, and
+//! `vitrin check` reads the same settings to warn about text that would be cut or too small, so
+//! the check, `render` and `play` agree.
+
+use serde::Serialize;
+
+use crate::layout::{CoversLayout, Rect, Scale, TitleBadge, TypographicCover};
+use crate::typeset::{self, Face, LINE_HEIGHT, Setting, Spec};
+
+/// How lines sit in their box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Align {
+    Left,
+    Center,
+}
+
+/// What a text is, for the rules it is checked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Role {
+    /// A headline: a qr or text slide's title, the covers heading, the welcome greeting.
+    Headline,
+    /// Body text: a slide's text, captions, book titles and authors, the line by a QR code.
+    Body,
+    /// Type on a typographic cover: it repeats the title under the cover, so it is not checked.
+    Decoration,
+}
+
+/// A text set in its box.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Placed {
+    pub role: Role,
+    /// The box; lines start at its top.
+    pub rect: Rect,
+    pub align: Align,
+    pub setting: Setting,
+}
+
+impl Placed {
+    /// Each line's text and the rectangle its line box takes.
+    pub fn lines(&self) -> impl Iterator<Item = (&str, Rect)> {
+        let lh = self.setting.line_height();
+        self.setting.lines.iter().enumerate().map(move |(i, l)| {
+            let x = match self.align {
+                Align::Left => self.rect.x,
+                Align::Center => self.rect.x + (self.rect.w - l.width) / 2.0,
+            };
+            (
+                l.text.as_str(),
+                Rect::new(x, self.rect.y + i as f32 * lh, l.width, lh),
+            )
+        })
+    }
+}
+
+fn spec<'a>(text: &'a str, face: Face, r: Rect, max_lines: usize, size: f32, floor: f32) -> Spec<'a> {
+    Spec {
+        text,
+        face,
+        width: r.w,
+        height: r.h,
+        max_lines,
+        size,
+        floor: floor.min(size),
+    }
+}
+
+fn place(role: Role, rect: Rect, align: Align, setting: Setting) -> Placed {
+    Placed {
+        role,
+        rect,
+        align,
+        setting,
+    }
+}
+
+/// A picture page's texts: the caption in its band and a carousel's title on its badge.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PictureText {
+    /// The dark band behind the caption (and the position dots), as high as the caption needs.
+    pub band: Option<Rect>,
+    pub caption: Option<Placed>,
+    pub badge: Option<(TitleBadge, Placed)>,
+    pub dots: Vec<Rect>,
+}
+
+/// A picture page's texts; `position` is a carousel's (picture, of how many).
+pub fn picture(
+    s: &Scale,
+    caption: Option<&str>,
+    title: Option<&str>,
+    position: Option<(usize, usize)>,
+) -> PictureText {
+    let l = s.picture();
+    let caption = caption.map(|c| {
+        let sp = spec(c, Face::SemiBold, l.caption, 2, s.body, s.body_floor);
+        typeset::set(&sp)
+    });
+    // The band is as high as the caption's lines, and stays at the bottom of the screen.
+    let band_h = caption
+        .as_ref()
+        .map_or(s.body * 1.18, |c| c.height().max(s.body * 1.18))
+        + s.body * 1.3
+        + 2.0;
+    let band_h = band_h.round();
+    let band = Rect::new(0.0, s.height - band_h, s.width, band_h);
+    let caption = caption.map(|setting| {
+        let rect = Rect::new(
+            l.caption.x,
+            band.y + (band.h - setting.height()) / 2.0,
+            l.caption.w,
+            setting.height(),
+        );
+        place(Role::Body, rect, Align::Left, setting)
+    });
+    let badge = title.map(|t| {
+        let widest = s.title_badge(l.title, f32::INFINITY).text;
+        let sp = spec(t, Face::Bold, widest, 1, s.body, s.body_floor);
+        let setting = typeset::set(&sp);
+        let b = s.title_badge(l.title, setting.width());
+        let rect = Rect::new(
+            b.text.x,
+            b.badge.y + (b.badge.h - setting.height()) / 2.0,
+            b.text.w,
+            setting.height(),
+        );
+        (b, place(Role::Body, rect, Align::Left, setting))
+    });
+    let dots_row = Rect::new(
+        l.dots.x,
+        band.y + (band.h - l.dots.h) / 2.0,
+        l.dots.w,
+        l.dots.h,
+    );
+    let dots = position.map_or_else(Vec::new, |(_, count)| {
+        crate::layout::PictureLayout {
+            dots: dots_row,
+            ..l
+        }
+        .position_dots(count)
+    });
+    PictureText {
+        band: (caption.is_some() || position.is_some()).then_some(band),
+        caption,
+        badge,
+        dots,
+    }
+}
+
+/// vitrin's own welcome page, shown when nothing else can be.
+pub const WELCOME_GREETING: &str = "Välkommen till biblioteket";
+pub const WELCOME_LINE: &str = "Bibliotek Värmland · bibliotekvarmland.se";
+
+/// The welcome page's greeting and line.
+pub fn welcome(s: &Scale) -> [Placed; 2] {
+    let (greeting, line) = (WELCOME_GREETING, WELCOME_LINE);
+    let l = s.welcome();
+    let title = typeset::set(&spec(
+        greeting,
+        Face::Bold,
+        l.title,
+        2,
+        s.title,
+        s.title_floor,
+    ));
+    let sub = typeset::set(&spec(
+        line,
+        Face::Regular,
+        l.subtitle,
+        2,
+        s.body,
+        s.body_floor,
+    ));
+    [
+        place(Role::Headline, l.title, Align::Center, title),
+        place(Role::Body, l.subtitle, Align::Center, sub),
+    ]
+}
+
+/// A headline over body text, centred as a block: an accent rule, the headline, the text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WordsText {
+    pub rule: Rect,
+    pub headline: Placed,
+    pub body: Option<Placed>,
+}
+
+/// The headline (at most three lines) and text of a qr or text slide in `area`.
+pub fn words(s: &Scale, area: Rect, title: &str, text: Option<&str>) -> WordsText {
+    let b = s.headline_block();
+    let above = b.rule_height + b.row_gap;
+    let room = (area.h - above).max(0.0);
+    let headline_box = Rect::new(
+        area.x,
+        0.0,
+        area.w,
+        if text.is_some() { room * 0.5 } else { room },
+    );
+    let headline = typeset::set(&spec(
+        title,
+        Face::Bold,
+        headline_box,
+        3,
+        s.title,
+        s.title_floor,
+    ));
+    let body_box = Rect::new(
+        area.x,
+        0.0,
+        area.w,
+        (room - headline.height() - b.row_gap).max(0.0),
+    );
+    let body = text.map(|t| {
+        typeset::set(&spec(
+            t,
+            Face::Regular,
+            body_box,
+            usize::MAX,
+            s.body,
+            s.body_floor,
+        ))
+    });
+    let total = above
+        + headline.height()
+        + body.as_ref().map_or(0.0, |t| b.row_gap + t.height());
+    let top = area.y + ((area.h - total) / 2.0).max(0.0);
+    let rule = Rect::new(area.x, top, b.rule_width, b.rule_height);
+    let headline_rect = Rect::new(area.x, top + above, area.w, headline.height());
+    let body = body.map(|setting| {
+        let rect = Rect::new(
+            area.x,
+            headline_rect.bottom() + b.row_gap,
+            area.w,
+            setting.height(),
+        );
+        place(Role::Body, rect, Align::Left, setting)
+    });
+    WordsText {
+        rule,
+        headline: place(Role::Headline, headline_rect, Align::Left, headline),
+        body,
+    }
+}
+
+/// One book's words under (or beside) its cover.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BookWords<'a> {
+    pub title: &'a str,
+    pub authors: &'a str,
+}
+
+/// A covers page's texts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoversText {
+    pub heading: Placed,
+    pub titles: Vec<Placed>,
+    pub authors: Vec<Placed>,
+    pub qr_text: Option<Placed>,
+}
+
+/// The texts of a covers page laid out as `l`: titles side by side share one size, and authors
+/// theirs; each author stands right under its title.
+pub fn covers(
+    s: &Scale,
+    l: &CoversLayout,
+    heading: &str,
+    books: &[BookWords],
+    qr_text: Option<&str>,
+) -> CoversText {
+    // Labels sit under covers in a row (landscape), beside them in a column (portrait).
+    let align = if s.portrait() {
+        Align::Left
+    } else {
+        Align::Center
+    };
+    let heading = place(
+        Role::Headline,
+        l.title,
+        Align::Left,
+        typeset::set(&spec(
+            heading,
+            Face::Bold,
+            l.title,
+            1,
+            l.heading,
+            s.title_floor,
+        )),
+    );
+    let cells = &l.cells[..books.len().min(l.cells.len())];
+    let title_specs: Vec<Spec> = books
+        .iter()
+        .zip(cells)
+        .map(|(b, c)| {
+            let lines = max_lines(c.title.h, s.body_floor);
+            spec(b.title, Face::SemiBold, c.title, lines, s.body, s.body_floor)
+        })
+        .collect();
+    let titles: Vec<Placed> = typeset::set_row(&title_specs)
+        .into_iter()
+        .zip(cells)
+        .map(|(setting, c)| {
+            let rect = Rect::new(c.title.x, c.title.y, c.title.w, setting.height());
+            place(Role::Body, rect, align, setting)
+        })
+        .collect();
+    let author_specs: Vec<Spec> = books
+        .iter()
+        .zip(cells)
+        .map(|(b, c)| {
+            let lines = max_lines(c.author.h, s.body_floor);
+            spec(b.authors, Face::Regular, c.author, lines, s.body, s.body_floor)
+        })
+        .collect();
+    let authors = typeset::set_row(&author_specs)
+        .into_iter()
+        .zip(cells.iter().zip(&titles))
+        .map(|(setting, (c, title))| {
+            let rect = Rect::new(c.author.x, title.rect.bottom(), c.author.w, setting.height());
+            place(Role::Body, rect, align, setting)
+        })
+        .collect();
+    let qr_text = qr_text.map(|t| {
+        let setting = typeset::set(&spec(
+            t,
+            Face::SemiBold,
+            l.qr_text,
+            3,
+            s.body,
+            s.body_floor,
+        ));
+        let rect = Rect::new(l.qr_text.x, l.qr_text.y, l.qr_text.w, setting.height());
+        place(Role::Body, rect, align, setting)
+    });
+    CoversText {
+        heading,
+        titles,
+        authors,
+        qr_text,
+    }
+}
+
+/// How many lines of text at `floor` fit in `height`: a box's line limit, so text that shrinks
+/// may take another line.
+fn max_lines(height: f32, floor: f32) -> usize {
+    ((height + 0.5) / (floor * LINE_HEIGHT)).floor().max(1.0) as usize
+}
+
+/// The type on a typographic cover: the title and the authors.
+pub fn typographic_cover(cover: Rect, title: &str, authors: &str) -> (TypographicCover, [Placed; 2]) {
+    let l = TypographicCover::within(cover);
+    let title_setting = typeset::set(&spec(
+        title,
+        Face::Bold,
+        l.title,
+        usize::MAX,
+        l.title_size,
+        (l.title_size * 0.6).max(10.0),
+    ));
+    let authors_setting = typeset::set(&spec(
+        authors,
+        Face::Regular,
+        l.authors,
+        2,
+        l.authors_size,
+        (l.authors_size * 0.7).max(10.0),
+    ));
+    let authors_rect = Rect::new(
+        l.authors.x,
+        l.authors.bottom() - authors_setting.height(),
+        l.authors.w,
+        authors_setting.height(),
+    );
+    (
+        l,
+        [
+            place(Role::Decoration, l.title, Align::Left, title_setting),
+            place(Role::Decoration, authors_rect, Align::Left, authors_setting),
+        ],
+    )
+}
