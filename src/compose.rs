@@ -53,7 +53,14 @@ impl Placed {
     }
 }
 
-fn spec<'a>(text: &'a str, face: Face, r: Rect, max_lines: usize, size: f32, floor: f32) -> Spec<'a> {
+fn spec<'a>(
+    text: &'a str,
+    face: Face,
+    r: Rect,
+    max_lines: usize,
+    size: f32,
+    floor: f32,
+) -> Spec<'a> {
     Spec {
         text,
         face,
@@ -74,6 +81,10 @@ fn place(role: Role, rect: Rect, align: Align, setting: Setting) -> Placed {
     }
 }
 
+/// A caption takes at most this many lines (one more on a portrait screen); its band grows with
+/// it.
+const CAPTION_LINES: usize = 3;
+
 /// A picture page's texts: the caption in its band and a carousel's title on its badge.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PictureText {
@@ -92,9 +103,21 @@ pub fn picture(
     position: Option<(usize, usize)>,
 ) -> PictureText {
     let l = s.picture();
+    // A portrait screen is narrow and tall: a caption may take another line there.
+    let caption_lines = CAPTION_LINES + usize::from(s.portrait());
     let caption = caption.map(|c| {
-        let sp = spec(c, Face::SemiBold, l.caption, 2, s.body, s.body_floor);
-        typeset::set(&sp)
+        let room = Rect {
+            h: s.body * LINE_HEIGHT * caption_lines as f32,
+            ..l.caption
+        };
+        typeset::set(&spec(
+            c,
+            Face::SemiBold,
+            room,
+            caption_lines,
+            s.body,
+            s.body_floor,
+        ))
     });
     // The band is as high as the caption's lines, and stays at the bottom of the screen.
     let band_h = caption
@@ -220,9 +243,7 @@ pub fn words(s: &Scale, area: Rect, title: &str, text: Option<&str>) -> WordsTex
             s.body_floor,
         ))
     });
-    let total = above
-        + headline.height()
-        + body.as_ref().map_or(0.0, |t| b.row_gap + t.height());
+    let total = above + headline.height() + body.as_ref().map_or(0.0, |t| b.row_gap + t.height());
     let top = area.y + ((area.h - total) / 2.0).max(0.0);
     let rule = Rect::new(area.x, top, b.rule_width, b.rule_height);
     let headline_rect = Rect::new(area.x, top + above, area.w, headline.height());
@@ -258,84 +279,156 @@ pub struct CoversText {
     pub qr_text: Option<Placed>,
 }
 
-/// The texts of a covers page laid out as `l`: titles side by side share one size, and authors
-/// theirs; each author stands right under its title.
-pub fn covers(
-    s: &Scale,
-    l: &CoversLayout,
-    heading: &str,
-    books: &[BookWords],
-    qr_text: Option<&str>,
-) -> CoversText {
+/// What a covers page shows besides the covers: its heading, the books' words, the line by its
+/// QR code, and the codes' sizes in modules (quiet zone included).
+#[derive(Debug, Clone, Copy)]
+pub struct CoversWords<'a> {
+    pub heading: &'a str,
+    pub books: &'a [BookWords<'a>],
+    pub qr_text: Option<&'a str>,
+    pub modules: Option<u32>,
+    pub book_modules: Option<u32>,
+}
+
+/// Titles under covers take at most this many lines, authors three.
+const TITLE_LINES: usize = 4;
+const AUTHOR_LINES: usize = 3;
+
+/// A covers page, text first: the heading and the books' words are set, and the covers take the
+/// room that is left. Titles side by side share one size, and authors theirs; each author stands
+/// right under its title.
+pub fn covers(s: &Scale, w: &CoversWords) -> (CoversLayout, CoversText) {
     // Labels sit under covers in a row (landscape), beside them in a column (portrait).
     let align = if s.portrait() {
         Align::Left
     } else {
         Align::Center
     };
-    let heading = place(
-        Role::Headline,
-        l.title,
-        Align::Left,
-        typeset::set(&spec(
-            heading,
-            Face::Bold,
-            l.title,
-            1,
-            l.heading,
-            s.title_floor,
-        )),
+    let probe = s.covers(w.books.len(), w.modules, w.book_modules);
+    let line = s.body * LINE_HEIGHT;
+    let heading_box = Rect::new(
+        probe.title.x,
+        probe.title.y,
+        probe.title.w,
+        probe.heading * LINE_HEIGHT * 2.0,
     );
-    let cells = &l.cells[..books.len().min(l.cells.len())];
-    let title_specs: Vec<Spec> = books
+    let heading = typeset::set(&spec(
+        w.heading,
+        Face::Bold,
+        heading_box,
+        2,
+        probe.heading,
+        s.title_floor,
+    ));
+    let mut labels = s.labels();
+    labels.heading = labels.heading.max(heading.height().ceil());
+    // In a row, the words under the covers may take up to four lines of title and two of author,
+    // and the covers what is left; the cells' widths do not depend on it. In a column, the words
+    // beside each cover have the cover's height, which depends on the heading's.
+    let (title_room, author_room) = if s.portrait() {
+        (None, None)
+    } else {
+        (
+            Some(s.body_floor * LINE_HEIGHT * TITLE_LINES as f32),
+            Some(s.body_floor * LINE_HEIGHT * AUTHOR_LINES as f32),
+        )
+    };
+    let column = s
+        .portrait()
+        .then(|| s.covers_for(w.books.len(), w.modules, w.book_modules, labels));
+    let shape = column.as_ref().unwrap_or(&probe);
+    let cells = &shape.cells[..w.books.len().min(shape.cells.len())];
+    let title_specs: Vec<Spec> = w
+        .books
         .iter()
         .zip(cells)
         .map(|(b, c)| {
-            let lines = max_lines(c.title.h, s.body_floor);
-            spec(b.title, Face::SemiBold, c.title, lines, s.body, s.body_floor)
+            let r = Rect {
+                h: title_room.unwrap_or(c.title.h),
+                ..c.title
+            };
+            let lines = max_lines(r.h, s.body_floor).min(TITLE_LINES);
+            spec(b.title, Face::SemiBold, r, lines, s.body, s.body_floor)
         })
         .collect();
-    let titles: Vec<Placed> = typeset::set_row(&title_specs)
+    let title_settings = typeset::set_row(&title_specs);
+    let author_settings = authors_row(s, w.books, cells, author_room);
+    if !s.portrait() {
+        let tallest = |v: &[Setting]| v.iter().map(Setting::height).fold(0.0, f32::max);
+        labels.title = labels.title.max(tallest(&title_settings).ceil());
+        labels.author = tallest(&author_settings).ceil().max(line.round());
+    }
+    let l = match column {
+        Some(l) => l,
+        None => s.covers_for(w.books.len(), w.modules, w.book_modules, labels),
+    };
+    let heading = place(Role::Headline, l.title, Align::Left, heading);
+    let titles: Vec<Placed> = title_settings
         .into_iter()
-        .zip(cells)
+        .zip(&l.cells)
         .map(|(setting, c)| {
             let rect = Rect::new(c.title.x, c.title.y, c.title.w, setting.height());
             place(Role::Body, rect, align, setting)
         })
         .collect();
-    let author_specs: Vec<Spec> = books
-        .iter()
-        .zip(cells)
-        .map(|(b, c)| {
-            let lines = max_lines(c.author.h, s.body_floor);
-            spec(b.authors, Face::Regular, c.author, lines, s.body, s.body_floor)
-        })
-        .collect();
-    let authors = typeset::set_row(&author_specs)
+    let authors = author_settings
         .into_iter()
-        .zip(cells.iter().zip(&titles))
+        .zip(l.cells.iter().zip(&titles))
         .map(|(setting, (c, title))| {
-            let rect = Rect::new(c.author.x, title.rect.bottom(), c.author.w, setting.height());
+            let rect = Rect::new(
+                c.author.x,
+                title.rect.bottom(),
+                c.author.w,
+                setting.height(),
+            );
             place(Role::Body, rect, align, setting)
         })
         .collect();
-    let qr_text = qr_text.map(|t| {
-        let setting = typeset::set(&spec(
-            t,
-            Face::SemiBold,
-            l.qr_text,
-            3,
-            s.body,
-            s.body_floor,
-        ));
+    let qr_text = w.qr_text.map(|t| {
+        let setting = typeset::set(&spec(t, Face::SemiBold, l.qr_text, 3, s.body, s.body_floor));
         let rect = Rect::new(l.qr_text.x, l.qr_text.y, l.qr_text.w, setting.height());
         place(Role::Body, rect, align, setting)
     });
-    CoversText {
+    let text = CoversText {
         heading,
         titles,
         authors,
         qr_text,
+    };
+    (l, text)
+}
+
+/// The authors of a row of books. Names are best on one line: they share the largest size at
+/// which each fits on one, and take more lines only if one of them would otherwise be cut.
+fn authors_row(
+    s: &Scale,
+    books: &[BookWords],
+    cells: &[crate::layout::CoverCell],
+    room: Option<f32>,
+) -> Vec<Setting> {
+    let specs = |one_line: bool| -> Vec<Spec> {
+        books
+            .iter()
+            .zip(cells)
+            .map(|(b, c)| {
+                let r = Rect {
+                    h: room.unwrap_or(c.author.h),
+                    ..c.author
+                };
+                let lines = if one_line {
+                    1
+                } else {
+                    max_lines(r.h, s.body_floor).min(AUTHOR_LINES)
+                };
+                spec(b.authors, Face::Regular, r, lines, s.body, s.body_floor)
+            })
+            .collect()
+    };
+    let one_line = typeset::set_row(&specs(true));
+    if one_line.iter().any(Setting::is_shortened) {
+        typeset::set_row(&specs(false))
+    } else {
+        one_line
     }
 }
 
@@ -346,7 +439,11 @@ fn max_lines(height: f32, floor: f32) -> usize {
 }
 
 /// The type on a typographic cover: the title and the authors.
-pub fn typographic_cover(cover: Rect, title: &str, authors: &str) -> (TypographicCover, [Placed; 2]) {
+pub fn typographic_cover(
+    cover: Rect,
+    title: &str,
+    authors: &str,
+) -> (TypographicCover, [Placed; 2]) {
     let l = TypographicCover::within(cover);
     let title_setting = typeset::set(&spec(
         title,

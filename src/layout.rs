@@ -279,11 +279,14 @@ pub const COVERS_PER_PAGE: usize = 4;
 pub const COVER_ASPECT: f32 = 2.0 / 3.0;
 
 impl Scale {
-    /// The caption's box has room for two lines; [`crate::compose::picture`] makes the band as
-    /// high as the caption's lines.
+    /// The caption's box is as wide as the band less the position dots; [`crate::compose::picture`]
+    /// makes the band as high as the caption's lines.
     pub fn picture(&self) -> PictureLayout {
         let s = self.screen();
-        let caption_w = s.w - 2.0 * self.margin - self.body * 4.0;
+        // The position dots take the caption's right end; they are sized by the screen's width
+        // so that they stay small on a portrait screen's big text.
+        let dot = self.body.min((s.w / 22.0).ceil()) * 0.5;
+        let caption_w = s.w - 2.0 * self.margin - dot * 8.0;
         let text_h = (self.body * 1.18 * 2.0).ceil() + 2.0;
         let band_h = (text_h + self.body * 1.3).round();
         let caption_band = Rect::new(0.0, s.h - band_h, s.w, band_h);
@@ -304,10 +307,10 @@ impl Scale {
                 self.body * 1.6,
             ),
             dots: Rect::new(
-                s.w - self.margin - self.body * 3.5,
-                caption_band.bottom() - (band_h + self.body * 0.5) / 2.0,
-                self.body * 3.5,
-                self.body * 0.5,
+                s.w - self.margin - dot * 7.0,
+                caption_band.bottom() - (band_h + dot) / 2.0,
+                dot * 7.0,
+                dot,
             ),
         }
     }
@@ -418,9 +421,32 @@ impl Scale {
         modules: Option<u32>,
         book_modules: Option<u32>,
     ) -> CoversLayout {
+        self.covers_for(books, modules, book_modules, self.labels())
+    }
+
+    /// The heights of a covers page's texts before they are set: a one-line heading, two lines
+    /// of title and one of author.
+    pub fn labels(&self) -> Labels {
+        let line = (self.body * 1.22).round();
+        Labels {
+            heading: ((self.title * 0.8).round() * 1.25).round(),
+            title: line * 2.0,
+            author: line,
+        }
+    }
+
+    /// Like [`Scale::covers`], with room for texts as high as `labels` (in landscape; portrait
+    /// pages set title and author beside the covers and use only the heading's height).
+    pub fn covers_for(
+        &self,
+        books: usize,
+        modules: Option<u32>,
+        book_modules: Option<u32>,
+        labels: Labels,
+    ) -> CoversLayout {
         let inner = self.screen().inset(self.margin);
         let heading = (self.title * 0.8).round();
-        let title = Rect::new(inner.x, inner.y, inner.w, (heading * 1.25).round());
+        let title = Rect::new(inner.x, inner.y, inner.w, labels.heading);
         let below_title = title.bottom() + self.gap;
         let books = books.clamp(1, self.covers_per_page());
         let qr_side = modules.map(|m| self.qr_side_for(m, self.viewing.distance_mm));
@@ -428,7 +454,7 @@ impl Scale {
         let shelf = if self.portrait() {
             self.covers_column(inner, below_title, books, qr_side, book_code)
         } else {
-            self.covers_row(inner, below_title, books, qr_side, book_code)
+            self.covers_row(inner, below_title, books, qr_side, book_code, labels)
         };
         let code = match modules {
             Some(m) => self.qr_code(shelf.qr_area, m),
@@ -512,6 +538,7 @@ impl Scale {
         books: usize,
         qr_side: Option<f32>,
         book_code: Option<f32>,
+        labels: Labels,
     ) -> Shelf {
         let line = (self.body * 1.22).round();
         let qr_w = qr_side.map_or(0.0, |side| (inner.w * 0.22).round().max(side));
@@ -537,7 +564,8 @@ impl Scale {
         let cols = self.covers_per_page();
         let cell_w = (grid.w - self.gap * (cols as f32 - 1.0)) / cols as f32;
         let code_side = book_code.map(|side| side.min(cell_w));
-        let text_h = label_h + self.gap / 3.0 + code_side.map_or(0.0, |s| s + self.gap / 3.0);
+        let words_h = labels.title + labels.author;
+        let text_h = words_h + self.gap / 3.0 + code_side.map_or(0.0, |s| s + self.gap / 3.0);
         let cover_h = (grid.h - text_h).min(cell_w / COVER_ASPECT);
         let cover_w = cover_h * COVER_ASPECT;
         // The row of covers and their labels is centred in the height it has, and a page with
@@ -548,8 +576,8 @@ impl Scale {
             .map(|i| {
                 let x = grid.x + offset + i as f32 * (cell_w + self.gap);
                 let cover = Rect::new(x + (cell_w - cover_w) / 2.0, grid.y + top, cover_w, cover_h);
-                let title = Rect::new(x, cover.bottom() + self.gap / 3.0, cell_w, line * 2.0);
-                let author = Rect::new(x, title.bottom(), cell_w, line);
+                let title = Rect::new(x, cover.bottom() + self.gap / 3.0, cell_w, labels.title);
+                let author = Rect::new(x, title.bottom(), cell_w, labels.author);
                 let code = code_side.map(|side| {
                     Rect::new(
                         x + (cell_w - side) / 2.0,
@@ -619,6 +647,15 @@ impl Scale {
             blur: self.gap * 0.6,
         }
     }
+}
+
+/// How high the texts of a covers page are, in pixels: set first, the covers take the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Labels {
+    pub heading: f32,
+    /// The titles under a row of covers, and the authors under them.
+    pub title: f32,
+    pub author: f32,
 }
 
 /// The covers and the QR panel of a covers page, below its heading.

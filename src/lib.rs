@@ -8,9 +8,9 @@ pub mod cache;
 pub mod calendar;
 pub mod catalog;
 pub mod check;
-pub mod compose;
 #[cfg(feature = "player")]
 pub mod commands;
+pub mod compose;
 pub mod diagnostic;
 
 pub mod feed;

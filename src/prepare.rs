@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use image::RgbaImage;
 
 use crate::catalog::CoverItem;
-use crate::compose::{self, BookWords, CoversText, Placed, PictureText, WordsText};
+use crate::compose::{self, BookWords, CoversText, CoversWords, PictureText, Placed, WordsText};
 use crate::layout::{CoversLayout, Rect, Scale, TypographicCover};
 use crate::media::{Fit, ImageProblem, Media, MediaError, MediaStore, decode_image, is_real_cover};
 use crate::qr::QrMatrix;
@@ -239,9 +239,13 @@ pub fn prepare(
                 words: compose::words(&scale, layout.words, title, text.as_deref()),
             }
         }
-        PageContent::Covers { .. } => {
-            PageText::Covers(covers(&page.content, scale, store, &mut images, &mut warnings)?)
-        }
+        PageContent::Covers { .. } => PageText::Covers(covers(
+            &page.content,
+            scale,
+            store,
+            &mut images,
+            &mut warnings,
+        )?),
     };
     Ok(PreparedPage {
         page: page.clone(),
@@ -256,12 +260,21 @@ pub fn prepare(
 
 type Images = HashMap<Slot, RgbaImage>;
 
-/// The books' words under their covers, for layout and checks.
+/// The books' words under their covers, for layout and checks: the title, and the authors (the
+/// first and "m.fl." when there are more than two, as in a library's catalogue).
 pub fn book_words(books: &[CoverItem]) -> Vec<(String, String)> {
     books
         .iter()
-        .map(|b| (b.title.clone(), b.authors.join(", ")))
+        .map(|b| (b.title.clone(), authors_line(&b.authors)))
         .collect()
+}
+
+/// Authors as one line: "A", "A, B", or "A m.fl.".
+pub fn authors_line(authors: &[String]) -> String {
+    match authors {
+        [first, _, _, ..] => format!("{first} m.fl."),
+        _ => authors.join(", "),
+    }
 }
 
 /// The heading of a covers page: the slide's title, with the page's number when there are
@@ -306,8 +319,22 @@ fn covers(
     else {
         unreachable!("only covers pages come here");
     };
-    let modules = qr.as_deref().and_then(qr_modules);
-    let layout = scale.covers(books.len(), modules, book_modules(books, *book_qr));
+    let words = book_words(books);
+    let words: Vec<BookWords> = words
+        .iter()
+        .map(|(title, authors)| BookWords { title, authors })
+        .collect();
+    let heading = covers_heading(title.as_deref(), *position);
+    let (layout, text) = compose::covers(
+        &scale,
+        &CoversWords {
+            heading: &heading,
+            books: &words,
+            qr_text: qr.as_ref().map(|_| qr_text.as_str()),
+            modules: qr.as_deref().and_then(qr_modules),
+            book_modules: book_modules(books, *book_qr),
+        },
+    );
     if let Some(url) = qr {
         images.insert(Slot::Qr, qr_image(url, layout.code.w)?);
     }
@@ -344,7 +371,7 @@ fn covers(
             images.insert(Slot::Cover(i), img);
             art.push(None);
         } else {
-            let authors = book.authors.join(", ");
+            let authors = authors_line(&book.authors);
             art.push(Some(compose::typographic_cover(
                 cell.cover,
                 &book.title,
@@ -352,19 +379,6 @@ fn covers(
             )));
         }
     }
-    let words = book_words(books);
-    let words: Vec<BookWords> = words
-        .iter()
-        .map(|(title, authors)| BookWords { title, authors })
-        .collect();
-    let heading = covers_heading(title.as_deref(), *position);
-    let text = compose::covers(
-        &scale,
-        &layout,
-        &heading,
-        &words,
-        qr.as_ref().map(|_| qr_text.as_str()),
-    );
     Ok(CoversPage { layout, text, art })
 }
 

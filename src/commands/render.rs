@@ -24,9 +24,9 @@ pub struct RenderArgs {
     /// The folder of playlists; default the screen config's.
     #[arg(long)]
     pub playlists: Option<PathBuf>,
-    /// Every slide of this one playlist, whatever its schedule.
+    /// Every slide of this playlist, whatever its schedule (give it more than once for several).
     #[arg(long)]
-    pub playlist: Option<PathBuf>,
+    pub playlist: Vec<PathBuf>,
     /// What a screen's cache would play after an offline reboot (its active generation).
     #[arg(long, value_name = "DIR", conflicts_with = "playlist")]
     pub cache: Option<PathBuf>,
@@ -42,6 +42,10 @@ pub struct RenderArgs {
     /// Also write the frame halfway through each transition.
     #[arg(long)]
     pub transitions: bool,
+    /// Also write, beside each page, every line of text as it was laid out (`NN-name.text.json`):
+    /// its words, its box and where its glyphs landed.
+    #[arg(long)]
+    pub text_report: bool,
 }
 
 /// The pages that play at `--at`, or `None` (after saying so) when the library is closed then.
@@ -99,13 +103,21 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
             dir.display()
         );
         (pages, what, library)
-    } else if let Some(file) = &args.playlist {
-        let library = one_playlist(file, resolver, &store.0, out)?;
-        let p = &library.playlists()[0];
-        let pages = (0..p.slides.len())
-            .flat_map(|i| slide_pages(p, i, scale.covers_per_page()))
+    } else if !args.playlist.is_empty() {
+        let library = playlist_files(&args.playlist, resolver, &store.0, out)?;
+        let pages = library
+            .playlists()
+            .iter()
+            .flat_map(|p| {
+                (0..p.slides.len()).flat_map(|i| slide_pages(p, i, scale.covers_per_page()))
+            })
             .collect::<Vec<_>>();
-        let what = format!("every slide of \"{}\"", p.name);
+        let names: Vec<String> = library
+            .playlists()
+            .iter()
+            .map(|p| format!("\"{}\"", p.name))
+            .collect();
+        let what = format!("every slide of {}", names.join(", "));
         (pages, what, library)
     } else {
         let dir = args
@@ -136,6 +148,7 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
             height: args.size.1,
             out: args.out.clone(),
             transitions: args.transitions,
+            text_report: args.text_report,
         },
     )
     .context("rendering")?;
@@ -153,22 +166,22 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
     Ok(true)
 }
 
-/// One playlist file, checked and made into a generation through the same ingest as a folder.
-fn one_playlist(
-    file: &Path,
+/// Playlist files, checked and made into a generation through the same ingest as a folder.
+fn playlist_files(
+    files: &[PathBuf],
     mut resolver: Resolver,
     store: &Path,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<Library> {
-    let (report, playlists) = check_paths(&[file.to_path_buf()]);
+    let (report, playlists) = check_paths(files);
     if report.errors() > 0 {
         write!(out, "{}", report.render())?;
-        anyhow::bail!(
-            "{} has errors: fix them first (vitrin check)",
-            file.display()
-        );
+        anyhow::bail!("the playlists have errors: fix them first (vitrin check)");
     }
-    if playlists.len() != 1 {
+    for file in files {
+        if playlists.iter().any(|p| &p.source == file) {
+            continue;
+        }
         let what = match std::fs::read_to_string(file).map(|s| crate::check::detect_kind(&s)) {
             Ok(FileKind::Screen) => "a screen config",
             Ok(FileKind::CoverList) => "a book list",
@@ -176,11 +189,11 @@ fn one_playlist(
             _ => "not a playlist",
         };
         anyhow::bail!(
-            "{} is {what}: --playlist takes one playlist file (--playlists takes a folder)",
+            "{} is {what}: --playlist takes playlist files (--playlists takes a folder)",
             file.display()
         );
     }
-    let root = file.parent().unwrap_or(Path::new(""));
+    let root = files[0].parent().unwrap_or(Path::new(""));
     let mut pictures = Pictures::new(store.join("blobs"));
     let made = make_generation(
         playlists,

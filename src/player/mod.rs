@@ -200,9 +200,9 @@ pub fn base_plugins(app: &mut App, output: &Output) {
         height,
         viewing: Viewing::default(),
     })
-        .insert_resource(StartedAt(std::time::Instant::now()))
-        .init_resource::<Now>()
-        .add_systems(First, tick_now.after(bevy::time::TimeSystems));
+    .insert_resource(StartedAt(std::time::Instant::now()))
+    .init_resource::<Now>()
+    .add_systems(First, tick_now.after(bevy::time::TimeSystems));
     app.insert_resource(ClearColor(compositor::BRAND_BACKGROUND));
     app.configure_sets(
         Update,

@@ -17,8 +17,8 @@ use crate::compose::{PictureText, Placed, WordsText};
 use crate::layout::{Rect, Scale, TypographicCover};
 use crate::prepare::{CoversPage, PageText, PreparedPage, Slot};
 use crate::show::{Page, PageContent};
-use crate::typeset::LINE_HEIGHT;
 use crate::theme::{Palette, Rgb, SCRIM_ALPHA, SCRIM_TEXT, cover_colors};
+use crate::typeset::{Face, LINE_HEIGHT};
 
 /// Frames a page is rendered before it counts as drawn. Assets uploaded in one frame and text
 /// laid out in it are on the texture after this many.
@@ -210,6 +210,14 @@ pub struct SetLine {
     pub text: String,
     /// The line's box on the page, in pixels.
     pub rect: Rect,
+    /// The box of the whole text the line belongs to.
+    pub bounds: Rect,
+    /// That whole text, as given.
+    pub source: String,
+    /// Its words left out for lack of room.
+    pub lost: Vec<String>,
+    /// Its face, for counting the glyphs the line should have.
+    pub face: Face,
 }
 
 /// Builds one page's UI under its root, at absolute pixel positions from [`crate::layout`] and
@@ -311,12 +319,21 @@ impl Ui<'_, '_, '_> {
                 SetLine {
                     text: text.to_string(),
                     rect,
+                    bounds: placed.rect,
+                    source: placed.setting.text.clone(),
+                    lost: placed.setting.lost.clone(),
+                    face: placed.setting.face,
                 },
             ));
         }
     }
 
-    fn picture(&mut self, main: Option<Picture>, t: &PictureText, position: Option<(usize, usize)>) {
+    fn picture(
+        &mut self,
+        main: Option<Picture>,
+        t: &PictureText,
+        position: Option<(usize, usize)>,
+    ) {
         if let Some(m) = main {
             self.image_centered(self.scale.screen(), m);
         }

@@ -11,10 +11,11 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
 use super::compositor::{Compositor, OutputImage};
 use super::fonts::Fonts;
-use super::page::{PageView, despawn_page, free_page_ui, spawn_page};
+use super::page::{PageView, SetLine, despawn_page, free_page_ui, spawn_page};
 use super::workers::{ContentSource, CurrentLibrary, Preparer};
 use super::{FrameSize, Output, PlayerSystems, Screen, WallClock};
 use crate::generation::Library;
+use crate::layout::Rect as LayoutRect;
 use crate::playlist::Transition;
 use crate::prepare::{PrepareError, PreparedPage};
 use crate::screen::ScreenConfig;
@@ -28,6 +29,82 @@ pub struct RenderOptions {
     pub out: PathBuf,
     /// Also write the frame halfway through each transition.
     pub transitions: bool,
+    /// Also write each page's lines of text as laid out ([`LaidLine`]) beside its picture.
+    pub text_report: bool,
+}
+
+/// One line of text on a rendered page: what the typesetter decided, and what bevy laid out.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LaidLine {
+    pub text: String,
+    /// The whole text it is part of, and the words of that text left out.
+    pub source: String,
+    pub lost: Vec<String>,
+    /// The whole text's box, and the line's own box, in page pixels.
+    pub bounds: LayoutRect,
+    pub line: LayoutRect,
+    /// Glyphs the typesetter shaped for the line, and glyphs bevy laid out.
+    pub shaped: usize,
+    pub glyphs: usize,
+    /// How many lines bevy made of it (1 unless it broke the line again).
+    pub lines: usize,
+    /// Where the glyphs' ink landed, in page pixels.
+    pub ink: Option<LayoutRect>,
+}
+
+/// The lines of text of the pages being drawn, as bevy laid them out.
+type LaidOut<'w, 's> = Query<
+    'w,
+    's,
+    (
+        &'static SetLine,
+        &'static bevy::text::TextLayoutInfo,
+        &'static ComputedNode,
+        &'static UiGlobalTransform,
+    ),
+>;
+
+fn laid_lines(lines: &LaidOut) -> Vec<LaidLine> {
+    let mut out: Vec<LaidLine> = lines
+        .iter()
+        .map(|(set, info, node, transform)| {
+            let origin = node.content_box().min;
+            let affine = bevy::math::Affine2::from(*transform);
+            let mut ink: Option<bevy::math::Rect> = None;
+            for g in &info.glyphs {
+                let size = g.atlas_info.rect.size();
+                if size.x <= 0.0 || size.y <= 0.0 {
+                    continue;
+                }
+                let center = affine.transform_point2(origin + g.position);
+                let r = bevy::math::Rect::from_center_size(center, size);
+                ink = Some(ink.map_or(r, |i| i.union(r)));
+            }
+            let lines = info
+                .glyphs
+                .iter()
+                .map(|g| g.line_index)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            LaidLine {
+                text: set.text.clone(),
+                source: set.source.clone(),
+                lost: set.lost.clone(),
+                bounds: set.bounds,
+                line: set.rect,
+                shaped: set.face.glyph_count(&set.text),
+                glyphs: info.glyphs.len(),
+                lines,
+                ink: ink.map(|r| LayoutRect::new(r.min.x, r.min.y, r.width(), r.height())),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.line.y, a.line.x)
+            .partial_cmp(&(b.line.y, b.line.x))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    out
 }
 
 /// What a render wrote, and what it skipped.
@@ -251,6 +328,7 @@ fn drive(
     mut compositor: ResMut<Compositor>,
     output: Res<OutputImage>,
     now: Res<super::Now>,
+    laid: LaidOut,
     mut exit: MessageWriter<AppExit>,
 ) {
     let job = &mut *job;
@@ -261,7 +339,7 @@ fn drive(
             None => Step::Preparing { id },
             Some(done) => spawn_prepared(job, done.result, &mut commands, &mut images, &fonts),
         },
-        Step::Drawing { camera } => capture_when_drawn(job, camera, &views, &mut commands),
+        Step::Drawing { camera } => capture_when_drawn(job, camera, &views, &laid, &mut commands),
         Step::Capturing { camera } if !job.captured() => Step::Capturing { camera },
         Step::Capturing { camera } => {
             stop_drawing(camera, &mut views, &mut commands, &mut images);
@@ -349,6 +427,7 @@ fn capture_when_drawn(
     job: &Job,
     camera: Entity,
     views: &PageViews,
+    laid: &LaidOut,
     commands: &mut Commands,
 ) -> Step {
     let Ok((view, _)) = views.get(camera) else {
@@ -358,6 +437,14 @@ fn capture_when_drawn(
         return Step::Drawing { camera };
     }
     let (n, page) = job.current();
+    if job.options.text_report {
+        let name = page_file_name(n, page).replace(".png", ".text.json");
+        let path = job.options.out.join(name);
+        let json = serde_json::to_vec_pretty(&laid_lines(laid)).unwrap_or_default();
+        if let Err(e) = crate::fsutil::write_atomic(&path, &json) {
+            tracing::error!("{e}");
+        }
+    }
     job.screenshot(commands, view.target.clone(), page_file_name(n, page));
     Step::Capturing { camera }
 }

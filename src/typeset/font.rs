@@ -43,6 +43,11 @@ impl Face {
         self.loaded().em_width(text)
     }
 
+    /// How many glyphs `text` shapes to in this face.
+    pub fn glyph_count(self, text: &str) -> usize {
+        self.loaded().shape(text).len()
+    }
+
     /// The height of a capital letter as a share of the size (Inter: about 0.73).
     pub fn cap_height(self) -> f32 {
         self.loaded().cap_height
@@ -76,20 +81,25 @@ impl Loaded {
         }
     }
 
-    fn em_width(&self, text: &str) -> f32 {
+    /// The advance of each glyph `text` shapes to, in font units.
+    fn shape(&self, text: &str) -> Vec<i32> {
         if text.is_empty() {
-            return 0.0;
+            return Vec::new();
         }
         let shaper = self.data.shaper(&self.font).build();
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
         let glyphs = shaper.shape(buffer, &[]);
-        let units: i64 = glyphs
+        glyphs
             .glyph_positions()
             .iter()
-            .map(|p| i64::from(p.x_advance))
-            .sum();
+            .map(|p| p.x_advance)
+            .collect()
+    }
+
+    fn em_width(&self, text: &str) -> f32 {
+        let units: i64 = self.shape(text).into_iter().map(i64::from).sum();
         units as f32 / self.units_per_em
     }
 }

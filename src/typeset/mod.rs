@@ -86,6 +86,8 @@ pub struct Line {
 /// A text set: its size and lines.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Setting {
+    /// The text as given.
+    pub text: String,
     pub face: Face,
     pub size: f32,
     pub lines: Vec<Line>,
@@ -170,6 +172,7 @@ pub fn set_at(spec: &Spec, size: f32) -> Setting {
         .or_else(|| text.lines(spec, size, true))
         .unwrap_or_else(|| text.shortened(spec, size));
     Setting {
+        text: spec.text.to_string(),
         face: spec.face,
         size,
         lines: lines

@@ -448,7 +448,11 @@ impl Checker<'_> {
             Some(_) => self.reject(
                 span,
                 format!("\"{text}\" is out of range"),
-                Some(format!("give a length from {} to {}", shown(min), shown(max))),
+                Some(format!(
+                    "give a length from {} to {}",
+                    shown(min),
+                    shown(max)
+                )),
             ),
             None => self.reject(
                 span,
