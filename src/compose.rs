@@ -90,6 +90,10 @@ const CAPTION_LINES: usize = 3;
 pub struct PictureText {
     /// The dark band behind the caption (and the position dots), as high as the caption needs.
     pub band: Option<Rect>,
+    /// How opaque the band is, and the title's badge: as light as the picture under them allows
+    /// ([`crate::theme::band_alpha`]; [`crate::prepare`] sets them from the picture).
+    pub band_alpha: f64,
+    pub badge_alpha: f64,
     pub caption: Option<Placed>,
     pub badge: Option<(TitleBadge, Placed)>,
     pub dots: Vec<Rect>,
@@ -164,6 +168,8 @@ pub fn picture(
     });
     PictureText {
         band: (caption.is_some() || position.is_some()).then_some(band),
+        band_alpha: crate::theme::SCRIM_ALPHA,
+        badge_alpha: crate::theme::SCRIM_ALPHA,
         caption,
         badge,
         dots,

@@ -262,6 +262,19 @@ impl Report {
         out
     }
 
+    /// Adds `other`'s diagnostics, each file's to the same file's, in file order.
+    pub fn merge(&mut self, other: Report) {
+        for file in other.files {
+            match self.files.iter_mut().find(|f| f.path == file.path) {
+                Some(mine) => {
+                    mine.diagnostics.extend(file.diagnostics);
+                    mine.sort();
+                }
+                None => self.files.push(file),
+            }
+        }
+    }
+
     /// Headlines only, one a line; what tests and scripts compare against.
     pub fn headlines(&self) -> Vec<String> {
         self.files

@@ -20,6 +20,7 @@ pub mod generation;
 pub mod http;
 pub mod ingest;
 pub mod layout;
+pub mod legibility;
 pub mod media;
 #[cfg(feature = "player")]
 pub mod player;

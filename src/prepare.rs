@@ -16,6 +16,7 @@ use crate::layout::{CoversLayout, Rect, Scale, TypographicCover};
 use crate::media::{Fit, ImageProblem, Media, MediaError, MediaStore, decode_image, is_real_cover};
 use crate::qr::QrMatrix;
 use crate::show::{Page, PageContent};
+use crate::theme::{band_alpha, bright_luminance};
 
 /// QR codes are near-black on white on every theme: the most contrast a phone camera can get.
 pub const QR_DARK: [u8; 4] = [17, 17, 17, 255];
@@ -168,49 +169,23 @@ pub fn qr_modules(url: &str) -> Option<u32> {
         .map(|m| m.width_with_quiet_zone() as u32)
 }
 
-/// Prepares a page for a screen of `scale`'s size: its pictures decoded at size and its texts set.
-pub fn prepare(
-    page: &Page,
-    scale: Scale,
-    store: &dyn MediaStore,
-) -> Result<PreparedPage, PrepareError> {
-    let mut images = HashMap::new();
-    let mut warnings = Vec::new();
-    let mut side = |media: &Option<Media>, rect: Option<Rect>, images: &mut Images| {
-        if let (Some(m), Some(r)) = (media, rect) {
-            let (w, h) = r.pixels();
-            match load(store, m, w, h, Fit::Fill) {
-                Ok(img) => {
-                    images.insert(Slot::Side, img);
-                }
-                Err(e) => warnings.push(format!("picture left out: {e}")),
-            }
-        }
-    };
-    let text = match &page.content {
+/// Every text of a page set in its place, for a screen of `scale`'s size: what [`prepare`] draws
+/// and what the legibility check reads. Typographic covers (and how dark the caption band is) are
+/// added by [`prepare`], which has the pictures. Fails when the page's QR code cannot be made.
+pub fn page_text(content: &PageContent, scale: &Scale) -> Result<PageText, PrepareError> {
+    Ok(match content {
         PageContent::Picture {
-            image,
-            fit,
             caption,
             title,
             position,
-        } => {
-            let (w, h) = scale.screen().pixels();
-            images.insert(Slot::Main, load(store, image, w, h, *fit)?);
-            PageText::Picture(compose::picture(
-                &scale,
-                caption.as_deref(),
-                title.as_deref(),
-                *position,
-            ))
-        }
-        PageContent::Welcome => {
-            let (w, h) = scale.screen().pixels();
-            if let Ok(img) = decode_image(WELCOME_BACKGROUND, w, h, Fit::Fill) {
-                images.insert(Slot::Main, img);
-            }
-            PageText::Welcome(compose::welcome(&scale))
-        }
+            ..
+        } => PageText::Picture(compose::picture(
+            scale,
+            caption.as_deref(),
+            title.as_deref(),
+            *position,
+        )),
+        PageContent::Welcome => PageText::Welcome(compose::welcome(scale)),
         PageContent::Qr {
             url,
             image,
@@ -222,31 +197,112 @@ pub fn prepare(
                 source: crate::qr::QrError { len: url.len() },
             })?;
             let layout = scale.qr(image.is_some(), modules);
-            images.insert(Slot::Qr, qr_image(url, layout.code.w)?);
-            side(image, layout.image, &mut images);
             PageText::Words {
                 image: layout.image,
                 code: Some(layout.code),
-                words: compose::words(&scale, layout.words, title, text.as_deref()),
+                words: compose::words(scale, layout.words, title, text.as_deref()),
             }
         }
         PageContent::Text { image, title, text } => {
             let layout = scale.text(image.is_some());
-            side(image, layout.image, &mut images);
             PageText::Words {
                 image: layout.image,
                 code: None,
-                words: compose::words(&scale, layout.words, title, text.as_deref()),
+                words: compose::words(scale, layout.words, title, text.as_deref()),
             }
         }
-        PageContent::Covers { .. } => PageText::Covers(covers(
-            &page.content,
-            scale,
-            store,
-            &mut images,
-            &mut warnings,
-        )?),
-    };
+        PageContent::Covers {
+            title,
+            books,
+            qr,
+            qr_text,
+            book_qr,
+            position,
+        } => {
+            let words = book_words(books);
+            let words: Vec<BookWords> = words
+                .iter()
+                .map(|(title, authors)| BookWords { title, authors })
+                .collect();
+            let heading = covers_heading(title.as_deref(), *position);
+            let (layout, text) = compose::covers(
+                scale,
+                &CoversWords {
+                    heading: &heading,
+                    books: &words,
+                    qr_text: qr.as_ref().map(|_| qr_text.as_str()),
+                    modules: qr.as_deref().and_then(qr_modules),
+                    book_modules: book_modules(books, *book_qr),
+                },
+            );
+            PageText::Covers(CoversPage {
+                layout,
+                text,
+                art: Vec::new(),
+            })
+        }
+    })
+}
+
+/// Prepares a page for a screen of `scale`'s size: its pictures decoded at size and its texts set.
+pub fn prepare(
+    page: &Page,
+    scale: Scale,
+    store: &dyn MediaStore,
+) -> Result<PreparedPage, PrepareError> {
+    let mut images = HashMap::new();
+    let mut warnings = Vec::new();
+    let mut text = page_text(&page.content, &scale)?;
+    let (w, h) = scale.screen().pixels();
+    match (&page.content, &mut text) {
+        (PageContent::Picture { image, fit, .. }, PageText::Picture(t)) => {
+            let picture = load(store, image, w, h, *fit)?;
+            if let Some(c) = &t.caption {
+                t.band_alpha = band_alpha(bright_under(&picture, c));
+            }
+            if let Some((_, title)) = &t.badge {
+                t.badge_alpha = band_alpha(bright_under(&picture, title));
+            }
+            images.insert(Slot::Main, picture);
+        }
+        (PageContent::Welcome, _) => {
+            if let Ok(img) = decode_image(WELCOME_BACKGROUND, w, h, Fit::Fill) {
+                images.insert(Slot::Main, img);
+            }
+        }
+        (PageContent::Qr { url, image, .. }, PageText::Words { image: r, code, .. }) => {
+            if let Some(code) = code {
+                images.insert(Slot::Qr, qr_image(url, code.w)?);
+            }
+            if let Some(img) = side(store, image, *r, &mut warnings) {
+                images.insert(Slot::Side, img);
+            }
+        }
+        (PageContent::Text { image, .. }, PageText::Words { image: r, .. }) => {
+            if let Some(img) = side(store, image, *r, &mut warnings) {
+                images.insert(Slot::Side, img);
+            }
+        }
+        (
+            PageContent::Covers {
+                books, qr, book_qr, ..
+            },
+            PageText::Covers(c),
+        ) => {
+            if let Some(url) = qr {
+                images.insert(Slot::Qr, qr_image(url, c.layout.code.w)?);
+            }
+            c.art = covers(
+                books,
+                *book_qr,
+                &c.layout,
+                store,
+                &mut images,
+                &mut warnings,
+            );
+        }
+        _ => {}
+    }
     Ok(PreparedPage {
         page: page.clone(),
         width: scale.width as u32,
@@ -256,6 +312,35 @@ pub fn prepare(
         text,
         warnings,
     })
+}
+
+/// How bright the picture is under a text's lines ([`bright_luminance`]).
+pub fn bright_under(picture: &RgbaImage, text: &Placed) -> f64 {
+    let pixels = text.lines().flat_map(|(_, r)| {
+        let (x0, y0) = (r.x.max(0.0) as u32, r.y.max(0.0) as u32);
+        let x1 = (r.right().max(0.0) as u32).min(picture.width());
+        let y1 = (r.bottom().max(0.0) as u32).min(picture.height());
+        (y0..y1).flat_map(move |y| (x0..x1).map(move |x| (x, y)))
+    });
+    bright_luminance(pixels.map(|(x, y)| {
+        let p = picture.get_pixel(x, y).0;
+        [p[0], p[1], p[2]]
+    }))
+}
+
+/// A qr or text slide's picture, filling its place; left out (with a warning) if it cannot be
+/// shown.
+fn side(
+    store: &dyn MediaStore,
+    media: &Option<Media>,
+    rect: Option<Rect>,
+    warnings: &mut Vec<String>,
+) -> Option<RgbaImage> {
+    let (m, r) = (media.as_ref()?, rect?);
+    let (w, h) = r.pixels();
+    load(store, m, w, h, Fit::Fill)
+        .map_err(|e| warnings.push(format!("picture left out: {e}")))
+        .ok()
 }
 
 type Images = HashMap<Slot, RgbaImage>;
@@ -301,46 +386,19 @@ pub fn book_modules(books: &[CoverItem], book_qr: bool) -> Option<u32> {
         .max()
 }
 
+/// The covers and book codes of a covers page laid out as `layout`, into `images`; returns the
+/// typographic covers of the books whose picture cannot be shown.
 fn covers(
-    content: &PageContent,
-    scale: Scale,
+    books: &[CoverItem],
+    book_qr: bool,
+    layout: &CoversLayout,
     store: &dyn MediaStore,
     images: &mut Images,
     warnings: &mut Vec<String>,
-) -> Result<CoversPage, PrepareError> {
-    let PageContent::Covers {
-        title,
-        books,
-        qr,
-        qr_text,
-        book_qr,
-        position,
-    } = content
-    else {
-        unreachable!("only covers pages come here");
-    };
-    let words = book_words(books);
-    let words: Vec<BookWords> = words
-        .iter()
-        .map(|(title, authors)| BookWords { title, authors })
-        .collect();
-    let heading = covers_heading(title.as_deref(), *position);
-    let (layout, text) = compose::covers(
-        &scale,
-        &CoversWords {
-            heading: &heading,
-            books: &words,
-            qr_text: qr.as_ref().map(|_| qr_text.as_str()),
-            modules: qr.as_deref().and_then(qr_modules),
-            book_modules: book_modules(books, *book_qr),
-        },
-    );
-    if let Some(url) = qr {
-        images.insert(Slot::Qr, qr_image(url, layout.code.w)?);
-    }
+) -> Vec<Option<(TypographicCover, [Placed; 2])>> {
     let mut art = Vec::with_capacity(books.len());
     for (i, (book, cell)) in books.iter().zip(&layout.cells).enumerate() {
-        if let (Some(code), Some(link)) = (cell.code, book.link.as_deref().filter(|_| *book_qr)) {
+        if let (Some(code), Some(link)) = (cell.code, book.link.as_deref().filter(|_| book_qr)) {
             match qr_image(link, code.w) {
                 Ok(img) => {
                     images.insert(Slot::BookQr(i), img);
@@ -348,7 +406,7 @@ fn covers(
                 Err(e) => warnings.push(format!("code of \"{}\" left out: {e}", book.title)),
             }
         }
-        if let Some(img) = book.cover.as_ref().and_then(|cover| {
+        let picture = book.cover.as_ref().and_then(|cover| {
             let (w, h) = cell.cover.pixels();
             match load(store, cover, w, h, Fit::Fit) {
                 Ok(img) if is_real_cover(img.width(), img.height()) => Some(img),
@@ -367,19 +425,20 @@ fn covers(
                     None
                 }
             }
-        }) {
-            images.insert(Slot::Cover(i), img);
-            art.push(None);
-        } else {
-            let authors = authors_line(&book.authors);
-            art.push(Some(compose::typographic_cover(
+        });
+        match picture {
+            Some(img) => {
+                images.insert(Slot::Cover(i), img);
+                art.push(None);
+            }
+            None => art.push(Some(compose::typographic_cover(
                 cell.cover,
                 &book.title,
-                &authors,
-            )));
+                &authors_line(&book.authors),
+            ))),
         }
     }
-    Ok(CoversPage { layout, text, art })
+    art
 }
 
 #[cfg(test)]

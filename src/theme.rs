@@ -126,11 +126,45 @@ pub fn cover_colors(title: &str) -> (Rgb, Rgb) {
     COVER_COLORS[(hash % COVER_COLORS.len() as u64) as usize]
 }
 
-/// Captions sit on a black band of this opacity, over any picture. The GPU blends in linear
-/// light, so the band must be this dark for white text to keep 4.5:1 over a white picture.
+/// Captions sit on a black band over the picture: this opaque over a dark picture, so more of
+/// it shows...
+pub const SCRIM_ALPHA_LIGHT: f64 = 0.6;
+/// ...and up to this opaque over a bright one. The GPU blends in linear light, so the band must
+/// be this dark for white text to keep 4.5:1 over a white picture.
 pub const SCRIM_ALPHA: f64 = 0.82;
 /// Text on the band.
 pub const SCRIM_TEXT: Rgb = [0xff, 0xff, 0xff];
+/// The least contrast of text with what is behind it (WCAG 2.x, level AA).
+pub const MIN_CONTRAST: f64 = 4.5;
+
+/// How bright the bright parts of some pixels are: the luminance that 98% of them stay under (a
+/// few stray pixels do not make a picture bright).
+pub fn bright_luminance(pixels: impl Iterator<Item = Rgb>) -> f64 {
+    let mut l: Vec<f64> = pixels.map(luminance).collect();
+    if l.is_empty() {
+        return 0.0;
+    }
+    l.sort_by(f64::total_cmp);
+    l[((l.len() - 1) as f64 * 0.98).round() as usize]
+}
+
+/// The contrast of the band's white text over a picture of luminance `picture` under a band of
+/// opacity `alpha` (blended in linear light, as the GPU does).
+pub fn band_contrast(picture: f64, alpha: f64) -> f64 {
+    (luminance(SCRIM_TEXT) + 0.05) / (picture * (1.0 - alpha) + 0.05)
+}
+
+/// The lightest band, from [`SCRIM_ALPHA_LIGHT`] to [`SCRIM_ALPHA`], that keeps
+/// [`MIN_CONTRAST`] over a picture of luminance `picture`.
+pub fn band_alpha(picture: f64) -> f64 {
+    let most = (luminance(SCRIM_TEXT) + 0.05) / MIN_CONTRAST - 0.05;
+    let needed = if picture > 0.0 {
+        1.0 - most / picture
+    } else {
+        0.0
+    };
+    needed.clamp(SCRIM_ALPHA_LIGHT, SCRIM_ALPHA)
+}
 
 /// Relative luminance of an sRGB colour (WCAG 2.x).
 pub fn luminance(c: Rgb) -> f64 {
@@ -187,9 +221,31 @@ mod tests {
     #[test]
     fn captions_stay_readable_over_the_brightest_picture() {
         // The worst case is a white picture under the band; blending is in linear light.
-        let band_luminance = 1.0 - SCRIM_ALPHA;
-        let ratio = (luminance(SCRIM_TEXT) + 0.05) / (band_luminance + 0.05);
-        assert!(ratio >= 4.5, "{ratio:.2}");
+        assert!(band_contrast(1.0, SCRIM_ALPHA) >= MIN_CONTRAST);
+        assert!(band_contrast(1.0, band_alpha(1.0)) >= MIN_CONTRAST);
+        // The usual band alone is not enough over white, so the band darkens there...
+        assert!(band_contrast(1.0, SCRIM_ALPHA_LIGHT) < MIN_CONTRAST);
+        assert!(band_alpha(1.0) > SCRIM_ALPHA_LIGHT);
+        // ...and stays light over a dark picture.
+        assert_eq!(band_alpha(0.05), SCRIM_ALPHA_LIGHT);
+        for l in [0.0, 0.1, 0.3, 0.5, 0.8, 1.0] {
+            assert!(
+                band_contrast(l, band_alpha(l)) >= MIN_CONTRAST - 1e-9,
+                "{l}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_bright_parts_of_a_picture_ignore_stray_pixels() {
+        let mut pixels = vec![[20, 20, 20]; 99];
+        pixels.push([255, 255, 255]);
+        assert!(bright_luminance(pixels.iter().copied()) < 0.01);
+        assert_eq!(bright_luminance(std::iter::empty()), 0.0);
+        assert_eq!(
+            bright_luminance(std::iter::repeat_n([255, 255, 255], 10)),
+            1.0
+        );
     }
 
     #[test]

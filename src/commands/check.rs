@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::check::check_paths;
+use crate::legibility::check_all;
 
 /// Checks the files and folders, prints every problem and a summary; `Ok(false)` when there were
 /// errors.
@@ -13,7 +13,7 @@ pub fn run(paths: &[PathBuf], out: &mut dyn Write) -> std::io::Result<bool> {
     } else {
         paths.to_vec()
     };
-    let (report, playlists) = check_paths(&paths);
+    let (report, playlists) = check_all(&paths);
     write!(out, "{}", report.render())?;
     let (errors, warnings) = (report.errors(), report.warnings());
     let files = report.files.len();

@@ -22,9 +22,11 @@ pub fn run_publish(
         catalog: screen.catalog,
         catalog_cache: Some(screen.cache_dir.join("catalog")),
         now: chrono::Utc::now(),
+        viewings: vec![screen.viewing],
     };
     match publish(&options) {
         Ok(r) => {
+            write!(w, "{}", r.checks.render())?;
             for warning in &r.warnings {
                 writeln!(
                     w,

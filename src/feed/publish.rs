@@ -16,6 +16,8 @@ use crate::diagnostic::Report;
 use crate::fsutil::{PathError, WithPath, write_atomic};
 use crate::generation::Generation;
 use crate::ingest::{OnBadPicture, PictureError, Pictures, make_generation};
+use crate::layout::Viewing;
+use crate::legibility;
 use crate::playlist::SlideContent;
 use crate::signing;
 
@@ -31,10 +33,12 @@ pub struct PublishOptions {
     pub catalog_cache: Option<PathBuf>,
     /// The publish time written into a new manifest.
     pub now: chrono::DateTime<chrono::Utc>,
+    /// How the screens are seen, for the legibility warnings (none: the default way).
+    pub viewings: Vec<Viewing>,
 }
 
 /// What a publish did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct PublishReport {
     pub generation: String,
     pub playlists: usize,
@@ -47,6 +51,9 @@ pub struct PublishReport {
     pub signed: bool,
     /// Catalog sources that failed (their last published books were kept).
     pub warnings: Vec<String>,
+    /// The playlists' warnings, and what the screens would show badly (text cut or too small,
+    /// too little time to read, codes too small to scan), with the books as published.
+    pub checks: Report,
 }
 
 /// Why nothing was published.
@@ -133,6 +140,7 @@ pub fn publish(options: &PublishOptions) -> Result<PublishReport, PublishError> 
         None => Resolver::new(options.catalog.clone()),
     };
     let mut pictures = Pictures::new(options.out.join("blobs"));
+    let mut checked = playlists.clone();
     let made = make_generation(
         playlists,
         &options.playlists,
@@ -141,6 +149,21 @@ pub fn publish(options: &PublishOptions) -> Result<PublishReport, PublishError> 
         &mut pictures,
         OnBadPicture::Refuse,
     )?;
+    // The texts as the screens will show them: with the books each covers slide got.
+    for (mine, made) in checked.iter_mut().zip(&made.generation.playlists) {
+        for (slide, got) in mine.slides.iter_mut().zip(&made.slides) {
+            if let (SlideContent::Covers { items, .. }, SlideContent::Covers { items: found, .. }) =
+                (&mut slide.content, &got.content)
+            {
+                items.clone_from(found);
+            }
+        }
+    }
+    let mut checks = report;
+    checks.merge(legibility::report(
+        &checked,
+        &legibility::targets(&options.viewings),
+    ));
     let mut generation = made.generation;
     match &previous {
         // The same content: the manifest stays byte for byte what it was (and screens get 304s).
@@ -178,5 +201,6 @@ pub fn publish(options: &PublishOptions) -> Result<PublishReport, PublishError> 
         unchanged,
         signed,
         warnings: made.warnings,
+        checks,
     })
 }

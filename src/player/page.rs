@@ -17,7 +17,7 @@ use crate::compose::{PictureText, Placed, WordsText};
 use crate::layout::{Rect, Scale, TypographicCover};
 use crate::prepare::{CoversPage, PageText, PreparedPage, Slot};
 use crate::show::{Page, PageContent};
-use crate::theme::{Palette, Rgb, SCRIM_ALPHA, SCRIM_TEXT, cover_colors};
+use crate::theme::{Palette, Rgb, SCRIM_TEXT, cover_colors};
 use crate::typeset::{Face, LINE_HEIGHT};
 
 /// Frames a page is rendered before it counts as drawn. Assets uploaded in one frame and text
@@ -337,10 +337,10 @@ impl Ui<'_, '_, '_> {
         if let Some(m) = main {
             self.image_centered(self.scale.screen(), m);
         }
-        let scrim = Color::srgba(0.0, 0.0, 0.0, SCRIM_ALPHA as f32);
+        let scrim = |alpha: f64| Color::srgba(0.0, 0.0, 0.0, alpha as f32);
         let white = color(SCRIM_TEXT);
         if let Some(band) = t.band {
-            self.fill(band, scrim);
+            self.fill(band, scrim(t.band_alpha));
         }
         if let Some(c) = &t.caption {
             self.lines(c, white);
@@ -351,7 +351,7 @@ impl Ui<'_, '_, '_> {
                     border_radius: BorderRadius::all(px(b.radius)),
                     ..at(b.badge)
                 },
-                BackgroundColor(scrim),
+                BackgroundColor(scrim(t.badge_alpha)),
             ));
             self.lines(title, white);
         }

@@ -240,7 +240,7 @@ pub static SLIDE: TaggedSpec = TaggedSpec {
                 CAPTION,
                 FIT,
             ],
-            validate: Some(validate_lengths),
+            validate: None,
         },
         Variant {
             name: "carousel",
@@ -270,7 +270,7 @@ pub static SLIDE: TaggedSpec = TaggedSpec {
                 },
                 FIT,
             ],
-            validate: Some(validate_lengths),
+            validate: None,
         },
         Variant {
             name: "covers",
@@ -320,7 +320,7 @@ pub static SLIDE: TaggedSpec = TaggedSpec {
                     example: "book_qr = true",
                 },
             ],
-            validate: Some(validate_lengths),
+            validate: None,
         },
         Variant {
             name: "qr",
@@ -337,39 +337,18 @@ pub static SLIDE: TaggedSpec = TaggedSpec {
                 BODY,
                 SIDE_IMAGE,
             ],
-            validate: Some(validate_lengths),
+            validate: None,
         },
         Variant {
             name: "text",
             doc: "A headline and body text, for notices.",
             fields: &[TITLE, BODY, SIDE_IMAGE],
-            validate: Some(validate_lengths),
+            validate: None,
         },
     ],
 };
 
 /// Warns about text too long to read from a distance.
-fn validate_lengths(fields: &Fields, checker: &mut Checker) {
-    for (key, limit) in [
-        ("title", 60),
-        ("caption", 90),
-        ("text", 280),
-        ("qr_text", 60),
-    ] {
-        let (Some(text), Some(span)) = (fields.text(key), fields.span_of(key)) else {
-            continue;
-        };
-        let len = text.chars().count();
-        if len > limit {
-            checker.warning(
-                span,
-                format!("\"{key}\" is {len} characters long; over {limit} gets too small to read from a distance"),
-                Some("shorten it, or split it over two slides".into()),
-            );
-        }
-    }
-}
-
 /// The whole playlist file.
 pub static PLAYLIST: TableSpec = TableSpec {
     noun: "playlist",
