@@ -414,9 +414,10 @@ fn books_without_links(playlist: &Playlist) -> Vec<Finding> {
                     slide,
                     spot: Spot::Key("book_qr"),
                     message: format!(
-                        "{} of {} books have no link, so no code: {}",
+                        "{} of {} books {} no link, so no code: {}",
                         missing.len(),
                         items.len(),
+                        if missing.len() == 1 { "has" } else { "have" },
                         shorten(&missing.join(", "), 80)
                     ),
                     hint: "give the books a link in the book list, or a `link` template in the screen config's [catalog]".into(),

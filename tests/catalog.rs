@@ -506,6 +506,7 @@ fn a_served_koha_feed_becomes_a_rendered_covers_slide() {
     let layout = scale.covers(
         4,
         vitrin::prepare::qr_modules("https://bibliotekvarmland.se/nyheter"),
+        None,
     );
     let center = |r: vitrin::layout::Rect| {
         img.get_pixel((r.x + r.w / 2.0) as u32, (r.y + r.h * 0.6) as u32)
@@ -544,6 +545,7 @@ fn a_served_koha_feed_becomes_a_rendered_covers_slide() {
     let layout = scale.covers(
         1,
         vitrin::prepare::qr_modules("https://bibliotekvarmland.se/nyheter"),
+        None,
     );
     let c = layout.cells[0].cover;
     assert_eq!(

@@ -64,6 +64,7 @@ impl Source {
             catalog: Default::default(),
             catalog_cache: None,
             now: chrono::Utc::now(),
+            viewings: Vec::new(),
         })
         .unwrap()
     }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use image::RgbImage;
+use vitrin::compose;
 use vitrin::layout::{Rect, Scale};
 use vitrin::theme::{Theme, contrast, cover_colors, luminance};
 
@@ -140,7 +141,9 @@ fn an_image_slide_fills_the_screen_with_its_picture_and_a_readable_caption() {
     for r in both() {
         let img = r.page("01-alla-1.png");
         let s = r.scale();
-        let l = s.picture("Bildtext med å, ä och ö".chars().count());
+        let l = compose::picture(&s, Some("Bildtext med å, ä och ö"), None, None);
+        let caption = l.caption.as_ref().unwrap().rect;
+        let band_rect = l.band.unwrap();
         // The picture covers the screen above the caption band.
         assert!(close(
             px(&img, s.width / 2.0, s.height * 0.3),
@@ -148,9 +151,9 @@ fn an_image_slide_fills_the_screen_with_its_picture_and_a_readable_caption() {
             2
         ));
         // The caption has white ink on a dark band.
-        let ink = count_near(&img, l.caption, [255, 255, 255], 30);
+        let ink = count_near(&img, caption, [255, 255, 255], 30);
         assert!(ink > 800, "caption ink: {ink}");
-        let band = px(&img, l.caption_band.x + 2.0, l.caption_band.y + 2.0);
+        let band = px(&img, band_rect.x + 2.0, band_rect.y + 2.0);
         let ratio = contrast([255, 255, 255], band);
         assert!(ratio >= 4.5, "caption contrast {ratio:.2}:1 over {band:?}");
     }
@@ -173,14 +176,48 @@ fn a_carousel_shows_each_picture_with_its_title_and_position() {
             2
         ));
         // The title badge has white ink on it, top left.
-        let l = s.picture(0);
-        let ink = count_near(&first, l.title, [255, 255, 255], 30);
+        let one = compose::picture(&s, None, Some("Karusell"), Some((1, 2)));
+        let two = compose::picture(&s, Some("Grönt"), Some("Karusell"), Some((2, 2)));
+        let ink = count_near(
+            &first,
+            one.badge.as_ref().unwrap().1.rect,
+            [255, 255, 255],
+            30,
+        );
         assert!(ink > 300, "title ink: {ink}");
         // The position dots: the current one in the theme's accent colour.
         let accent = Theme::Dark.palette().accent;
-        let dots = count_near(&first, s.picture(0).dots, accent, 40)
-            + count_near(&second, s.picture(5).dots, accent, 40);
+        let dots = count_near(&first, one.dots[0], accent, 40)
+            + count_near(&second, two.dots[1], accent, 40);
         assert!(dots > 50, "position dots: {dots}");
+    }
+}
+
+/// Where the covers page of the fixture goes, as the player lays it out.
+fn covers_layout(s: &Scale) -> vitrin::layout::CoversLayout {
+    let book = |title: &str, author: &str| vitrin::catalog::CoverItem {
+        title: title.into(),
+        authors: vec![author.into()],
+        isbn13: None,
+        cover: None,
+        cover_url: None,
+        link: None,
+        source: "bocker.toml".into(),
+    };
+    let content = vitrin::show::PageContent::Covers {
+        title: Some("Nya böcker".into()),
+        books: vec![
+            book("Turkosa boken", "Anna Andersson"),
+            book("Boken utan omslag", "Bo Bengtsson"),
+        ],
+        qr: Some("https://bibliotekvarmland.se/nyheter".into()),
+        qr_text: vitrin::show::DEFAULT_QR_TEXT.into(),
+        book_qr: false,
+        position: None,
+    };
+    match vitrin::prepare::page_text(&content, s).unwrap() {
+        vitrin::prepare::PageText::Covers(c) => c.layout,
+        other => panic!("{other:?}"),
     }
 }
 
@@ -189,8 +226,7 @@ fn covers_show_their_colours_titles_and_a_scannable_qr_code() {
     for r in both() {
         let img = r.page("04-alla-3.png");
         let s = r.scale();
-        let modules = vitrin::prepare::qr_modules("https://bibliotekvarmland.se/nyheter");
-        let l = s.covers(2, modules);
+        let l = covers_layout(&s);
         // The real cover (turquoise) stands in its cell, keeping its shape.
         let c0 = l.cells[0].cover;
         assert!(

@@ -94,6 +94,8 @@ pub struct Compositor {
     request: Option<Request>,
     /// Fixed progress for transitions (0 to 1), for rendering a frame mid-transition.
     pub hold_progress: Option<f32>,
+    /// The screen asks for reduced motion: every transition is a fade.
+    pub reduced_motion: bool,
 }
 
 impl Compositor {
@@ -109,7 +111,7 @@ impl Compositor {
         self.request = Some(Request::Show(Show {
             page,
             texture,
-            kind,
+            kind: motion(kind, self.reduced_motion),
             now,
             quick,
         }));
@@ -141,9 +143,16 @@ impl Compositor {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Compositor>()
-        .add_systems(Startup, spawn_screen)
-        .add_systems(Update, composite.in_set(PlayerSystems::Composite));
+    let reduced_motion = app
+        .world()
+        .get_resource::<super::Screen>()
+        .is_some_and(|s| s.0.reduced_motion);
+    app.insert_resource(Compositor {
+        reduced_motion,
+        ..default()
+    })
+    .add_systems(Startup, spawn_screen)
+    .add_systems(Update, composite.in_set(PlayerSystems::Composite));
 }
 
 /// The screen camera and the root node pages are shown in.
@@ -298,6 +307,12 @@ fn begin_show(show: Show, from: Option<Layer>, root: Entity, commands: &mut Comm
         started: show.now,
         seconds: transition_seconds(kind, show.quick),
     }
+}
+
+/// The transition shown for `kind`: with reduced motion, nothing slides and nothing changes at
+/// once; every page fades in.
+pub fn motion(kind: Transition, reduced: bool) -> Transition {
+    if reduced { Transition::Fade } else { kind }
 }
 
 /// How long a transition of `kind` takes, quick for pages a visitor asked for.

@@ -87,6 +87,10 @@ impl std::fmt::Display for PageKey {
 /// The default line beside a covers slide's QR code.
 pub const DEFAULT_QR_TEXT: &str = "Reservera i katalogen";
 
+/// No page shows for less: the screen never changes more than once a second, so nothing on it
+/// flashes (WCAG 2.3.1 allows three flashes a second).
+pub const MIN_PAGE_TIME: Duration = Duration::from_secs(1);
+
 /// The welcome page the player shows when nothing else can be shown.
 pub fn welcome_page() -> Page {
     Page {
@@ -234,7 +238,7 @@ fn carousel_pages(
     fit: Fit,
 ) -> Vec<Page> {
     let n = images.len().max(1);
-    let each = parts.slide.duration / n as u32;
+    let each = (parts.slide.duration / n as u32).max(MIN_PAGE_TIME);
     images
         .iter()
         .enumerate()

@@ -190,9 +190,14 @@ impl Text {
 fn split_word(word: &str, index: usize, face: Face) -> Vec<Piece> {
     let mut cuts: Vec<(usize, Join)> = Vec::new();
     let mut part_start = 0;
+    let letters = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).count();
     for (i, c) in word.char_indices() {
         let after = i + c.len_utf8();
-        if matches!(c, '-' | '–' | '—' | '/') && i > 0 && after < word.len() {
+        // Not after a lone letter or before one: "e-|böcker" would read badly.
+        if matches!(c, '-' | '–' | '—' | '/')
+            && letters(&word[part_start..i]) >= 2
+            && letters(&word[after..]) >= 2
+        {
             cuts.extend(
                 hyphenate::points(&word[part_start..i])
                     .into_iter()
