@@ -769,6 +769,35 @@ mod tests {
     const SIZES: [(u32, u32); 3] = [(1920, 1080), (3840, 2160), (1080, 1920)];
 
     #[test]
+    fn floors_follow_the_ada_rule_for_the_viewing_distance() {
+        // 5/8 inch up to 6 feet, then 1/8 inch a foot.
+        assert!((ada_cap_height_mm(1000.0) - 15.875).abs() < 1e-3);
+        assert!((ada_cap_height_mm(1828.8 + 304.8) - 19.05).abs() < 1e-3);
+        assert_eq!(ada_readable_from_mm(10.0), None);
+        let d = ada_readable_from_mm(ada_cap_height_mm(4000.0)).unwrap();
+        assert!((d - 4000.0).abs() < 0.5, "{d}");
+        // The README's figures: a 55-inch 1080p screen read from 2 m, and from 3 m.
+        let s = Scale::new(1920, 1080);
+        assert_eq!((s.body_floor, s.title_floor, s.body), (39.0, 49.0, 50.0));
+        let far = Scale::viewed(
+            1920,
+            1080,
+            Viewing {
+                distance_mm: 3000.0,
+                ..Viewing::default()
+            },
+        );
+        assert_eq!((far.body_floor, far.body), (61.0, 61.0));
+        // The same screen in 4K: the same millimetres, twice the pixels.
+        let k4 = Scale::new(3840, 2160);
+        assert_eq!(k4.body_floor, 77.0);
+        // A QR code for 2 m is 20 cm: 316 px on this screen.
+        assert_eq!(s.qr_min_px(2000.0), 316.0);
+        let side = s.qr_side_for(41, 2000.0);
+        assert!(s.qr_symbol_mm(side, 41) >= 200.0);
+    }
+
+    #[test]
     fn body_text_is_at_least_a_22nd_of_the_height() {
         for (w, h) in SIZES {
             let s = Scale::new(w, h);
