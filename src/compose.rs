@@ -481,3 +481,122 @@ pub fn typographic_cover(
         ],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIZES: [(u32, u32); 3] = [(1920, 1080), (1080, 1920), (3840, 2160)];
+
+    fn lines_inside(p: &Placed, r: Rect) {
+        for (text, line) in p.lines() {
+            assert!(r.contains(line), "\"{text}\" {line:?} outside {r:?}");
+        }
+    }
+
+    #[test]
+    fn a_caption_band_grows_with_its_lines_and_stays_at_the_bottom() {
+        for (w, h) in SIZES {
+            let s = Scale::new(w, h);
+            let short = picture(&s, Some("Is"), None, None);
+            let long = picture(
+                &s,
+                Some(
+                    "Naturvårdsförvaltningens vinterutställning om Värmlands rovfåglar visas i utställningshallen hela december",
+                ),
+                None,
+                None,
+            );
+            let (sb, lb) = (short.band.unwrap(), long.band.unwrap());
+            assert!(lb.h > sb.h, "{w}x{h}");
+            for (t, band) in [(&short, sb), (&long, lb)] {
+                assert_eq!(band.bottom(), s.height);
+                let c = t.caption.as_ref().unwrap();
+                lines_inside(c, band);
+                assert!(!c.setting.is_shortened(), "{w}x{h}: {:?}", c.setting);
+            }
+        }
+    }
+
+    #[test]
+    fn titles_in_a_row_share_one_size_and_one_alignment_and_authors_stand_under_them() {
+        let books = [
+            BookWords {
+                title: "Is",
+                authors: "Per Ek",
+            },
+            BookWords {
+                title: "Svampguiden för Värmland",
+                authors: "Gunnel Ek",
+            },
+            BookWords {
+                title: "Främlingsfientlighetens historia",
+                authors: "Ann-Charlotte Wennerström",
+            },
+        ];
+        for (w, h) in SIZES {
+            let s = Scale::new(w, h);
+            let (l, t) = covers(
+                &s,
+                &CoversWords {
+                    heading: "Nytt på hyllan",
+                    books: &books,
+                    qr_text: Some("Fler nyheter i katalogen"),
+                    modules: Some(41),
+                    book_modules: None,
+                },
+            );
+            let row = if s.portrait() { 1 } else { t.titles.len() };
+            for group in [&t.titles[..row], &t.authors[..row]] {
+                assert!(
+                    group
+                        .iter()
+                        .all(|p| p.setting.size == group[0].setting.size)
+                );
+                assert!(group.iter().all(|p| p.align == group[0].align));
+            }
+            for (title, author) in t.titles.iter().zip(&t.authors) {
+                assert_eq!(author.rect.y, title.rect.bottom(), "{w}x{h}");
+                assert!(!title.setting.is_shortened() && !author.setting.is_shortened());
+            }
+            for p in std::iter::once(&t.heading)
+                .chain(&t.titles)
+                .chain(&t.authors)
+                .chain(t.qr_text.iter())
+            {
+                lines_inside(p, s.screen());
+            }
+            // The words under a cover never run into the cover of the next row or the code.
+            for (cell, title) in l.cells.iter().zip(&t.titles) {
+                for (_, line) in title.lines() {
+                    assert!(line.y >= cell.cover.bottom() || line.x >= cell.cover.right());
+                    let apart = line.right() <= l.code.x + 0.5
+                        || line.bottom() <= l.code.y + 0.5
+                        || line.y >= l.code.bottom() - 0.5;
+                    assert!(apart, "{w}x{h}: {line:?} and the code {:?}", l.code);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_headline_and_its_text_are_centred_as_one_block_in_their_area() {
+        for (w, h) in SIZES {
+            let s = Scale::new(w, h);
+            let area = s.text(false).words;
+            let t = words(
+                &s,
+                area,
+                "Ändrade öppettider",
+                Some("Under julhelgen har biblioteket stängt."),
+            );
+            let body = t.body.as_ref().unwrap();
+            assert!(t.rule.bottom() <= t.headline.rect.y);
+            assert!(t.headline.rect.bottom() <= body.rect.y);
+            let (top, bottom) = (t.rule.y - area.y, area.bottom() - body.rect.bottom());
+            assert!((top - bottom).abs() <= 1.0, "{w}x{h}: {top} {bottom}");
+            lines_inside(&t.headline, area);
+            lines_inside(body, area);
+        }
+    }
+}

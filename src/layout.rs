@@ -57,7 +57,7 @@ pub fn ada_cap_height_mm(distance_mm: f32) -> f32 {
 pub fn ada_readable_from_mm(cap_mm: f32) -> Option<f32> {
     let base = 5.0 / 8.0 * MM_PER_INCH;
     let near = 6.0 * 12.0 * MM_PER_INCH;
-    (cap_mm >= base).then(|| near + (cap_mm - base) * 96.0)
+    (cap_mm >= base).then_some(near + (cap_mm - base) * 96.0)
 }
 
 /// An axis-aligned rectangle in pixels, from the top-left corner.
@@ -768,6 +768,10 @@ mod tests {
 
     const SIZES: [(u32, u32); 3] = [(1920, 1080), (3840, 2160), (1080, 1920)];
 
+    fn overlaps(a: Rect, b: Rect) -> bool {
+        a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom()
+    }
+
     #[test]
     fn floors_follow_the_ada_rule_for_the_viewing_distance() {
         // 5/8 inch up to 6 feet, then 1/8 inch a foot.
@@ -815,8 +819,9 @@ mod tests {
                 let l = s.qr(has_image, modules);
                 assert_eq!(l.code.w, l.code.h);
                 assert_eq!(l.code.w % modules as f32, 0.0);
+                // Scannable from the viewing distance: a tenth of it wide, in both orientations.
                 assert!(
-                    l.code.w >= 320.0 * w.min(h) as f32 / 1080.0,
+                    s.qr_symbol_mm(l.code.w, modules) >= 200.0,
                     "{w}x{h}: {}",
                     l.code.w
                 );
@@ -844,10 +849,17 @@ mod tests {
                     );
                 }
                 assert!(
-                    l.code.w >= 320.0 * w.min(h) as f32 / 1080.0,
+                    s.qr_symbol_mm(l.code.w, 41) >= 200.0,
                     "{w}x{h}: {}",
                     l.code.w
                 );
+                // A book's own code is for a visitor at the screen: 10 cm.
+                let with_codes = s.covers(books, Some(41), Some(37));
+                for c in &with_codes.cells {
+                    let code = c.code.unwrap();
+                    assert!(s.qr_symbol_mm(code.w, 37) >= 100.0, "{w}x{h}: {code:?}");
+                    assert!(s.screen().contains(code) && !overlaps(code, c.cover));
+                }
             }
         }
     }

@@ -524,4 +524,26 @@ staffed = "10:00-13:00"
                 .contains("did you mean \"Europe/Stockholm\"?")
         );
     }
+
+    #[test]
+    fn reads_how_the_screen_is_seen_and_refuses_lengths_without_units() {
+        let src = "diagonal = \"65 tum\"\nviewing_distance = \"3,5 m\"\nreduced_motion = true\n";
+        let c = ScreenConfig::parse(Path::new("s.toml"), src).unwrap();
+        assert_eq!(c.viewing.diagonal_mm, 1651.0);
+        assert_eq!(c.viewing.distance_mm, 3500.0);
+        assert!(c.reduced_motion);
+        assert_eq!(ScreenConfig::default().viewing, Viewing::default());
+        let err = ScreenConfig::parse(
+            Path::new("s.toml"),
+            "diagonal = \"55\"\nviewing_distance = \"80m\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.report.headlines(),
+            [
+                "s.toml:1:12: error: \"55\" is not a length",
+                "s.toml:2:20: error: \"80m\" is out of range",
+            ]
+        );
+    }
 }

@@ -20,7 +20,7 @@ use vitrin::player::page::PageView;
 use vitrin::player::sequence::{Navigate, Sequencer};
 use vitrin::player::workers::{ContentSource, CurrentLibrary};
 use vitrin::player::{Output, PlayerOptions, WallClock, player_app};
-use vitrin::playlist::Playlist;
+use vitrin::playlist::{Playlist, Transition};
 use vitrin::screen::ScreenConfig;
 use vitrin::show::Direction;
 
@@ -192,6 +192,30 @@ fn pages_come_on_screen_only_when_drawn_and_only_when_their_time_is_up() {
             pair[0].1
         );
         assert!(gap < 4.0, "{} came late: {gap:.1} s", pair[1].1);
+    }
+}
+
+#[test]
+fn with_reduced_motion_every_transition_is_a_fade() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let toml = "name = \"T\"\nduration = \"2s\"\ntransition = \"slide\"\n\
+                [[slide]]\nkind = \"text\"\ntitle = \"Ett\"\n\
+                [[slide]]\nkind = \"text\"\ntitle = \"Två\"\n";
+    for (reduced, expected) in [(false, Transition::Slide), (true, Transition::Fade)] {
+        let screen = ScreenConfig {
+            reduced_motion: reduced,
+            ..ScreenConfig::default()
+        };
+        let mut p = Player::new(
+            vec![playlist(&dir.path().join("t.toml"), toml)],
+            screen,
+            at("2026-12-01T11:00:00Z"),
+        );
+        // The first page fades in from nothing; the second comes by its slide's transition.
+        assert!(p.until(300, |p| p.seq().shown >= 2), "no second page");
+        let kind = p.app.world().resource::<Compositor>().running();
+        assert_eq!(kind, Some(expected), "reduced_motion = {reduced}");
     }
 }
 

@@ -267,7 +267,9 @@ fn a_qr_slide_decodes_to_exactly_its_url_and_is_big_enough() {
         assert_eq!(qr_codes(&img), [url]);
         let s = r.scale();
         let l = s.qr(true, vitrin::prepare::qr_modules(url).unwrap());
-        assert!(l.code.w >= 320.0, "{}", l.code.w);
+        // A tenth of the viewing distance (2 m) wide, the quiet zone aside.
+        let modules = vitrin::prepare::qr_modules(url).unwrap();
+        assert!(s.qr_symbol_mm(l.code.w, modules) >= 200.0, "{}", l.code.w);
         // Dark on light, with a light quiet zone all round.
         let (x, y) = (l.code.x + 2.0, l.code.y + 2.0);
         assert!(close(px(&img, x, y), [255, 255, 255], 1));

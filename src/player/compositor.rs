@@ -127,6 +127,11 @@ impl Compositor {
         self.running.is_none() && self.request.is_none()
     }
 
+    /// The kind of the transition running, if one is.
+    pub fn running(&self) -> Option<Transition> {
+        self.running.as_ref().map(|r| r.kind)
+    }
+
     /// Whether a transition is running (frames are needed).
     pub fn animating(&self) -> bool {
         !self.is_idle()

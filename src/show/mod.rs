@@ -325,6 +325,12 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // However short the slide, no picture shows for less than a second: nothing flashes.
+        let toml = toml.replace("interval = \"5s\"", "duration = \"1s\"");
+        let (p, d) = load_playlist_str(&file, &toml);
+        let p = p.unwrap_or_else(|| panic!("{d:?}"));
+        let pages = slide_pages(&p, 0, 4);
+        assert!(pages.iter().all(|pg| pg.duration == MIN_PAGE_TIME));
     }
 
     #[test]
