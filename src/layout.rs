@@ -451,10 +451,18 @@ impl Scale {
         let books = books.clamp(1, self.covers_per_page());
         let qr_side = modules.map(|m| self.qr_side_for(m, self.viewing.distance_mm));
         let book_code = book_modules.map(|m| self.qr_side_for(m, BOOK_QR_DISTANCE_MM));
+        let shelving = Shelving {
+            inner,
+            below_title,
+            books,
+            qr_side,
+            book_code,
+            labels,
+        };
         let shelf = if self.portrait() {
-            self.covers_column(inner, below_title, books, qr_side, book_code)
+            self.covers_column(&shelving)
         } else {
-            self.covers_row(inner, below_title, books, qr_side, book_code, labels)
+            self.covers_row(&shelving)
         };
         let code = match modules {
             Some(m) => self.qr_code(shelf.qr_area, m),
@@ -472,14 +480,15 @@ impl Scale {
     /// Portrait: covers one under the other from `below_title`, title and author beside each (and
     /// the book's code under them), and the QR code of `qr_side` at the bottom left with its line
     /// beside it.
-    fn covers_column(
-        &self,
-        inner: Rect,
-        below_title: f32,
-        books: usize,
-        qr_side: Option<f32>,
-        book_code: Option<f32>,
-    ) -> Shelf {
+    fn covers_column(&self, shelving: &Shelving) -> Shelf {
+        let Shelving {
+            inner,
+            below_title,
+            books,
+            qr_side,
+            book_code,
+            ..
+        } = *shelving;
         let line = (self.body * 1.22).round();
         let qr_h = qr_side.map_or(0.0, |side| (inner.h * 0.22).round().max(side));
         let grid = Rect::new(
@@ -531,15 +540,15 @@ impl Scale {
     /// Landscape: a row of covers from `below_title`, centred, title and author under each (and
     /// the book's code under them), and the QR code of `qr_side` on the right with its line under
     /// it.
-    fn covers_row(
-        &self,
-        inner: Rect,
-        below_title: f32,
-        books: usize,
-        qr_side: Option<f32>,
-        book_code: Option<f32>,
-        labels: Labels,
-    ) -> Shelf {
+    fn covers_row(&self, shelving: &Shelving) -> Shelf {
+        let Shelving {
+            inner,
+            below_title,
+            books,
+            qr_side,
+            book_code,
+            labels,
+        } = *shelving;
         let line = (self.body * 1.22).round();
         let qr_w = qr_side.map_or(0.0, |side| (inner.w * 0.22).round().max(side));
         let grid = Rect::new(
@@ -656,6 +665,19 @@ pub struct Labels {
     /// The titles under a row of covers, and the authors under them.
     pub title: f32,
     pub author: f32,
+}
+
+/// What a covers page's shelf is made from: the page inside its margins, where the shelf starts,
+/// how many books, the sides of the page's QR code and of the books' own codes, and the heights
+/// of the texts.
+#[derive(Debug, Clone, Copy)]
+struct Shelving {
+    inner: Rect,
+    below_title: f32,
+    books: usize,
+    qr_side: Option<f32>,
+    book_code: Option<f32>,
+    labels: Labels,
 }
 
 /// The covers and the QR panel of a covers page, below its heading.
