@@ -126,7 +126,7 @@ impl Text {
             let mut start = 0;
             while start < p.pieces.len() {
                 let last_line = out.lines.len() + 1 == budget;
-                let mut end = p.greedy_end(start, width, self.space, self.hyphen);
+                let mut end = p.greedy_end(start, width, self.space, self.hyphen, true);
                 if last_line && !(end == p.pieces.len() && self.paragraphs_after(p) == 0) {
                     // Room for the ellipsis: drop pieces until the line and "…" fit.
                     while end > start && p.width(start, end, self.space, 0.0) + ellipsis > width {
@@ -300,15 +300,22 @@ impl Paragraph {
         s
     }
 
-    /// The end of the longest line from `start` that fits, breaking anywhere allowed (hyphens
-    /// too); `start` when not even one piece fits.
-    fn greedy_end(&self, start: usize, width: f32, space: f32, hyphen: f32) -> usize {
+    /// The end of the longest line from `start` that fits, breaking anywhere allowed (at
+    /// hyphenation points too if `hyphenate`); `start` when not even one piece fits.
+    fn greedy_end(
+        &self,
+        start: usize,
+        width: f32,
+        space: f32,
+        hyphen: f32,
+        hyphenate: bool,
+    ) -> usize {
         let mut best = start;
         for end in start + 1..=self.pieces.len() {
             if self.width(start, end, space, 0.0) > width {
                 break;
             }
-            if self.may_break_after(end - 1, true)
+            if self.may_break_after(end - 1, hyphenate)
                 && self.line_width(start, end, space, hyphen) <= width
             {
                 best = end;
@@ -327,16 +334,26 @@ impl Paragraph {
         budget: usize,
         hyphenate: bool,
     ) -> Option<Vec<usize>> {
-        let n = self.pieces.len();
-        for lines in 1..=budget {
-            if let Some(breaks) = self.best_in(lines, width, space, hyphen, hyphenate) {
-                return Some(breaks);
+        // Filling lines one after the other gives the fewest lines (give or take a hyphen's
+        // width): that many, or one more, are tried for the most even breaks.
+        let fewest = self.greedy_lines(width, space, hyphen, hyphenate)?;
+        (fewest..=(fewest + 1).min(budget))
+            .find_map(|lines| self.best_in(lines, width, space, hyphen, hyphenate))
+    }
+
+    /// How many lines filling each as full as it goes takes; `None` if a piece is wider than a
+    /// line.
+    fn greedy_lines(&self, width: f32, space: f32, hyphen: f32, hyphenate: bool) -> Option<usize> {
+        let (mut start, mut lines) = (0, 0);
+        while start < self.pieces.len() {
+            let end = self.greedy_end(start, width, space, hyphen, hyphenate);
+            if end == start {
+                return None;
             }
-            if lines >= n {
-                break;
-            }
+            lines += 1;
+            start = end;
         }
-        None
+        Some(lines)
     }
 
     /// The best breaks for exactly `lines` lines: the least sum of squared free space, hyphens

@@ -64,7 +64,8 @@ impl Spec<'_> {
         let mut next = Some(top);
         std::iter::from_fn(move || {
             let now = next?;
-            let smaller = (now * STEP).round();
+            // Whole pixels, and always at least one smaller, so the steps end.
+            let smaller = (now * STEP).round().min(now - 1.0);
             next = if now <= floor {
                 None
             } else {
@@ -350,6 +351,24 @@ mod tests {
         let s = set(&sp);
         assert_eq!(s.lines.len(), 2);
         assert_eq!(s.lines[1].text, "Välkommen!");
+    }
+
+    #[test]
+    fn a_very_long_text_is_shortened_quickly_and_tiny_sizes_still_step_down() {
+        let text = "ord ".repeat(20_000);
+        let started = std::time::Instant::now();
+        let s = set(&Spec {
+            height: 400.0,
+            ..spec(&text, 900.0, usize::MAX)
+        });
+        assert!(s.is_shortened() && s.lines.len() <= 8, "{}", s.lines.len());
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        let tiny = Spec {
+            size: 8.0,
+            floor: 2.0,
+            ..spec("x", 1.0, 1)
+        };
+        assert_eq!(tiny.sizes().last(), Some(2.0));
     }
 
     #[test]
