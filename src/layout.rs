@@ -481,33 +481,28 @@ impl Scale {
     /// the book's code under them), and the QR code of `qr_side` at the bottom left with its line
     /// beside it.
     fn covers_column(&self, shelving: &Shelving) -> Shelf {
-        let Shelving {
-            inner,
-            below_title,
-            books,
-            qr_side,
-            book_code,
-            ..
-        } = *shelving;
+        let sh = shelving;
         let line = (self.body * 1.22).round();
-        let qr_h = qr_side.map_or(0.0, |side| (inner.h * 0.22).round().max(side));
+        let qr_h = sh
+            .qr_side
+            .map_or(0.0, |side| (sh.inner.h * 0.22).round().max(side));
         let grid = Rect::new(
-            inner.x,
-            below_title,
-            inner.w,
-            inner.bottom() - below_title - if qr_h > 0.0 { qr_h + self.gap } else { 0.0 },
+            sh.inner.x,
+            sh.below_title,
+            sh.inner.w,
+            sh.inner.bottom() - sh.below_title - if qr_h > 0.0 { qr_h + self.gap } else { 0.0 },
         );
         let rows = self.covers_per_page();
         let row_h = (grid.h - self.gap * (rows as f32 - 1.0)) / rows as f32;
         let cover_h = row_h.min(grid.w * 0.38 / COVER_ASPECT);
         let cover_w = cover_h * COVER_ASPECT;
-        let cells = (0..books)
+        let cells = (0..sh.books)
             .map(|i| {
                 let y = grid.y + i as f32 * (row_h + self.gap) + (row_h - cover_h) / 2.0;
                 let cover = Rect::new(grid.x, y, cover_w, cover_h);
                 let x = cover.right() + self.gap;
                 let w = grid.right() - x;
-                let code = book_code.map(|side| {
+                let code = sh.book_code.map(|side| {
                     let side = side.min(w).min(cover_h);
                     Rect::new(x, cover.bottom() - side, side, side)
                 });
@@ -523,11 +518,11 @@ impl Scale {
                 }
             })
             .collect();
-        let qr_area = Rect::new(inner.x, inner.bottom() - qr_h, qr_h, qr_h);
+        let qr_area = Rect::new(sh.inner.x, sh.inner.bottom() - qr_h, qr_h, qr_h);
         let qr_text = Rect::new(
             qr_area.right() + self.gap,
             qr_area.y + (qr_h - line * 3.0).max(0.0) / 2.0,
-            inner.right() - qr_area.right() - self.gap,
+            sh.inner.right() - qr_area.right() - self.gap,
             line * 3.0,
         );
         Shelf {
