@@ -153,19 +153,7 @@ pub fn picture(
         );
         (b, place(Role::Body, rect, Align::Left, setting))
     });
-    let dots_row = Rect::new(
-        l.dots.x,
-        band.y + (band.h - l.dots.h) / 2.0,
-        l.dots.w,
-        l.dots.h,
-    );
-    let dots = position.map_or_else(Vec::new, |(_, count)| {
-        crate::layout::PictureLayout {
-            dots: dots_row,
-            ..l
-        }
-        .position_dots(count)
-    });
+    let dots = position.map_or_else(Vec::new, |(_, count)| l.position_dots(band, count));
     PictureText {
         band: (caption.is_some() || position.is_some()).then_some(band),
         band_alpha: crate::theme::SCRIM_ALPHA,

@@ -222,7 +222,7 @@ fn size_for_cap_mm(cap_mm: f32, mm_per_px: f32) -> f32 {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PictureLayout {
     pub picture: Rect,
-    /// The dark band behind the caption.
+    /// The dark band behind a caption of two lines ([`crate::compose::picture`] sizes the real one).
     pub caption_band: Rect,
     pub caption: Rect,
     /// Where a carousel's title and position show.
@@ -683,15 +683,17 @@ struct Shelf {
 }
 
 impl PictureLayout {
-    /// A carousel's position as `count` round dots, right-aligned in [`PictureLayout::dots`].
-    pub fn position_dots(&self, count: usize) -> Vec<Rect> {
+    /// A carousel's position as `count` round dots, right-aligned in [`PictureLayout::dots`] and
+    /// centred in the height of `band`, the caption band as high as its caption needs.
+    pub fn position_dots(&self, band: Rect, count: usize) -> Vec<Rect> {
         let r = self.dots;
         let d = r.h;
+        let y = band.y + (band.h - d) / 2.0;
         let gap = d * 0.6;
         let total = count as f32 * d + (count as f32 - 1.0) * gap;
         let x0 = r.right() - total;
         (0..count)
-            .map(|i| Rect::new(x0 + i as f32 * (d + gap), r.y, d, d))
+            .map(|i| Rect::new(x0 + i as f32 * (d + gap), y, d, d))
             .collect()
     }
 }
@@ -924,7 +926,7 @@ mod tests {
     fn position_dots_are_round_apart_and_right_aligned() {
         for (w, h) in SIZES {
             let l = Scale::new(w, h).picture();
-            let dots = l.position_dots(5);
+            let dots = l.position_dots(l.caption_band, 5);
             assert_eq!(dots.len(), 5);
             assert!(dots.iter().all(|d| d.w == d.h && d.h == l.dots.h));
             assert!(dots.windows(2).all(|p| p[0].right() < p[1].x), "{w}x{h}");

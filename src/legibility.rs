@@ -109,12 +109,14 @@ pub fn check_playlist(
             let mut slowest: Option<(usize, Duration)> = None;
             let mut findings = Vec::new();
             for page in slide_pages(playlist, slide, scale.covers_per_page()) {
-                findings.extend(check_page(playlist, slide, &page, target, read));
-                if let Ok(text) = page_text(&page.content, &scale) {
-                    let words = words_on(&text);
-                    if slowest.is_none_or(|(w, _)| words > w) {
-                        slowest = Some((words, page.duration));
-                    }
+                // A QR code that cannot be made is an error `check` reports already.
+                let Ok(text) = page_text(&page.content, &scale) else {
+                    continue;
+                };
+                findings.extend(check_page(playlist, slide, &page, &text, target, read));
+                let words = words_on(&text);
+                if slowest.is_none_or(|(w, _)| words > w) {
+                    slowest = Some((words, page.duration));
                 }
             }
             if let Some(message) = slowest.and_then(|(w, d)| too_short(w, d)) {
@@ -146,18 +148,16 @@ pub fn check_playlist(
 /// Where a message names the screen sizes it holds for.
 const AT: &str = "{at}";
 
+/// The findings on one page of a slide, set as `text`.
 fn check_page(
     playlist: &Playlist,
     slide: usize,
     page: &Page,
+    text: &PageText,
     target: &Target,
     read: &dyn Fn(&Media) -> Option<Vec<u8>>,
 ) -> Vec<Finding> {
     let scale = target.scale();
-    let Ok(text) = page_text(&page.content, &scale) else {
-        // A QR code that cannot be made is an error `check` reports already.
-        return Vec::new();
-    };
     let content = &playlist.slides[slide].content;
     let mut out = Vec::new();
     let finding = |spot: Spot, message: String, hint: &str| Finding {
@@ -166,26 +166,25 @@ fn check_page(
         message,
         hint: hint.to_string(),
     };
-    for (spot, placed) in spots(content, &page.content, &text) {
+    for (spot, placed) in spots(content, &page.content, text) {
         if let Some(f) = cut_or_small(placed, &scale, target) {
             out.push(finding(spot, f.0, f.1));
         }
     }
     out.extend(
-        qr_too_small(&page.content, &text, &scale, target)
+        qr_too_small(&page.content, text, &scale, target)
             .into_iter()
             .map(|(spot, m)| finding(spot, m, "give the code more room: a shorter address has fewer modules, and a larger screen or a shorter viewing distance helps")),
     );
-    if let (PageContent::Picture { image, fit, .. }, PageText::Picture(t)) = (&page.content, &text)
+    if let (PageContent::Picture { image, fit, .. }, PageText::Picture(t)) = (&page.content, text)
         && let Some(caption) = &t.caption
         && let Some(bytes) = read(image)
         && let Ok(picture) = decode_image(&bytes, target.width, target.height, *fit)
     {
         let ratio = band_contrast(bright_under(&picture, caption), SCRIM_ALPHA_LIGHT);
         if ratio < MIN_CONTRAST {
-            let spot = caption_spot(content, page);
             out.push(finding(
-                spot,
+                caption_spot(content, &page.content),
                 format!(
                     "the caption sits on a bright part of the picture: {ratio:.1}:1 under the usual band at {AT}, below {MIN_CONTRAST}:1, so the screen darkens the band and hides more of the picture"
                 ),
@@ -206,7 +205,7 @@ fn spots<'a>(
     match text {
         PageText::Picture(t) => {
             if let Some(c) = &t.caption {
-                out.push((caption_spot_of(slide, page), c));
+                out.push((caption_spot(slide, page), c));
             }
             if let Some((_, title)) = &t.badge {
                 out.push((Spot::Key("title"), title));
@@ -233,11 +232,8 @@ fn spots<'a>(
     out
 }
 
-fn caption_spot(slide: &SlideContent, page: &Page) -> Spot {
-    caption_spot_of(slide, &page.content)
-}
-
-fn caption_spot_of(slide: &SlideContent, page: &PageContent) -> Spot {
+/// Where a caption is written: a carousel picture's, or the slide's.
+fn caption_spot(slide: &SlideContent, page: &PageContent) -> Spot {
     match (slide, page) {
         (
             SlideContent::Carousel { .. },

@@ -1,21 +1,16 @@
 //! `vitrin check`: every bad input gives its exact message, at its line and column.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use vitrin::check::check_paths;
 
 use crate::util::{
-    book_lists_named, count, fixture, root, stdout, toml_files_in, vitrin, vitrin_in,
+    book_lists_named, count, fixture, lines_after, root, stdout, toml_files_in, vitrin, vitrin_in,
 };
 
 /// The `# expect: ` lines at the end of a fixture: the headlines it must give, without the path.
-fn expectations(path: &PathBuf) -> Vec<String> {
-    let bytes = std::fs::read(path).unwrap();
-    String::from_utf8_lossy(&bytes)
-        .lines()
-        .filter_map(|l| l.strip_prefix("# expect: "))
-        .map(str::to_string)
-        .collect()
+fn expectations(path: &Path) -> Vec<String> {
+    lines_after(path, "# expect: ")
 }
 
 #[test]

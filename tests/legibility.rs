@@ -1,21 +1,11 @@
 //! The legibility check: each rule with a fixture and its exact `file:line:col`, and `publish`
 //! printing the same warnings.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use vitrin::legibility::check_all;
 
-use crate::util::{fixture, stdout, vitrin, vitrin_in};
-
-/// A line of the fixture after a prefix, one per line.
-fn lines_after(path: &Path, prefix: &str) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.strip_prefix(prefix))
-        .map(str::to_string)
-        .collect()
-}
+use crate::util::{fixture, lines_after, stdout, vitrin, vitrin_in};
 
 #[test]
 fn every_legibility_rule_warns_at_its_text() {

@@ -110,3 +110,14 @@ pub fn count(n: usize, word: &str) -> String {
         format!("{n} {word}s")
     }
 }
+
+/// The text after `prefix` on each line of a fixture that starts with it (`# expect: `), read
+/// even when the file is not UTF-8.
+pub fn lines_after(path: &Path, prefix: &str) -> Vec<String> {
+    let bytes = std::fs::read(path).unwrap();
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter_map(|l| l.strip_prefix(prefix))
+        .map(str::to_string)
+        .collect()
+}

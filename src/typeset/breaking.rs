@@ -122,12 +122,13 @@ impl Text {
         let ellipsis = self.face.em_width(ELLIPSIS);
         let mut out = Broken::default();
         let mut shown_until = 0; // words before this index are shown whole
-        'paragraphs: for p in &self.paragraphs {
+        let last_paragraph = self.paragraphs.len().saturating_sub(1);
+        'paragraphs: for (i, p) in self.paragraphs.iter().enumerate() {
             let mut start = 0;
             while start < p.pieces.len() {
                 let last_line = out.lines.len() + 1 == budget;
                 let mut end = p.greedy_end(start, width, self.space, self.hyphen, true);
-                if last_line && !(end == p.pieces.len() && self.paragraphs_after(p) == 0) {
+                if last_line && !(end == p.pieces.len() && i == last_paragraph) {
                     // Room for the ellipsis: drop pieces until the line and "…" fit.
                     while end > start && p.width(start, end, self.space, 0.0) + ellipsis > width {
                         end -= 1;
@@ -162,16 +163,6 @@ impl Text {
         }
         out.lost = self.words[shown_until.min(self.words.len())..].to_vec();
         out
-    }
-
-    /// How many paragraphs follow `p`.
-    fn paragraphs_after(&self, p: &Paragraph) -> usize {
-        let i = self
-            .paragraphs
-            .iter()
-            .position(|q| std::ptr::eq(q, p))
-            .unwrap_or(0);
-        self.paragraphs.len() - i - 1
     }
 
     /// The index of the first word not shown whole when `p` is shown up to piece `end`.
