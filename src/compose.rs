@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::layout::{CoversLayout, Rect, Scale, TitleBadge, TypographicCover};
+use crate::layout::{BookLayout, CoversLayout, Rect, Scale, TitleBadge, TypographicCover};
 use crate::typeset::{self, Face, LINE_HEIGHT, Setting, Spec};
 
 /// How lines sit in their box.
@@ -255,6 +255,31 @@ pub fn words(s: &Scale, area: Rect, title: &str, text: Option<&str>) -> WordsTex
         headline: place(Role::Headline, headline_rect, Align::Left, headline),
         body,
     }
+}
+
+/// A book's detail page's texts: its title and authors as a headline and text, and the line by
+/// its code.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BookText {
+    pub words: WordsText,
+    pub call: Option<Placed>,
+}
+
+/// A book's detail page's texts in `l`; the line `call` shows only beside a code.
+pub fn book(s: &Scale, l: &BookLayout, title: &str, authors: &str, call: &str) -> BookText {
+    let words = words(s, l.words, title, (!authors.is_empty()).then_some(authors));
+    let call = l.code.map(|_| {
+        let setting = typeset::set(&spec(call, Face::SemiBold, l.call, 4, s.body, s.body_floor));
+        let h = setting.height();
+        let rect = Rect::new(
+            l.call.x,
+            l.call.y + ((l.call.h - h) / 2.0).max(0.0),
+            l.call.w,
+            h,
+        );
+        place(Role::Body, rect, Align::Left, setting)
+    });
+    BookText { words, call }
 }
 
 /// One book's words under (or beside) its cover.

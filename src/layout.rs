@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use crate::qr::QUIET_ZONE;
-use crate::typeset::Face;
+use crate::typeset::{Face, LINE_HEIGHT};
 
 /// Millimetres in an inch.
 const MM_PER_INCH: f32 = 25.4;
@@ -271,6 +271,33 @@ pub struct CoversLayout {
     pub cells: Vec<CoverCell>,
     pub code: Rect,
     pub qr_text: Rect,
+}
+
+/// One book opened on a touch screen: its cover large, its words, and a large code with a line
+/// beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BookLayout {
+    /// The box the cover fits in.
+    pub cover: Rect,
+    /// Title and authors, centred as a block.
+    pub words: Rect,
+    /// The code, quiet zone included; `None` for a book without a link.
+    pub code: Option<Rect>,
+    /// The line beside the code.
+    pub call: Rect,
+}
+
+/// A code shown as large as the screen allows, under its headline.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CodeLayout {
+    pub words: Rect,
+    pub code: Rect,
+}
+
+/// The side, in whole pixels per module, of a code of `modules` at most `room` wide.
+fn code_side(room: f32, modules: u32) -> f32 {
+    let modules = modules.max(1) as f32;
+    (room / modules).floor().max(1.0) * modules
 }
 
 /// How many books one covers page holds on a landscape screen; portrait screens hold half.
@@ -621,6 +648,79 @@ impl Scale {
             badge,
             text,
             radius: self.body * 0.3,
+        }
+    }
+
+    /// A book's detail page: `modules` is the width of its code (quiet zone included), `None`
+    /// when the book has no link.
+    pub fn book(&self, modules: Option<u32>) -> BookLayout {
+        let inner = self.screen().inset(self.margin);
+        let gap = self.gap;
+        if self.portrait() {
+            let cover_h = (inner.h * 0.4).round();
+            let cover = inner.centered((cover_h * COVER_ASPECT).min(inner.w), cover_h);
+            let cover = Rect::new(cover.x, inner.y, cover.w, cover.h);
+            let side = modules.map(|m| code_side((inner.w * 0.5).min(inner.h * 0.3), m));
+            let code_h = side.unwrap_or(0.0);
+            let words_top = cover.bottom() + gap;
+            let words = Rect::new(
+                inner.x,
+                words_top,
+                inner.w,
+                (inner.bottom() - code_h - gap - words_top).max(0.0),
+            );
+            let code = side.map(|s| Rect::new(inner.x, inner.bottom() - s, s, s));
+            let call = Rect::new(
+                inner.x + code_h + gap,
+                inner.bottom() - code_h,
+                (inner.w - code_h - gap).max(0.0),
+                code_h,
+            );
+            BookLayout {
+                cover,
+                words,
+                code,
+                call,
+            }
+        } else {
+            let cover_w = (inner.h * COVER_ASPECT).min(inner.w * 0.38).round();
+            let cover = Rect::new(inner.x, inner.y, cover_w, inner.h);
+            let x = cover.right() + 2.0 * gap;
+            let w = (inner.right() - x).max(0.0);
+            let side = modules.map(|m| code_side((w * 0.45).min(inner.h * 0.5), m));
+            let code_h = side.unwrap_or(0.0);
+            let words = Rect::new(x, inner.y, w, (inner.h - code_h - gap).max(0.0));
+            let code = side.map(|s| Rect::new(x, inner.bottom() - s, s, s));
+            let call = Rect::new(
+                x + code_h + gap,
+                inner.bottom() - code_h,
+                (w - code_h - gap).max(0.0),
+                code_h,
+            );
+            BookLayout {
+                cover,
+                words,
+                code,
+                call,
+            }
+        }
+    }
+
+    /// A code shown larger: its headline over it, the code as large as the rest allows.
+    pub fn code(&self, modules: u32) -> CodeLayout {
+        let inner = self.screen().inset(self.margin);
+        let words_h = (self.title * LINE_HEIGHT * 2.0 + self.gap).ceil();
+        let words = Rect::new(inner.x, inner.y, inner.w, words_h);
+        let room = Rect::new(
+            inner.x,
+            words.bottom() + self.gap,
+            inner.w,
+            (inner.h - words_h - self.gap).max(0.0),
+        );
+        let side = code_side(room.w.min(room.h), modules);
+        CodeLayout {
+            words,
+            code: room.centered(side, side),
         }
     }
 

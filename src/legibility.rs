@@ -211,7 +211,8 @@ fn spots<'a>(
                 out.push((Spot::Key("title"), title));
             }
         }
-        PageText::Welcome(_) => {}
+        // Pages a visitor opens on a touch screen are no slide's pages.
+        PageText::Welcome(_) | PageText::Book { .. } | PageText::Code { .. } => {}
         PageText::Words { words, .. } => {
             out.push((Spot::Key("title"), &words.headline));
             if let Some(b) = &words.body {

@@ -21,6 +21,7 @@ pub mod http;
 pub mod ingest;
 pub mod layout;
 pub mod legibility;
+pub mod logbook;
 pub mod media;
 #[cfg(feature = "player")]
 pub mod player;
@@ -33,5 +34,6 @@ pub mod show;
 pub mod signing;
 pub mod spec;
 pub mod theme;
+pub mod touch;
 pub mod typeset;
 pub mod units;

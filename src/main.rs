@@ -109,7 +109,7 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr, at info level unless RUST_LOG says otherwise; the graphics stack's chatter
-/// is kept to warnings.
+/// is kept to warnings. The last warnings and errors are kept in memory too ([`vitrin::logbook`]).
 fn init_logging() {
     use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
@@ -118,11 +118,17 @@ fn init_logging() {
             "info,wgpu=error,wgpu_hal=error,wgpu_core=error,naga=warn,bevy_render=warn,bevy_winit=warn,winit=error,bevy_app=warn,offset_allocator=warn",
         )
     });
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let output = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
-        .with_target(false)
+        .with_target(false);
+    // Warnings and errors are also kept for the staff overlay.
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(output)
+        .with(vitrin::logbook::Layer)
         .try_init();
 }
 

@@ -11,12 +11,15 @@ use std::collections::HashMap;
 use image::RgbaImage;
 
 use crate::catalog::CoverItem;
-use crate::compose::{self, BookWords, CoversText, CoversWords, PictureText, Placed, WordsText};
-use crate::layout::{CoversLayout, Rect, Scale, TypographicCover};
+use crate::compose::{
+    self, BookText, BookWords, CoversText, CoversWords, PictureText, Placed, WordsText,
+};
+use crate::layout::{BookLayout, CodeLayout, CoversLayout, Rect, Scale, TypographicCover};
 use crate::media::{Fit, ImageProblem, Media, MediaError, MediaStore, decode_image, is_real_cover};
 use crate::qr::QrMatrix;
 use crate::show::{Page, PageContent};
 use crate::theme::{band_alpha, bright_luminance};
+use crate::touch::{Action, Target};
 
 /// QR codes are near-black on white on every theme: the most contrast a phone camera can get.
 pub const QR_DARK: [u8; 4] = [17, 17, 17, 255];
@@ -52,6 +55,18 @@ pub enum PageText {
         words: WordsText,
     },
     Covers(CoversPage),
+    /// A book opened on a touch screen: where its cover and code go, its texts, and its
+    /// typographic cover when its picture is not shown.
+    Book {
+        layout: BookLayout,
+        text: BookText,
+        art: Option<(TypographicCover, [Placed; 2])>,
+    },
+    /// A code shown larger, under its headline.
+    Code {
+        layout: CodeLayout,
+        words: WordsText,
+    },
 }
 
 /// A covers page: where everything goes, its texts, and the typographic covers of books whose
@@ -82,6 +97,46 @@ impl PageText {
                 .chain(c.text.qr_text.iter())
                 .chain(c.art.iter().flatten().flat_map(|(_, t)| t.iter()))
                 .collect(),
+            PageText::Book { text, art, .. } => std::iter::once(&text.words.headline)
+                .chain(text.words.body.iter())
+                .chain(text.call.iter())
+                .chain(art.iter().flat_map(|(_, t)| t.iter()))
+                .collect(),
+            PageText::Code { words, .. } => vec![&words.headline],
+        }
+    }
+
+    /// What can be touched on the page, and what it does: a book (its cover and its words), a qr
+    /// page's code, a carousel's dots.
+    pub fn targets(&self) -> Vec<Target> {
+        match self {
+            PageText::Covers(c) => c
+                .layout
+                .cells
+                .iter()
+                .take(c.text.titles.len())
+                .enumerate()
+                .map(|(i, cell)| Target {
+                    rect: union(union(cell.cover, cell.title), cell.author),
+                    action: Action::OpenBook(i),
+                })
+                .collect(),
+            PageText::Words {
+                code: Some(code), ..
+            } => vec![Target {
+                rect: *code,
+                action: Action::EnlargeCode,
+            }],
+            PageText::Picture(p) => p
+                .dots
+                .iter()
+                .enumerate()
+                .map(|(i, d)| Target {
+                    rect: *d,
+                    action: Action::Picture(i + 1),
+                })
+                .collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -169,6 +224,12 @@ pub fn qr_modules(url: &str) -> Option<u32> {
         .map(|m| m.width_with_quiet_zone() as u32)
 }
 
+/// The smallest rectangle holding both.
+fn union(a: Rect, b: Rect) -> Rect {
+    let (x, y) = (a.x.min(b.x), a.y.min(b.y));
+    Rect::new(x, y, a.right().max(b.right()) - x, a.bottom().max(b.bottom()) - y)
+}
+
 /// Every text of a page set in its place, for a screen of `scale`'s size: what [`prepare`] draws
 /// and what the legibility check reads. Typographic covers (and how dark the caption band is) are
 /// added by [`prepare`], which has the pictures. Fails when the page's QR code cannot be made.
@@ -241,6 +302,32 @@ pub fn page_text(content: &PageContent, scale: &Scale) -> Result<PageText, Prepa
                 art: Vec::new(),
             })
         }
+        PageContent::Book { book, call } => {
+            let layout = scale.book(book.link.as_deref().and_then(qr_modules));
+            let text = compose::book(
+                scale,
+                &layout,
+                &book.title,
+                &authors_line(&book.authors),
+                call,
+            );
+            PageText::Book {
+                layout,
+                text,
+                art: None,
+            }
+        }
+        PageContent::Code { title, url } => {
+            let modules = qr_modules(url).ok_or_else(|| PrepareError::Qr {
+                url: url.clone(),
+                source: crate::qr::QrError { len: url.len() },
+            })?;
+            let layout = scale.code(modules);
+            PageText::Code {
+                layout,
+                words: compose::words(scale, layout.words, title, None),
+            }
+        }
     })
 }
 
@@ -300,6 +387,26 @@ pub fn prepare(
                 &mut images,
                 &mut warnings,
             );
+        }
+        (PageContent::Book { book, .. }, PageText::Book { layout, art, .. }) => {
+            if let (Some(code), Some(link)) = (layout.code, &book.link) {
+                images.insert(Slot::Qr, qr_image(link, code.w)?);
+            }
+            match cover(book, layout.cover, store, &mut warnings) {
+                Some(img) => {
+                    images.insert(Slot::Cover(0), img);
+                }
+                None => {
+                    *art = Some(compose::typographic_cover(
+                        layout.cover,
+                        &book.title,
+                        &authors_line(&book.authors),
+                    ));
+                }
+            }
+        }
+        (PageContent::Code { url, .. }, PageText::Code { layout, .. }) => {
+            images.insert(Slot::Qr, qr_image(url, layout.code.w)?);
         }
         _ => {}
     }
@@ -386,6 +493,35 @@ pub fn book_modules(books: &[CoverItem], book_qr: bool) -> Option<u32> {
         .max()
 }
 
+/// A book's cover picture, decoded to fit `r`; `None` (with a warning) when it has none that can
+/// be shown, and a typographic cover stands in.
+fn cover(
+    book: &CoverItem,
+    r: Rect,
+    store: &dyn MediaStore,
+    warnings: &mut Vec<String>,
+) -> Option<RgbaImage> {
+    let cover = book.cover.as_ref()?;
+    let (w, h) = r.pixels();
+    match load(store, cover, w, h, Fit::Fit) {
+        Ok(img) if is_real_cover(img.width(), img.height()) => Some(img),
+        Ok(_) => {
+            warnings.push(format!(
+                "cover of \"{}\" is a placeholder; using a typographic cover",
+                book.title
+            ));
+            None
+        }
+        Err(e) => {
+            warnings.push(format!(
+                "cover of \"{}\" left out, using a typographic cover: {e}",
+                book.title
+            ));
+            None
+        }
+    }
+}
+
 /// The covers and book codes of a covers page laid out as `layout`, into `images`; returns the
 /// typographic covers of the books whose picture cannot be shown.
 fn covers(
@@ -406,26 +542,7 @@ fn covers(
                 Err(e) => warnings.push(format!("code of \"{}\" left out: {e}", book.title)),
             }
         }
-        let picture = book.cover.as_ref().and_then(|cover| {
-            let (w, h) = cell.cover.pixels();
-            match load(store, cover, w, h, Fit::Fit) {
-                Ok(img) if is_real_cover(img.width(), img.height()) => Some(img),
-                Ok(_) => {
-                    warnings.push(format!(
-                        "cover of \"{}\" is a placeholder; using a typographic cover",
-                        book.title
-                    ));
-                    None
-                }
-                Err(e) => {
-                    warnings.push(format!(
-                        "cover of \"{}\" left out, using a typographic cover: {e}",
-                        book.title
-                    ));
-                    None
-                }
-            }
-        });
+        let picture = cover(book, cell.cover, store, warnings);
         match picture {
             Some(img) => {
                 images.insert(Slot::Cover(i), img);

@@ -17,53 +17,65 @@ use vitrin::generation::{Generation, Library};
 use vitrin::media::LocalMedia;
 use vitrin::player::compositor::Compositor;
 use vitrin::player::page::PageView;
-use vitrin::player::sequence::{Navigate, Sequencer};
+use vitrin::player::input::Intended;
+use vitrin::player::sequence::Sequencer;
 use vitrin::player::workers::{ContentSource, CurrentLibrary};
 use vitrin::player::{Output, PlayerOptions, WallClock, player_app};
 use vitrin::playlist::{Playlist, Transition};
 use vitrin::screen::ScreenConfig;
 use vitrin::show::Direction;
+use vitrin::touch::Intent;
 
 /// One bevy app at a time: they share the process's task pools and the software GPU.
-fn serial() -> MutexGuard<'static, ()> {
+pub(crate) fn serial() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-const STEP: Duration = Duration::from_millis(100);
+pub(crate) const STEP: Duration = Duration::from_millis(100);
 
-fn at(s: &str) -> DateTime<Utc> {
+pub(crate) fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-fn playlist(file: &Path, toml: &str) -> Playlist {
+pub(crate) fn playlist(file: &Path, toml: &str) -> Playlist {
     let (p, d) = load_playlist_str(file, toml);
     p.unwrap_or_else(|| panic!("{d:?}"))
 }
 
-fn library(playlists: Vec<Playlist>) -> Library {
+pub(crate) fn library(playlists: Vec<Playlist>) -> Library {
     Library {
         generation: Generation::new(playlists, Vec::new()),
         store: Arc::new(LocalMedia::default()),
     }
 }
 
-struct Player {
-    app: App,
+pub(crate) struct Player {
+    pub(crate) app: App,
 }
 
 impl Player {
-    fn new(playlists: Vec<Playlist>, screen: ScreenConfig, now: DateTime<Utc>) -> Self {
+    pub(crate) fn new(playlists: Vec<Playlist>, screen: ScreenConfig, now: DateTime<Utc>) -> Self {
         Self::new_with_source(ContentSource::Fixed(library(playlists)), screen, now)
     }
 
-    fn new_with_source(source: ContentSource, screen: ScreenConfig, now: DateTime<Utc>) -> Self {
+    pub(crate) fn new_with_source(
+        source: ContentSource,
+        screen: ScreenConfig,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self::new_sized(source, screen, now, (320, 180))
+    }
+
+    pub(crate) fn new_sized(
+        source: ContentSource,
+        screen: ScreenConfig,
+        now: DateTime<Utc>,
+        (width, height): (u32, u32),
+    ) -> Self {
         let mut app = player_app(
             PlayerOptions {
-                output: Output::Headless {
-                    width: 320,
-                    height: 180,
-                },
+                output: Output::Headless { width, height },
                 screen,
                 clock: WallClock::Fixed(now),
                 bench: None,
@@ -79,32 +91,32 @@ impl Player {
         Self { app }
     }
 
-    fn with_clock(mut self, clock: WallClock) -> Self {
+    pub(crate) fn with_clock(mut self, clock: WallClock) -> Self {
         self.app.insert_resource(clock);
         self
     }
 
-    fn seq(&self) -> &Sequencer {
+    pub(crate) fn seq(&self) -> &Sequencer {
         self.app.world().resource::<Sequencer>()
     }
 
-    fn seconds(&self) -> f64 {
+    pub(crate) fn seconds(&self) -> f64 {
         self.app.world().resource::<Time<Real>>().elapsed_secs_f64()
     }
 
-    fn pages_held(&mut self) -> usize {
+    pub(crate) fn pages_held(&mut self) -> usize {
         let world = self.app.world_mut();
         world.query::<&PageView>().iter(world).count()
     }
 
     /// One frame; preparation runs on a real thread, so give it a moment.
-    fn step(&mut self) {
+    pub(crate) fn step(&mut self) {
         self.app.update();
         std::thread::sleep(Duration::from_millis(2));
     }
 
     /// Steps until `done` holds, for at most `frames` frames (and a minute of real time).
-    fn until(&mut self, frames: usize, mut done: impl FnMut(&mut Self) -> bool) -> bool {
+    pub(crate) fn until(&mut self, frames: usize, mut done: impl FnMut(&mut Self) -> bool) -> bool {
         let started = Instant::now();
         for _ in 0..frames {
             if done(self) {
@@ -119,7 +131,7 @@ impl Player {
     }
 
     /// Each page the screen changes to, with the virtual time it went on screen.
-    fn record(&mut self, frames: usize) -> Vec<(f64, String)> {
+    pub(crate) fn record(&mut self, frames: usize) -> Vec<(f64, String)> {
         let mut seen = Vec::new();
         let mut last = self.seq().shown;
         for _ in 0..frames {
@@ -139,7 +151,7 @@ impl Player {
 
     /// What must hold at every frame: the page on screen is completely drawn, and no more than
     /// two pages are held.
-    fn check_invariants(&mut self) {
+    pub(crate) fn check_invariants(&mut self) {
         let on_screen = self.app.world().resource::<Compositor>().on_screen();
         if let Some(page) = on_screen {
             let view = self
@@ -154,7 +166,7 @@ impl Player {
     }
 }
 
-fn text_slides(dir: &Path, n: usize, duration: &str) -> Playlist {
+pub(crate) fn text_slides(dir: &Path, n: usize, duration: &str) -> Playlist {
     let mut toml = format!("name = \"T\"\nduration = \"{duration}\"\ntransition = \"fade\"\n");
     for i in 1..=n {
         toml.push_str(&format!(
@@ -271,7 +283,9 @@ fn navigation_brings_the_page_at_once_and_holds_it() {
     let first = p.seq().last_shown.clone().unwrap();
     assert_eq!(first.slide, 1);
     let t0 = p.seconds();
-    p.app.world_mut().write_message(Navigate(Direction::Back));
+    p.app
+        .world_mut()
+        .write_message(Intended(Intent::Navigate(Direction::Back)));
     assert!(
         p.until(100, |p| p.seq().shown >= 2),
         "navigation did nothing"

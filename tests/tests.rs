@@ -11,6 +11,7 @@ mod player;
 mod render;
 mod schema;
 mod server;
+mod touch;
 mod typography;
 mod util;
 mod window;

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use crate::player::input::PointerNavigation;
 use crate::player::workers::ContentSource;
 use crate::player::{Output, PlayerOptions, WallClock, player_app};
 
@@ -49,7 +48,9 @@ pub fn parse_screen_size(text: &str) -> Result<(u32, u32), String> {
 }
 
 pub fn run(args: PlayArgs) -> anyhow::Result<bool> {
-    let screen = super::screen_config(args.screen.as_deref())?;
+    let mut screen = super::screen_config(args.screen.as_deref())?;
+    // A preview window behaves as a touch screen, the mouse as a finger.
+    screen.touch |= args.windowed.is_some();
     let output = match args.windowed {
         Some(size) => Output::Window {
             fullscreen: false,
@@ -60,7 +61,6 @@ pub fn run(args: PlayArgs) -> anyhow::Result<bool> {
             size: (1920, 1080),
         },
     };
-    let interactive = screen.touch || args.windowed.is_some();
     tracing::info!(
         screen = %screen.id,
         timezone = screen.timezone.name(),
@@ -87,7 +87,6 @@ pub fn run(args: PlayArgs) -> anyhow::Result<bool> {
         },
         source,
     );
-    app.insert_resource(PointerNavigation(interactive));
     if let Some(dir) = args.status {
         app.insert_resource(crate::player::status::StatusOutput {
             dir,

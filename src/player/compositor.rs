@@ -201,14 +201,16 @@ pub fn spawn_screen(
     ));
 }
 
-fn layer_node(texture: Handle<Image>, z: i32) -> impl Bundle {
+/// A page's layer: across the screen, as high as pages are (above the touch bar on a touch
+/// screen), pixel for pixel.
+fn layer_node(texture: Handle<Image>, z: i32, size: &FrameSize) -> impl Bundle {
     (
         Node {
             position_type: PositionType::Absolute,
             left: px(0),
             top: px(0),
             width: percent(100),
-            height: percent(100),
+            height: percent(100.0 * size.page_height() as f32 / size.height.max(1) as f32),
             ..default()
         },
         ImageNode::new(texture).with_mode(NodeImageMode::Stretch),
@@ -235,6 +237,7 @@ fn composite(
     mut views: Query<&mut PageView>,
     mut images: ResMut<Assets<Image>>,
     now: Res<super::Now>,
+    size: Res<FrameSize>,
 ) {
     if let Some(request) = compositor.request.take() {
         // A new request finishes whatever ran before it.
@@ -242,7 +245,14 @@ fn composite(
             finish(&mut compositor, r, &mut commands, &mut views, &mut images);
         }
         let from = compositor.current;
-        compositor.running = Some(begin(request, from, *root, &mut commands, &mut clear));
+        compositor.running = Some(begin(
+            request,
+            from,
+            *root,
+            &mut commands,
+            &mut clear,
+            &size,
+        ));
         return;
     }
     let Some(running) = &compositor.running else {
@@ -263,11 +273,12 @@ fn begin(
     root: Entity,
     commands: &mut Commands,
     clear: &mut ClearColor,
+    size: &FrameSize,
 ) -> Running {
     match request {
         Request::Show(show) => {
             clear.0 = BRAND_BACKGROUND;
-            begin_show(show, from, root, commands)
+            begin_show(show, from, root, commands, size)
         }
         Request::Blank { now } => {
             clear.0 = Color::BLACK;
@@ -284,8 +295,14 @@ fn begin(
 
 /// Spawns the shown page's layer above the one on screen (which goes below it), as the
 /// transition's first frame will show it.
-fn begin_show(show: Show, from: Option<Layer>, root: Entity, commands: &mut Commands) -> Running {
-    let node = commands.spawn(layer_node(show.texture, 1)).id();
+fn begin_show(
+    show: Show,
+    from: Option<Layer>,
+    root: Entity,
+    commands: &mut Commands,
+    size: &FrameSize,
+) -> Running {
+    let node = commands.spawn(layer_node(show.texture, 1, size)).id();
     commands.entity(root).add_child(node);
     // With nothing to slide away from, the first page fades in.
     let kind = if from.is_none() && show.kind == Transition::Slide {

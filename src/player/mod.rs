@@ -8,7 +8,9 @@
 //! - [`page`]: draws a prepared page once into its own texture, the same code for `play`,
 //!   `render` and tests;
 //! - [`compositor`]: puts page textures on screen, with cut, crossfade and slide transitions;
-//! - [`input`]: touch, mouse and keyboard navigation;
+//! - [`input`]: fingers, the mouse and keys, told apart into what a visitor meant
+//!   ([`crate::touch`]);
+//! - [`touchbar`]: the touch bar under the pages of a touch screen, and the staff overlay;
 //! - [`audio`]: an optional click on touch, silent where there is no sound card;
 //! - [`pacing`]: sleeps between transitions instead of redrawing a still screen;
 //! - [`render`]: `vitrin render`, the same pages written to PNG without a window;
@@ -25,6 +27,7 @@ pub mod page;
 pub mod render;
 pub mod sequence;
 pub mod status;
+pub mod touchbar;
 pub mod workers;
 
 use std::time::Duration;
@@ -127,18 +130,49 @@ pub enum PlayerSystems {
     Pace,
 }
 
-/// The frame's size in physical pixels: what pages are drawn at; and how the screen is seen.
+/// The frame's size in physical pixels; how the screen is seen; and whether it is a touch screen,
+/// whose pages stand above the touch bar ([`crate::touch::Bar`]).
 #[derive(Resource, Debug, Clone, Copy, PartialEq)]
 pub struct FrameSize {
     pub width: u32,
     pub height: u32,
     pub viewing: Viewing,
+    pub touch: bool,
 }
 
 impl FrameSize {
-    /// Sizes and places for pages of this frame.
+    /// How large a pixel is on the glass, in millimetres.
+    pub fn mm_per_px(&self) -> f32 {
+        Scale::viewed(self.width, self.height, self.viewing).mm_per_px
+    }
+
+    /// The touch bar, on a touch screen.
+    pub fn bar(&self) -> Option<crate::touch::Bar> {
+        self.touch
+            .then(|| crate::touch::Bar::new(self.width, self.height, self.mm_per_px()))
+    }
+
+    /// How high pages are: the whole frame, less the touch bar.
+    pub fn page_height(&self) -> u32 {
+        match self.bar() {
+            Some(bar) => self.height.saturating_sub(bar.rect.h as u32).max(1),
+            None => self.height,
+        }
+    }
+
+    /// Sizes and places for pages of this frame: pages are as wide as the frame and
+    /// [`FrameSize::page_height`] high, and a pixel is as large as on the whole screen.
     pub fn scale(&self) -> Scale {
-        Scale::viewed(self.width, self.height, self.viewing)
+        let h = self.page_height();
+        let diagonal_mm = self.mm_per_px() * (self.width as f32).hypot(h as f32);
+        Scale::viewed(
+            self.width,
+            h,
+            Viewing {
+                diagonal_mm,
+                ..self.viewing
+            },
+        )
     }
 }
 
@@ -199,6 +233,7 @@ pub fn base_plugins(app: &mut App, output: &Output) {
         width,
         height,
         viewing: Viewing::default(),
+        touch: false,
     })
     .insert_resource(StartedAt(std::time::Instant::now()))
     .init_resource::<Now>()
@@ -234,7 +269,11 @@ pub struct PlayerOptions {
 pub fn player_app(options: PlayerOptions, source: workers::ContentSource) -> App {
     let mut app = App::new();
     base_plugins(&mut app, &options.output);
-    app.world_mut().resource_mut::<FrameSize>().viewing = options.screen.viewing;
+    {
+        let mut size = app.world_mut().resource_mut::<FrameSize>();
+        size.viewing = options.screen.viewing;
+        size.touch = options.screen.touch;
+    }
     app.insert_resource(Screen(options.screen.clone()))
         .insert_resource(options.clock);
     app.add_plugins((
@@ -242,6 +281,7 @@ pub fn player_app(options: PlayerOptions, source: workers::ContentSource) -> App
         sequence::plugin,
         compositor::plugin,
         input::plugin,
+        touchbar::plugin,
         audio::plugin,
         pacing::plugin,
         status::plugin,

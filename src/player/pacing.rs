@@ -9,6 +9,8 @@ use bevy::window::RequestRedraw;
 use bevy::winit::{UpdateMode, WinitSettings};
 
 use super::compositor::Compositor;
+use super::input::Hands;
+use super::touchbar::TouchBar;
 use super::sequence::Sequencer;
 use super::{PlayerSystems, WallClock};
 
@@ -20,16 +22,23 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 /// How long the player may sleep now: `None` means it needs the next frame at once.
+///
+/// `touch` is when the touch screen's own needs wake it (a long press coming due, the hint fading,
+/// the staff overlay closing).
 pub fn sleep_for(
     seq: &Sequencer,
     compositor: &Compositor,
     now: f64,
     wall: chrono::DateTime<chrono::Utc>,
+    touch: Option<f64>,
 ) -> Option<Duration> {
     if compositor.animating() || seq.drawing() {
         return None;
     }
     let mut sleep = MAX_SLEEP;
+    if let Some(t) = touch {
+        sleep = sleep.min(Duration::from_secs_f64((t - now).max(0.0)));
+    }
     if let Some(deadline) = seq.page_deadline() {
         sleep = sleep.min(Duration::from_secs_f64((deadline - now).max(0.0)));
     }
@@ -47,6 +56,8 @@ fn pace(
     clock: Res<WallClock>,
     now_clock: Res<super::Now>,
     settings: Option<ResMut<WinitSettings>>,
+    bar: Res<TouchBar>,
+    hands: Res<Hands>,
     mut redraw: MessageWriter<RequestRedraw>,
     mut woken_for: Local<Option<f64>>,
 ) {
@@ -56,7 +67,11 @@ fn pace(
     let now = now_clock.0;
     // A screenshot completes over a few frames.
     let wait = if screenshots.is_empty() {
-        sleep_for(&seq, &compositor, now, clock.now(&now_clock))
+        let touch = [bar.wake_at(now), hands.0.next_poll()]
+            .into_iter()
+            .flatten()
+            .reduce(f64::min);
+        sleep_for(&seq, &compositor, now, clock.now(&now_clock), touch)
     } else {
         None
     };

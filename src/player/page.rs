@@ -18,6 +18,7 @@ use crate::layout::{Rect, Scale, TypographicCover};
 use crate::prepare::{CoversPage, PageText, PreparedPage, Slot};
 use crate::show::{Page, PageContent};
 use crate::theme::{Palette, Rgb, SCRIM_TEXT, cover_colors};
+use crate::touch::Target;
 use crate::typeset::{Face, LINE_HEIGHT};
 
 /// Frames a page is rendered before it counts as drawn. Assets uploaded in one frame and text
@@ -38,6 +39,8 @@ pub struct PageView {
     frames: u32,
     /// Keep the camera running after the page is drawn (for screenshots of it).
     pub keep_rendering: bool,
+    /// What can be touched on it, in page pixels.
+    pub targets: Vec<Target>,
 }
 
 impl PageView {
@@ -80,6 +83,11 @@ fn gpu_image(img: &RgbaImage, nearest: bool) -> Image {
         image.sampler = ImageSampler::nearest();
     }
     image
+}
+
+/// A picture for the screen's own UI (the touch bar's icons), smoothly scaled.
+pub fn ui_image(img: &RgbaImage) -> Image {
+    gpu_image(img, false)
 }
 
 fn color(rgb: Rgb) -> Color {
@@ -130,7 +138,9 @@ pub fn spawn_page(
         palette,
     };
     ui.content(&prepared, &mut add);
+    let targets = prepared.text.targets();
     commands.entity(camera).insert(PageView {
+        targets,
         page: prepared.page,
         target,
         width,
@@ -266,6 +276,37 @@ impl Ui<'_, '_, '_> {
             }
             (PageContent::Covers { books, .. }, PageText::Covers(c)) => {
                 self.covers(books, c, add);
+            }
+            (PageContent::Book { book, .. }, PageText::Book { layout, text, art }) => {
+                match add(Slot::Cover(0)) {
+                    Some((image, size)) => {
+                        let r = layout.cover.centered(size.x as f32, size.y as f32);
+                        let r = Rect::new(layout.cover.x, r.y, r.w, r.h);
+                        self.child((
+                            at(r),
+                            ImageNode::new(image).with_mode(NodeImageMode::Stretch),
+                            self.cover_shadow(),
+                        ));
+                    }
+                    None => {
+                        if let Some(art) = art {
+                            self.typographic_cover(layout.cover, book, art);
+                        }
+                    }
+                }
+                self.headline_and_text(&text.words);
+                if let (Some(r), Some(qr)) = (layout.code, add(Slot::Qr)) {
+                    self.image(r, qr.0);
+                }
+                if let Some(call) = &text.call {
+                    self.lines(call, color(self.palette.text));
+                }
+            }
+            (_, PageText::Code { layout, words }) => {
+                self.headline_and_text(words);
+                if let Some(qr) = add(Slot::Qr) {
+                    self.image(layout.code, qr.0);
+                }
             }
             // prepare() sets a page's texts from its content: they always match.
             _ => {}

@@ -9,17 +9,16 @@ use chrono::{DateTime, Utc};
 
 use super::compositor::Compositor;
 use super::fonts::Fonts;
+use super::input::{Intended, Touched};
 use super::page::{PageView, despawn_page, spawn_page};
 use super::workers::{CurrentLibrary, Done, Preparer};
 use super::{FrameSize, PlayerSystems, Screen, WallClock};
 use crate::schedule::{Program, Reason, next_look, program_at};
 use crate::show::{
-    Change, Choice, Direction, Page, PageContent, PageKey, Place, RunningOrder, pages_for,
+    Change, Choice, Page, PageContent, PageKey, Place, RunningOrder, book_detail, code_detail,
+    pages_for,
 };
-
-/// A visitor or staff member asked for another page.
-#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Navigate(pub Direction);
+use crate::touch::{Action, Intent};
 
 /// The page coming next.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,14 +62,12 @@ impl Sequencer {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Sequencer>()
-        .add_message::<Navigate>()
-        .add_systems(
-            Update,
-            (follow_window_size, follow_schedule, navigate, advance)
-                .chain()
-                .in_set(PlayerSystems::Sequence),
-        );
+    app.init_resource::<Sequencer>().add_systems(
+        Update,
+        (follow_window_size, follow_schedule, carry_out, advance)
+            .chain()
+            .in_set(PlayerSystems::Sequence),
+    );
 }
 
 /// Pages are drawn at the window's real size (a kiosk's monitor decides it).
@@ -152,10 +149,12 @@ fn cancel_incoming(
     seq.incoming = Incoming::None;
 }
 
-/// A swipe, tap or key: the page in that direction comes at once, and automatic advancing pauses
-/// for the screen's touch timeout.
-fn navigate(
-    mut requests: MessageReader<Navigate>,
+/// What visitors meant: a page in either direction, a book or a code opened or closed, a
+/// carousel picture, pause and play. Any touch holds the show for the screen's touch timeout.
+#[allow(clippy::too_many_arguments)]
+fn carry_out(
+    mut intents: MessageReader<Intended>,
+    mut touches: MessageReader<Touched>,
     mut seq: ResMut<Sequencer>,
     screen: Res<Screen>,
     now_clock: Res<super::Now>,
@@ -165,18 +164,42 @@ fn navigate(
     mut preparer: ResMut<Preparer>,
     library: Res<CurrentLibrary>,
     size: Res<FrameSize>,
+    compositor: Res<Compositor>,
 ) {
-    let Some(Navigate(direction)) = requests.read().last().copied() else {
-        return;
-    };
-    let Some(choice) = seq
-        .order
-        .navigate(direction, now_clock.0, screen.0.touch_timeout)
-    else {
-        return;
-    };
-    cancel_incoming(&mut seq, &mut commands, &mut views, &mut images);
-    request(&mut seq, &mut preparer, &library, &size, choice);
+    let (now, timeout) = (now_clock.0, screen.0.touch_timeout);
+    if touches.read().count() > 0 && seq.order.current().is_some() {
+        seq.order.touched(now, timeout);
+    }
+    for &Intended(intent) in intents.read() {
+        let on_screen = compositor
+            .on_screen()
+            .and_then(|e| views.get(e).ok())
+            .map(|v| v.page.clone());
+        let choice = match intent {
+            Intent::Navigate(direction) => seq.order.navigate(direction, now, timeout),
+            Intent::Open(Action::OpenBook(i)) => on_screen
+                .and_then(|p| book_detail(&p, i))
+                .and_then(|detail| seq.order.open_aside(detail, now, timeout)),
+            Intent::Open(Action::EnlargeCode) => on_screen
+                .and_then(|p| code_detail(&p))
+                .and_then(|detail| seq.order.open_aside(detail, now, timeout)),
+            Intent::Open(Action::Picture(part)) => seq.order.go_to_part(part, now, timeout),
+            Intent::Close => seq.order.close_aside(now, timeout),
+            Intent::Pause => {
+                seq.order.pause(now, timeout);
+                None
+            }
+            Intent::Play => {
+                seq.order.play(now);
+                None
+            }
+            Intent::Staff | Intent::Touch => None,
+        };
+        if let Some(choice) = choice {
+            cancel_incoming(&mut seq, &mut commands, &mut views, &mut images);
+            request(&mut seq, &mut preparer, &library, &size, choice);
+        }
+    }
 }
 
 /// Asks for the chosen page to be prepared.
@@ -205,9 +228,19 @@ fn advance(
     mut commands: Commands,
     mut images: ResMut<Assets<Image>>,
     fonts: Res<Fonts>,
-    views: Query<&PageView>,
+    mut views: Query<&mut PageView>,
     mut compositor: ResMut<Compositor>,
 ) {
+    if seq.order.idle_due(now_clock.0) {
+        // The visitor left: the show goes on where it would be by itself.
+        tracing::info!("no touch for the touch timeout: the show runs by itself again");
+        let back = seq.order.idle_return(now_clock.0);
+        cancel_incoming(&mut seq, &mut commands, &mut views, &mut images);
+        if let Some(choice) = back {
+            request(&mut seq, &mut preparer, &library, &size, choice);
+        }
+        return;
+    }
     match seq.incoming {
         // Only the page on screen and the next one are held: during a transition (two pages on
         // screen), the one after waits.
@@ -316,5 +349,7 @@ fn page_kind(page: &Page) -> &'static str {
         PageContent::Qr { .. } => "qr",
         PageContent::Text { .. } => "text",
         PageContent::Welcome => "welcome",
+        PageContent::Book { .. } => "book",
+        PageContent::Code { .. } => "code",
     }
 }

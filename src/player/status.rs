@@ -14,6 +14,7 @@ use super::sequence::Sequencer;
 use super::workers::CurrentLibrary;
 use super::{PlayerSystems, Screen, WallClock};
 use crate::fsutil::write_atomic;
+use crate::show::PageContent;
 
 /// Where status goes.
 #[derive(Resource, Debug, Clone)]
@@ -36,6 +37,10 @@ struct Status<'a> {
     /// Pages shown since the player started.
     shown: u64,
     page: Option<String>,
+    /// What a visitor opened from the page on screen: a book's title, or a code's address.
+    opened: Option<String>,
+    /// A visitor paused the show.
+    paused: bool,
     next_change: Option<String>,
 }
 
@@ -52,15 +57,16 @@ fn write_status(
     library: Res<CurrentLibrary>,
     now: Res<super::Now>,
     image_target: Option<Res<OutputImage>>,
-    mut written: Local<Option<u64>>,
+    mut written: Local<Option<(u64, bool)>>,
     mut commands: Commands,
 ) {
     let Some(output) = output else { return };
-    // Once per page, when it has settled on screen.
-    if *written == Some(seq.shown) || !compositor.is_idle() {
+    // Once per page (and when the show is paused or plays again), when it has settled on screen.
+    let state = (seq.shown, seq.order.is_paused());
+    if *written == Some(state) || !compositor.is_idle() {
         return;
     }
-    *written = Some(seq.shown);
+    *written = Some(state);
     let tz = screen.0.timezone;
     let status = Status {
         screen: &screen.0.id,
@@ -78,6 +84,16 @@ fn write_status(
         mode: seq.program.as_ref().map(|p| p.mode.name()),
         shown: seq.shown,
         page: seq.last_shown.as_ref().map(ToString::to_string),
+        opened: seq
+            .order
+            .aside()
+            .filter(|_| seq.order.aside_on_screen())
+            .and_then(|page| match &page.content {
+                PageContent::Book { book, .. } => Some(book.title.clone()),
+                PageContent::Code { url, .. } => Some(url.clone()),
+                _ => None,
+            }),
+        paused: seq.order.is_paused(),
         next_change: seq.next_change.map(|t| t.with_timezone(&tz).to_rfc3339()),
     };
     let json = serde_json::to_vec_pretty(&status).expect("status serializes");

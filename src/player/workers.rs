@@ -47,6 +47,10 @@ impl Waker {
 #[derive(Resource, Debug, Clone)]
 pub struct CurrentLibrary(pub Library);
 
+/// When the content now playing reached the player (for the staff overlay).
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct ContentSince(pub chrono::DateTime<chrono::Utc>);
+
 /// A page to prepare.
 struct Job {
     id: u64,
@@ -342,7 +346,16 @@ fn collect_prepared(mut preparer: ResMut<Preparer>) {
     }
 }
 
-fn collect_content(updates: Option<Res<ContentUpdates>>, mut current: ResMut<CurrentLibrary>) {
+fn collect_content(
+    updates: Option<Res<ContentUpdates>>,
+    mut current: ResMut<CurrentLibrary>,
+    mut commands: Commands,
+    clock: Res<super::WallClock>,
+    now: Res<super::Now>,
+) {
+    if current.is_added() {
+        commands.insert_resource(ContentSince(clock.now(&now)));
+    }
     let Some(updates) = updates else { return };
     let mut latest = None;
     let updates = updates.0.lock().expect("not poisoned");
@@ -353,5 +366,6 @@ fn collect_content(updates: Option<Res<ContentUpdates>>, mut current: ResMut<Cur
         && library.generation.id != current.0.generation.id
     {
         current.0 = library;
+        commands.insert_resource(ContentSince(clock.now(&now)));
     }
 }

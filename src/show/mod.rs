@@ -52,6 +52,15 @@ pub enum PageContent {
     },
     /// vitrin's own welcome slide, when nothing else is active or can be shown.
     Welcome,
+    /// One book opened from a covers page on a touch screen: its cover large, its title and
+    /// authors, and a large code to its record in the portal ([`book_detail`]).
+    Book {
+        book: CoverItem,
+        /// The line by the code.
+        call: String,
+    },
+    /// A qr slide's code as large as the screen allows, with its title ([`code_detail`]).
+    Code { title: String, url: String },
 }
 
 /// One still screen and how long it stays.
@@ -86,6 +95,40 @@ impl std::fmt::Display for PageKey {
 
 /// The default line beside a covers slide's QR code.
 pub const DEFAULT_QR_TEXT: &str = "Reservera i katalogen";
+
+/// The line by a book's code on its detail page: what the code leads to.
+pub const RESERVE_TEXT: &str = "Reservera – hämta på valfritt bibliotek";
+
+/// The detail page of book `index` (from 0) of a covers page; `None` for other pages.
+pub fn book_detail(page: &Page, index: usize) -> Option<Page> {
+    let PageContent::Covers { books, .. } = &page.content else {
+        return None;
+    };
+    let book = books.get(index)?.clone();
+    Some(Page {
+        content: PageContent::Book {
+            book,
+            call: RESERVE_TEXT.to_owned(),
+        },
+        transition: Transition::Fade,
+        ..page.clone()
+    })
+}
+
+/// A qr page's code shown larger; `None` for other pages.
+pub fn code_detail(page: &Page) -> Option<Page> {
+    let PageContent::Qr { title, url, .. } = &page.content else {
+        return None;
+    };
+    Some(Page {
+        content: PageContent::Code {
+            title: title.clone(),
+            url: url.clone(),
+        },
+        transition: Transition::Fade,
+        ..page.clone()
+    })
+}
 
 /// No page shows for less: the screen never changes more than once a second, so nothing on it
 /// flashes (WCAG 2.3.1 allows three flashes a second).

@@ -34,6 +34,9 @@ pub enum Place {
     /// vitrin's welcome page, standing in because no page of the running order could be prepared.
     /// It has no place in the running order.
     Welcome,
+    /// A page a visitor opened from the page on screen (a book's detail, a code shown larger). It
+    /// has no place in the running order either: closing it brings back the page it came from.
+    Aside,
 }
 
 /// A page chosen to come next.
@@ -54,6 +57,19 @@ enum Search {
     WelcomeStandsIn,
 }
 
+/// A visitor at the screen: from their first touch until the idle timeout passes (or they touch
+/// play).
+#[derive(Debug, Clone)]
+struct Visit {
+    /// The page on screen when the visit began, and when it went on screen: where the show would
+    /// have run on from by itself.
+    from: Option<(PageKey, f64)>,
+    paused: bool,
+    /// A page opened from the page on screen, asked for or on screen.
+    aside: Option<Page>,
+    aside_on_screen: bool,
+}
+
 /// The pages that play, in order, and where the show is in them.
 #[derive(Debug, Clone)]
 pub struct RunningOrder {
@@ -64,8 +80,10 @@ pub struct RunningOrder {
     shown_at: f64,
     /// A new running order, waiting for the page on screen to end.
     pending: Option<Vec<Page>>,
-    /// After a touch, the page stays until then.
+    /// While a visitor uses the screen, nothing advances by itself until then (the idle timeout).
     held_until: Option<f64>,
+    /// A visitor is using the screen.
+    visit: Option<Visit>,
     search: Search,
     /// Pages that had a problem, so each is reported once per version of the content.
     failed: HashSet<PageKey>,
@@ -87,6 +105,7 @@ impl RunningOrder {
             shown_at: 0.0,
             pending: None,
             held_until: None,
+            visit: None,
             search: Search::Skipping(0),
             failed: HashSet::new(),
             switch_now: false,
@@ -105,12 +124,12 @@ impl RunningOrder {
 
     /// When the page on screen has had its time; `None` when no page of the running order is on
     /// screen.
+    /// During a visit, nothing advances by itself until the idle timeout.
     pub fn deadline(&self) -> Option<f64> {
         let page = self.current()?;
-        let natural = self.shown_at + page.duration.as_secs_f64();
         Some(match self.held_until {
-            Some(h) => h.max(natural),
-            None => natural,
+            Some(h) if self.visit.is_some() => h,
+            _ => self.shown_at + page.duration.as_secs_f64(),
         })
     }
 
@@ -121,22 +140,179 @@ impl RunningOrder {
 
     /// Whether a visitor's touch still holds the page on screen.
     pub fn is_held(&self, now: f64) -> bool {
-        self.held_until.is_some_and(|h| h > now)
+        self.visit.is_some() && self.held_until.is_some_and(|h| h > now)
+    }
+
+    /// Whether a visitor is using the screen (until the idle return).
+    pub fn in_visit(&self) -> bool {
+        self.visit.is_some()
+    }
+
+    /// Whether a visitor paused the show.
+    pub fn is_paused(&self) -> bool {
+        self.visit.as_ref().is_some_and(|v| v.paused)
+    }
+
+    /// The page opened from the page on screen, whether it is on screen yet or being made ready.
+    pub fn aside(&self) -> Option<&Page> {
+        self.visit.as_ref().and_then(|v| v.aside.as_ref())
+    }
+
+    /// Whether the opened page is on screen.
+    pub fn aside_on_screen(&self) -> bool {
+        self.visit.as_ref().is_some_and(|v| v.aside_on_screen)
+    }
+
+    /// When the visit ends by itself: the idle timeout after the last touch.
+    pub fn idle_at(&self) -> Option<f64> {
+        self.visit.as_ref().and(self.held_until)
+    }
+
+    /// A visitor touched the screen: a visit begins (or goes on), and nothing advances by itself
+    /// for `timeout`.
+    pub fn touched(&mut self, now: f64, timeout: Duration) {
+        self.held_until = Some(now + timeout.as_secs_f64());
+        if self.visit.is_none() {
+            let from = self.current().map(|p| (p.key.clone(), self.shown_at));
+            self.visit = Some(Visit {
+                from,
+                paused: false,
+                aside: None,
+                aside_on_screen: false,
+            });
+        }
+    }
+
+    /// Pauses the show (WCAG 2.2.2): nothing advances until play is touched or the visit ends.
+    pub fn pause(&mut self, now: f64, timeout: Duration) {
+        self.touched(now, timeout);
+        if let Some(v) = &mut self.visit {
+            v.paused = true;
+        }
+    }
+
+    /// Play: the visit ends and the show runs on by itself from the page on screen, which gets its
+    /// whole time again.
+    pub fn play(&mut self, now: f64) {
+        self.visit = None;
+        self.held_until = None;
+        self.shown_at = now;
+    }
+
+    /// A visitor opened `page` from the page on screen: it comes at once, and the show holds.
+    pub fn open_aside(&mut self, page: Page, now: f64, timeout: Duration) -> Option<Choice> {
+        self.current()?;
+        self.touched(now, timeout);
+        let visit = self.visit.as_mut()?;
+        visit.aside = Some(page);
+        Some(Choice {
+            place: Place::Aside,
+            navigated: true,
+        })
+    }
+
+    /// The visitor closed the page they opened: the page it came from comes back at once, and the
+    /// show still holds.
+    pub fn close_aside(&mut self, now: f64, timeout: Duration) -> Option<Choice> {
+        self.visit.as_ref()?.aside.as_ref()?;
+        self.touched(now, timeout);
+        if let Some(v) = &mut self.visit {
+            v.aside = None;
+        }
+        let key = self.current()?.key.clone();
+        let index = self.upcoming().iter().position(|p| p.key == key)?;
+        Some(Choice {
+            place: Place::InOrder(index),
+            navigated: true,
+        })
+    }
+
+    /// A visitor asked for another part of the slide on screen (a carousel's picture, from its
+    /// dots): part `part`, from 1.
+    pub fn go_to_part(&mut self, part: usize, now: f64, timeout: Duration) -> Option<Choice> {
+        let key = self.current()?.key.clone();
+        let index = self.upcoming().iter().position(|p| {
+            p.key.playlist == key.playlist && p.key.slide == key.slide && p.key.part == part
+        })?;
+        self.touched(now, timeout);
+        Some(Choice {
+            place: Place::InOrder(index),
+            navigated: true,
+        })
+    }
+
+    /// Whether the visit has ended: no touch for the idle timeout.
+    pub fn idle_due(&self, now: f64) -> bool {
+        self.idle_at().is_some_and(|t| now >= t)
+    }
+
+    /// The visitor left: the visit ends (pause, opened pages and all) and the show goes on at the
+    /// page it would show now had nobody touched it, in the program the schedule plays now. The
+    /// choice is `None` when that page is already on screen.
+    pub fn idle_return(&mut self, now: f64) -> Option<Choice> {
+        let visit = self.visit.take()?;
+        self.held_until = None;
+        let (index, since) = self.unattended(&visit, now)?;
+        if self.pending.is_none() && self.current == Some(index) && !visit.aside_on_screen {
+            // It already shows: it stays for the rest of its time.
+            self.shown_at = since;
+            return None;
+        }
+        self.switch_now = true;
+        Some(Choice {
+            place: Place::InOrder(index),
+            navigated: false,
+        })
+    }
+
+    /// The page of the upcoming running order the show would be on at `now` had it run by itself
+    /// since the visit began, and when that page would have come on.
+    fn unattended(&self, visit: &Visit, now: f64) -> Option<(usize, f64)> {
+        let pages = self.upcoming();
+        if pages.is_empty() {
+            return None;
+        }
+        let Some((start, since)) = visit.from.as_ref().and_then(|(key, since)| {
+            Some((pages.iter().position(|p| &p.key == key)?, *since))
+        }) else {
+            return Some((0, now));
+        };
+        let total: f64 = pages.iter().map(|p| p.duration.as_secs_f64()).sum();
+        if total <= 0.0 {
+            return Some((start, now));
+        }
+        let elapsed = (now - since).max(0.0);
+        let mut left = elapsed % total;
+        let mut at = now - left;
+        let mut i = start;
+        loop {
+            let d = pages[i].duration.as_secs_f64();
+            if left < d {
+                return Some((i, at));
+            }
+            left -= d;
+            at += d;
+            i = (i + 1) % pages.len();
+        }
     }
 
     /// A new running order. An empty one (the library closed) blanks the screen at once; otherwise
     /// it takes over when the page on screen ends, or at once with nothing on screen.
+    ///
+    /// While a visitor uses the screen, a schedule change waits too: it takes over when the
+    /// visitor leaves.
     pub fn replace(&mut self, pages: Vec<Page>, change: Change) {
         if change == Change::Content {
             self.failed.clear();
         }
-        self.switch_now = change == Change::Schedule;
+        self.switch_now = change == Change::Schedule && self.visit.is_none();
         self.search = Search::Skipping(0);
         if pages.is_empty() {
             self.pages.clear();
             self.pending = None;
             self.current = None;
             self.held_until = None;
+            self.visit = None;
         } else if self.current.is_none() {
             self.pages = pages;
             self.pending = None;
@@ -178,7 +354,10 @@ impl RunningOrder {
         if self.pages.is_empty() {
             return None;
         }
-        self.held_until = Some(now + timeout.as_secs_f64());
+        self.touched(now, timeout);
+        if let Some(v) = &mut self.visit {
+            v.aside = None;
+        }
         Some(Choice {
             place: Place::InOrder(self.step(direction, 0)?),
             navigated: true,
@@ -190,6 +369,7 @@ impl RunningOrder {
         match choice.place {
             Place::InOrder(index) => self.upcoming().get(index).cloned(),
             Place::Welcome => Some(welcome_page()),
+            Place::Aside => self.aside().cloned(),
         }
     }
 
@@ -201,6 +381,11 @@ impl RunningOrder {
 
     /// The chosen page could not be prepared: the next choice goes one page further.
     pub fn could_not_prepare(&mut self, choice: Choice) {
+        if choice.place == Place::Aside
+            && let Some(v) = &mut self.visit
+        {
+            v.aside = None;
+        }
         if let (Place::InOrder(_), Search::Skipping(skipped)) = (choice.place, self.search) {
             self.search = Search::Skipping(skipped + 1);
         }
@@ -215,20 +400,29 @@ impl RunningOrder {
 
     /// The chosen page went on screen. A waiting running order takes over with it.
     pub fn shown(&mut self, choice: Choice, now: f64) {
+        if choice.place == Place::Aside {
+            // The page it came from stays the running order's place.
+            if let Some(v) = &mut self.visit {
+                v.aside_on_screen = true;
+            }
+            self.switch_now = false;
+            return;
+        }
+        if let Some(v) = &mut self.visit {
+            v.aside = None;
+            v.aside_on_screen = false;
+        }
         if let Some(pending) = self.pending.take() {
             self.pages = pending;
         }
         self.current = match choice.place {
             Place::InOrder(index) => (index < self.pages.len()).then_some(index),
-            Place::Welcome => None,
+            Place::Welcome | Place::Aside => None,
         };
         if let Place::InOrder(_) = choice.place {
             self.search = Search::Skipping(0);
         }
         self.shown_at = now;
-        if self.held_until.is_some_and(|h| h <= now) {
-            self.held_until = None;
-        }
         self.switch_now = false;
     }
 
@@ -477,21 +671,142 @@ mod tests {
     }
 
     #[test]
-    fn a_touch_holds_the_page_then_the_show_runs_again() {
+    fn a_touch_holds_the_page_until_the_visitor_leaves() {
         let mut order = RunningOrder::new(pages("T", 3));
         show_next(&mut order, 0.0);
         let asked = order
             .navigate(Direction::Forward, 8.0, TOUCH_TIMEOUT)
             .unwrap();
         assert!(order.is_held(20.0));
-        // The page the visitor asked for stays until the hold ends, longer than its own 10 s.
+        // The page the visitor asked for stays until the visit ends, longer than its own 10 s.
         order.shown(asked, 9.0);
+        assert_eq!(order.deadline(), Some(38.0));
         let next = order.choose_next().unwrap();
-        assert!(!order.time_to_switch(next, false, 19.5));
-        assert!(order.time_to_switch(next, false, 38.0));
-        order.shown(next, 38.0);
-        assert!(!order.is_held(38.0));
-        assert_eq!(order.deadline(), Some(48.0));
+        assert!(!order.time_to_switch(next, false, 37.5));
+        assert!(!order.idle_due(37.5));
+        assert!(order.idle_due(38.0));
+    }
+
+    #[test]
+    fn when_the_visitor_leaves_the_show_goes_on_where_it_would_be_unattended() {
+        // Three pages of 10 s; the first went on at 0. A visitor touches at 5 and pages back and
+        // forth; at 38 (30 s after their last touch) nobody has touched for the idle timeout.
+        let mut order = RunningOrder::new(pages("T", 3));
+        show_next(&mut order, 0.0);
+        let back = order.navigate(Direction::Back, 5.0, TOUCH_TIMEOUT).unwrap();
+        order.shown(back, 5.5);
+        let forward = order.navigate(Direction::Forward, 8.0, TOUCH_TIMEOUT).unwrap();
+        order.shown(forward, 8.5);
+        assert!(order.idle_due(38.0));
+        // Unattended, the show would be in its second round: 30..40 is the first page again, which
+        // is on screen, so it stays for the rest of its time.
+        assert_eq!(order.idle_return(38.0), None);
+        assert!(!order.in_visit());
+        assert_eq!(order.deadline(), Some(40.0));
+        // Left on another page, the unattended one comes at once.
+        let forward = order.navigate(Direction::Forward, 39.0, TOUCH_TIMEOUT).unwrap();
+        order.shown(forward, 39.5);
+        let back_to = order.idle_return(69.0).unwrap();
+        assert_eq!(Some(back_to), in_order(0), "60..70 is the first page");
+        assert!(order.time_to_switch(back_to, false, 69.1), "it comes at once");
+        order.shown(back_to, 69.2);
+        assert!(!order.in_visit());
+        assert_eq!(order.deadline(), Some(79.2));
+        // At 45 the unattended show is on the second page.
+        let mut order = RunningOrder::new(pages("T", 3));
+        show_next(&mut order, 0.0);
+        order.navigate(Direction::Forward, 15.0, TOUCH_TIMEOUT);
+        assert_eq!(order.idle_return(45.0), in_order(1));
+    }
+
+    #[test]
+    fn pause_holds_everything_until_play_or_the_idle_timeout() {
+        let mut order = RunningOrder::new(pages("T", 3));
+        show_next(&mut order, 0.0);
+        order.pause(2.0, TOUCH_TIMEOUT);
+        assert!(order.is_paused());
+        let next = order.choose_next().unwrap();
+        assert!(!order.time_to_switch(next, false, 31.9));
+        assert_eq!(order.deadline(), Some(32.0));
+        // Play: the show runs on by itself, the page on screen getting its whole time again.
+        order.play(20.0);
+        assert!(!order.is_paused() && !order.in_visit());
+        assert_eq!(order.deadline(), Some(30.0));
+        // Paused and left alone: the idle timeout ends the pause too.
+        order.pause(21.0, TOUCH_TIMEOUT);
+        assert!(order.idle_due(51.0));
+        order.idle_return(51.0);
+        assert!(!order.is_paused());
+    }
+
+    #[test]
+    fn an_opened_page_comes_at_once_and_closing_it_brings_back_the_page_it_came_from() {
+        let mut order = RunningOrder::new(pages("T", 3));
+        show_next(&mut order, 0.0);
+        let second = order.choose_next().unwrap();
+        order.shown(second, 10.0);
+        let detail = pages("Bok", 1).remove(0);
+        let open = order.open_aside(detail.clone(), 12.0, TOUCH_TIMEOUT).unwrap();
+        assert_eq!(open.place, Place::Aside);
+        assert!(open.navigated);
+        assert_eq!(order.page(open), Some(detail));
+        order.shown(open, 12.5);
+        assert!(order.aside_on_screen());
+        // The running order still stands at the page the detail came from.
+        assert_eq!(slide_on_screen(&order), Some(2));
+        let close = order.close_aside(20.0, TOUCH_TIMEOUT).unwrap();
+        assert_eq!(Some(close), navigated_to(1));
+        order.shown(close, 20.5);
+        assert!(order.aside().is_none() && !order.aside_on_screen());
+        assert!(order.in_visit(), "the show still holds after closing");
+        // Left open, the idle return closes it: the unattended page comes even if it is the same.
+        let open = order.open_aside(pages("Bok", 1).remove(0), 21.0, TOUCH_TIMEOUT).unwrap();
+        order.shown(open, 21.5);
+        // Unattended since 10, at 51 the show would be 41 s on: a round and the third page.
+        assert_eq!(order.idle_return(51.0), in_order(2));
+    }
+
+    #[test]
+    fn a_detail_that_cannot_be_prepared_is_forgotten() {
+        let mut order = RunningOrder::new(pages("T", 3));
+        show_next(&mut order, 0.0);
+        let open = order.open_aside(pages("Bok", 1).remove(0), 1.0, TOUCH_TIMEOUT).unwrap();
+        order.could_not_prepare(open);
+        assert!(order.aside().is_none());
+        assert_eq!(slide_on_screen(&order), Some(1));
+    }
+
+    #[test]
+    fn a_carousel_dot_goes_to_that_picture() {
+        let mut all = pages("T", 1);
+        for part in 1..=3 {
+            let mut p = pages("C", 1).remove(0);
+            p.key.slide = 2;
+            p.key.part = part;
+            all.push(p);
+        }
+        let mut order = RunningOrder::new(all);
+        show_next(&mut order, 0.0);
+        let carousel = order.choose_next().unwrap();
+        order.shown(carousel, 10.0);
+        assert_eq!(order.go_to_part(3, 11.0, TOUCH_TIMEOUT), navigated_to(3));
+        assert_eq!(order.go_to_part(9, 11.0, TOUCH_TIMEOUT), None);
+    }
+
+    #[test]
+    fn a_schedule_change_waits_for_the_visitor_to_leave() {
+        let mut order = RunningOrder::new(pages("A", 3));
+        show_next(&mut order, 0.0);
+        order.navigate(Direction::Forward, 2.0, TOUCH_TIMEOUT);
+        order.replace(pages("B", 2), Change::Schedule);
+        let next = order.choose_next().unwrap();
+        assert!(!order.time_to_switch(next, false, 10.0), "the visitor keeps the screen");
+        // When they leave, the new program plays from its beginning.
+        let back = order.idle_return(32.0).unwrap();
+        assert_eq!(Some(back), in_order(0));
+        assert!(order.time_to_switch(back, false, 32.0));
+        order.shown(back, 32.1);
+        assert_eq!(order.current().unwrap().key.playlist, "B");
     }
 
     #[test]
