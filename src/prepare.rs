@@ -106,8 +106,8 @@ impl PageText {
         }
     }
 
-    /// What can be touched on the page, and what it does: a book (its cover and its words), a qr
-    /// page's code, a carousel's dots.
+    /// What can be touched on the page, and what it does: a book (its cover and its words), a
+    /// code, a carousel's dots.
     pub fn targets(&self) -> Vec<Target> {
         match self {
             PageText::Covers(c) => c
@@ -120,6 +120,10 @@ impl PageText {
                     rect: union(union(cell.cover, cell.title), cell.author),
                     action: Action::OpenBook(i),
                 })
+                .chain(c.text.qr_text.as_ref().map(|_| Target {
+                    rect: c.layout.code,
+                    action: Action::EnlargeCode,
+                }))
                 .collect(),
             PageText::Words {
                 code: Some(code), ..
@@ -227,7 +231,12 @@ pub fn qr_modules(url: &str) -> Option<u32> {
 /// The smallest rectangle holding both.
 fn union(a: Rect, b: Rect) -> Rect {
     let (x, y) = (a.x.min(b.x), a.y.min(b.y));
-    Rect::new(x, y, a.right().max(b.right()) - x, a.bottom().max(b.bottom()) - y)
+    Rect::new(
+        x,
+        y,
+        a.right().max(b.right()) - x,
+        a.bottom().max(b.bottom()) - y,
+    )
 }
 
 /// Every text of a page set in its place, for a screen of `scale`'s size: what [`prepare`] draws

@@ -6,6 +6,7 @@ mod check;
 mod feed;
 mod hostile;
 mod legibility;
+mod live;
 mod plan;
 mod player;
 mod render;

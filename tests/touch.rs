@@ -177,12 +177,16 @@ impl Player {
         let output = self.app.world().resource::<OutputImage>().0.clone();
         let got: Arc<Mutex<Option<Image>>> = Arc::default();
         let sink = got.clone();
-        self.app.world_mut().spawn(Screenshot::image(output)).observe(
-            move |captured: On<ScreenshotCaptured>| {
+        self.app
+            .world_mut()
+            .spawn(Screenshot::image(output))
+            .observe(move |captured: On<ScreenshotCaptured>| {
                 *sink.lock().unwrap() = Some(captured.image.clone());
-            },
+            });
+        assert!(
+            self.until(30, |_| got.lock().unwrap().is_some()),
+            "no screenshot"
         );
-        assert!(self.until(30, |_| got.lock().unwrap().is_some()), "no screenshot");
         let image = got.lock().unwrap().take().unwrap();
         image.try_into_dynamic().unwrap().into_rgb8()
     }
@@ -268,7 +272,11 @@ fn a_visitor_opens_a_book_scans_its_code_closes_it_pauses_and_walks_away() {
     let paused_at = p.seconds();
     p.until(150, |_| false);
     assert_eq!(p.seq().shown, shown, "a page advanced while paused");
-    assert_eq!(p.bar().hint_alpha, 0.0, "the hint fades while a visitor uses the screen");
+    assert_eq!(
+        p.bar().hint_alpha,
+        0.0,
+        "the hint fades while a visitor uses the screen"
+    );
 
     // Walking away: after the touch timeout the show runs by itself again, at the page it would
     // show unattended.
@@ -282,7 +290,10 @@ fn a_visitor_opens_a_book_scans_its_code_closes_it_pauses_and_walks_away() {
     assert!(!p.seq().order.is_paused());
     assert!(p.until(200, |p| p.settled()));
     assert_eq!(p.bar().middle, Some(Middle::Pause));
-    assert!(p.until(20, |p| p.bar().hint_alpha == 1.0), "the hint came back");
+    assert!(
+        p.until(20, |p| p.bar().hint_alpha == 1.0),
+        "the hint came back"
+    );
     let seen = p.record(250);
     assert!(seen.len() >= 2, "the show does not run by itself: {seen:?}");
 }
@@ -363,7 +374,11 @@ fn a_tap_on_a_qr_slides_code_shows_it_larger() {
 fn a_carousels_dots_go_to_that_picture() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
-    for (name, rgb) in [("a.png", [200, 60, 60]), ("b.png", [60, 200, 60]), ("c.png", [60, 60, 200])] {
+    for (name, rgb) in [
+        ("a.png", [200, 60, 60]),
+        ("b.png", [60, 200, 60]),
+        ("c.png", [60, 60, 200]),
+    ] {
         image::RgbImage::from_pixel(64, 36, image::Rgb(rgb))
             .save(dir.path().join(name))
             .unwrap();
@@ -395,8 +410,14 @@ fn a_long_press_in_a_corner_opens_the_staff_overlay_which_closes_by_itself() {
     p.step();
     let img = p.frame();
     keep(&img, "4-staff.png");
-    assert!(p.bar().staff_until.is_some(), "lifting the finger closed it");
-    assert!(p.until(220, |p| p.bar().staff_until.is_none()), "it never closed");
+    assert!(
+        p.bar().staff_until.is_some(),
+        "lifting the finger closed it"
+    );
+    assert!(
+        p.until(220, |p| p.bar().staff_until.is_none()),
+        "it never closed"
+    );
 }
 
 #[test]

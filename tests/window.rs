@@ -123,14 +123,10 @@ fn the_player_plays_in_a_window_and_a_click_brings_the_next_page() {
     assert_eq!(img.dimensions(), (1280, 720));
     assert_eq!(qr_codes(&img), ["https://bibliotekvarmland.se/fonstertest"]);
 
-    // A click on the right of the window: the next page, long before its 60 s are up.
+    // A click on the touch bar's forward arrow (bottom right): the next page, long before its
+    // 60 s are up.
     let clicked = Instant::now();
-    let ok = Command::new("xdotool")
-        .args(["mousemove", "1100", "360", "click", "1"])
-        .env("DISPLAY", &display)
-        .status()
-        .expect("xdotool runs");
-    assert!(ok.success());
+    click(&display, 1200, 690);
     wait_for(
         "the next page after a click",
         Duration::from_secs(20),
@@ -157,6 +153,50 @@ fn the_player_plays_in_a_window_and_a_click_brings_the_next_page() {
         Duration::from_secs(20),
         || status(out.path()).is_some_and(|s| s["page"] == "\"A\" slide 1" && s["shown"] == 3),
     );
+    // A tap (a click) on the left third goes back round to the covers page.
+    click(&display, 100, 300);
+    wait_for("the covers page", Duration::from_secs(20), || {
+        status(out.path()).is_some_and(|s| s["page"] == "\"C\" slide 1")
+    });
+    // A click on the first cover opens the book, with a code to its record that a phone reads
+    // from the window.
+    let shot_before = std::fs::metadata(&screenshot)
+        .and_then(|m| m.modified())
+        .ok();
+    click(&display, 486, 324);
+    wait_for("the book to open", Duration::from_secs(20), || {
+        status(out.path()).is_some_and(|s| s["opened"] == "Vinterviken")
+    });
+    wait_for("a screenshot of the book", Duration::from_secs(20), || {
+        std::fs::metadata(&screenshot)
+            .and_then(|m| m.modified())
+            .ok()
+            .is_some_and(|t| Some(t) != shot_before)
+            && image::open(&screenshot).is_ok_and(|img| {
+                qr_codes(&img.into_rgb8())
+                    == ["https://bibliotekvarmland.se/fonstertest/vinterviken"]
+            })
+    });
+    // Close (the middle of the bar): the covers page again.
+    click(&display, 640, 690);
+    wait_for(
+        "the covers page after close",
+        Duration::from_secs(20),
+        || {
+            status(out.path())
+                .is_some_and(|s| s["page"] == "\"C\" slide 1" && s["opened"].is_null())
+        },
+    );
+}
+
+/// Moves the pointer to (`x`, `y`) of the window and clicks.
+fn click(display: &str, x: u32, y: u32) {
+    let ok = Command::new("xdotool")
+        .args(["mousemove", &x.to_string(), &y.to_string(), "click", "1"])
+        .env("DISPLAY", display)
+        .status()
+        .expect("xdotool runs");
+    assert!(ok.success());
 }
 
 /// `vitrin play` killed again and again while it syncs new generations from a slow feed and

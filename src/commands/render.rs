@@ -46,6 +46,10 @@ pub struct RenderArgs {
     /// its words, its box and where its glyphs landed.
     #[arg(long)]
     pub text_report: bool,
+    /// Also write what a visitor opens on a touch screen: each book of a covers page in detail
+    /// (`NN-name-S-bok.png`) and each qr page's code shown larger (`NN-name-S-kod.png`).
+    #[arg(long)]
+    pub details: bool,
 }
 
 /// The pages that play at `--at`, or `None` (after saying so) when the library is closed then.
@@ -138,6 +142,11 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
             None => return Ok(true),
         }
     };
+    let pages = if args.details {
+        with_details(pages)
+    } else {
+        pages
+    };
     let count = pages.len();
     let report = render_pages(
         pages,
@@ -164,6 +173,23 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
         writeln!(out, "  skipped {name}: {why}")?;
     }
     Ok(true)
+}
+
+/// Each page followed by what a visitor can open from it on a touch screen.
+fn with_details(pages: Vec<crate::show::Page>) -> Vec<crate::show::Page> {
+    use crate::show::{PageContent, book_detail, code_detail};
+    let mut out = Vec::with_capacity(pages.len());
+    for page in pages {
+        let details: Vec<_> = match &page.content {
+            PageContent::Covers { books, .. } => (0..books.len())
+                .filter_map(|i| book_detail(&page, i))
+                .collect(),
+            _ => code_detail(&page).into_iter().collect(),
+        };
+        out.push(page);
+        out.extend(details);
+    }
+    out
 }
 
 /// Playlist files, checked and made into a generation through the same ingest as a folder.

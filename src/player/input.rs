@@ -35,10 +35,7 @@ pub(super) fn plugin(app: &mut App) {
     app.insert_resource(Hands(Gestures::new(mm)))
         .add_message::<Touched>()
         .add_message::<Intended>()
-        .add_systems(
-            Update,
-            (fingers, keys).chain().in_set(PlayerSystems::Input),
-        );
+        .add_systems(Update, (fingers, keys).chain().in_set(PlayerSystems::Input));
 }
 
 /// A window's logical position in physical pixels, which pages and the bar are laid out in.
@@ -80,16 +77,23 @@ fn fingers(
             TouchPhase::Canceled => hands.0.cancel(t.id),
         }
     }
-    if let Some(cursor) = window.as_ref().and_then(|w| w.cursor_position()) {
-        let at = physical(cursor, scale_factor);
-        if mouse.just_pressed(MouseButton::Left) {
-            hands.0.press(MOUSE, at, now);
-            touched.write(Touched);
-        } else if mouse.just_released(MouseButton::Left) {
-            gestures.extend(hands.0.release(MOUSE, at, now));
-        } else if mouse.pressed(MouseButton::Left) {
-            hands.0.moved(MOUSE, at);
+    // A quick click presses and releases within one frame.
+    match window.as_ref().and_then(|w| w.cursor_position()) {
+        Some(cursor) => {
+            let at = physical(cursor, scale_factor);
+            if mouse.just_pressed(MouseButton::Left) {
+                hands.0.press(MOUSE, at, now);
+                touched.write(Touched);
+            }
+            if mouse.just_released(MouseButton::Left) {
+                gestures.extend(hands.0.release(MOUSE, at, now));
+            } else if mouse.pressed(MouseButton::Left) {
+                hands.0.moved(MOUSE, at);
+            }
         }
+        // Released outside the window: it did nothing.
+        None if mouse.just_released(MouseButton::Left) => hands.0.cancel(MOUSE),
+        None => {}
     }
     gestures.extend(hands.0.poll(now));
     if gestures.is_empty() {

@@ -10,8 +10,8 @@ use bevy::winit::{UpdateMode, WinitSettings};
 
 use super::compositor::Compositor;
 use super::input::Hands;
-use super::touchbar::TouchBar;
 use super::sequence::Sequencer;
+use super::touchbar::TouchBar;
 use super::{PlayerSystems, WallClock};
 
 /// The longest the player sleeps without a reason, as a safety net.

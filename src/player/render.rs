@@ -133,6 +133,11 @@ pub fn page_file_name(number: usize, page: &Page) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("-");
+    let detail = match page.content {
+        crate::show::PageContent::Book { .. } => "-bok",
+        crate::show::PageContent::Code { .. } => "-kod",
+        _ => "",
+    };
     if page.key.part > 1
         || matches!(
             page.content,
@@ -146,11 +151,11 @@ pub fn page_file_name(number: usize, page: &Page) -> String {
         )
     {
         format!(
-            "{number:02}-{slug}-{}-{}.png",
+            "{number:02}-{slug}-{}-{}{detail}.png",
             page.key.slide, page.key.part
         )
     } else {
-        format!("{number:02}-{slug}-{}.png", page.key.slide)
+        format!("{number:02}-{slug}-{}{detail}.png", page.key.slide)
     }
 }
 
@@ -249,7 +254,12 @@ pub fn render_pages(
         height: options.height,
     };
     super::base_plugins(&mut app, &output);
-    app.world_mut().resource_mut::<FrameSize>().viewing = screen.viewing;
+    {
+        // A touch screen's pages stand above its touch bar: they are drawn as high as they show.
+        let mut size = app.world_mut().resource_mut::<FrameSize>();
+        size.viewing = screen.viewing;
+        size.touch = screen.touch;
+    }
     app.insert_resource(Screen(screen))
         .insert_resource(WallClock::Real)
         .insert_resource(ContentSource::Fixed(library))

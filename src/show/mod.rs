@@ -115,10 +115,16 @@ pub fn book_detail(page: &Page, index: usize) -> Option<Page> {
     })
 }
 
-/// A qr page's code shown larger; `None` for other pages.
+/// The code of a qr page, or of a covers page, shown larger; `None` for pages without one.
 pub fn code_detail(page: &Page) -> Option<Page> {
-    let PageContent::Qr { title, url, .. } = &page.content else {
-        return None;
+    let (title, url) = match &page.content {
+        PageContent::Qr { title, url, .. } => (title, url),
+        PageContent::Covers {
+            qr: Some(url),
+            qr_text,
+            ..
+        } => (qr_text, url),
+        _ => return None,
     };
     Some(Page {
         content: PageContent::Code {

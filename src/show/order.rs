@@ -272,9 +272,11 @@ impl RunningOrder {
         if pages.is_empty() {
             return None;
         }
-        let Some((start, since)) = visit.from.as_ref().and_then(|(key, since)| {
-            Some((pages.iter().position(|p| &p.key == key)?, *since))
-        }) else {
+        let Some((start, since)) = visit
+            .from
+            .as_ref()
+            .and_then(|(key, since)| Some((pages.iter().position(|p| &p.key == key)?, *since)))
+        else {
             return Some((0, now));
         };
         let total: f64 = pages.iter().map(|p| p.duration.as_secs_f64()).sum();
@@ -305,7 +307,11 @@ impl RunningOrder {
         if change == Change::Content {
             self.failed.clear();
         }
-        self.switch_now = change == Change::Schedule && self.visit.is_none();
+        // vitrin's welcome page only fills a screen with nothing to play: it gives way at once.
+        let filler = self
+            .current()
+            .is_some_and(|p| p.content == super::PageContent::Welcome);
+        self.switch_now = (change == Change::Schedule && self.visit.is_none()) || filler;
         self.search = Search::Skipping(0);
         if pages.is_empty() {
             self.pages.clear();
@@ -695,7 +701,9 @@ mod tests {
         show_next(&mut order, 0.0);
         let back = order.navigate(Direction::Back, 5.0, TOUCH_TIMEOUT).unwrap();
         order.shown(back, 5.5);
-        let forward = order.navigate(Direction::Forward, 8.0, TOUCH_TIMEOUT).unwrap();
+        let forward = order
+            .navigate(Direction::Forward, 8.0, TOUCH_TIMEOUT)
+            .unwrap();
         order.shown(forward, 8.5);
         assert!(order.idle_due(38.0));
         // Unattended, the show would be in its second round: 30..40 is the first page again, which
@@ -704,11 +712,16 @@ mod tests {
         assert!(!order.in_visit());
         assert_eq!(order.deadline(), Some(40.0));
         // Left on another page, the unattended one comes at once.
-        let forward = order.navigate(Direction::Forward, 39.0, TOUCH_TIMEOUT).unwrap();
+        let forward = order
+            .navigate(Direction::Forward, 39.0, TOUCH_TIMEOUT)
+            .unwrap();
         order.shown(forward, 39.5);
         let back_to = order.idle_return(69.0).unwrap();
         assert_eq!(Some(back_to), in_order(0), "60..70 is the first page");
-        assert!(order.time_to_switch(back_to, false, 69.1), "it comes at once");
+        assert!(
+            order.time_to_switch(back_to, false, 69.1),
+            "it comes at once"
+        );
         order.shown(back_to, 69.2);
         assert!(!order.in_visit());
         assert_eq!(order.deadline(), Some(79.2));
@@ -746,7 +759,9 @@ mod tests {
         let second = order.choose_next().unwrap();
         order.shown(second, 10.0);
         let detail = pages("Bok", 1).remove(0);
-        let open = order.open_aside(detail.clone(), 12.0, TOUCH_TIMEOUT).unwrap();
+        let open = order
+            .open_aside(detail.clone(), 12.0, TOUCH_TIMEOUT)
+            .unwrap();
         assert_eq!(open.place, Place::Aside);
         assert!(open.navigated);
         assert_eq!(order.page(open), Some(detail));
@@ -760,7 +775,9 @@ mod tests {
         assert!(order.aside().is_none() && !order.aside_on_screen());
         assert!(order.in_visit(), "the show still holds after closing");
         // Left open, the idle return closes it: the unattended page comes even if it is the same.
-        let open = order.open_aside(pages("Bok", 1).remove(0), 21.0, TOUCH_TIMEOUT).unwrap();
+        let open = order
+            .open_aside(pages("Bok", 1).remove(0), 21.0, TOUCH_TIMEOUT)
+            .unwrap();
         order.shown(open, 21.5);
         // Unattended since 10, at 51 the show would be 41 s on: a round and the third page.
         assert_eq!(order.idle_return(51.0), in_order(2));
@@ -770,7 +787,9 @@ mod tests {
     fn a_detail_that_cannot_be_prepared_is_forgotten() {
         let mut order = RunningOrder::new(pages("T", 3));
         show_next(&mut order, 0.0);
-        let open = order.open_aside(pages("Bok", 1).remove(0), 1.0, TOUCH_TIMEOUT).unwrap();
+        let open = order
+            .open_aside(pages("Bok", 1).remove(0), 1.0, TOUCH_TIMEOUT)
+            .unwrap();
         order.could_not_prepare(open);
         assert!(order.aside().is_none());
         assert_eq!(slide_on_screen(&order), Some(1));
@@ -794,13 +813,25 @@ mod tests {
     }
 
     #[test]
+    fn new_content_replaces_the_welcome_page_at_once() {
+        let mut order = RunningOrder::new(vec![welcome_page()]);
+        show_next(&mut order, 0.0);
+        order.replace(pages("T", 2), Change::Content);
+        let next = order.choose_next().unwrap();
+        assert!(order.time_to_switch(next, false, 1.0));
+    }
+
+    #[test]
     fn a_schedule_change_waits_for_the_visitor_to_leave() {
         let mut order = RunningOrder::new(pages("A", 3));
         show_next(&mut order, 0.0);
         order.navigate(Direction::Forward, 2.0, TOUCH_TIMEOUT);
         order.replace(pages("B", 2), Change::Schedule);
         let next = order.choose_next().unwrap();
-        assert!(!order.time_to_switch(next, false, 10.0), "the visitor keeps the screen");
+        assert!(
+            !order.time_to_switch(next, false, 10.0),
+            "the visitor keeps the screen"
+        );
         // When they leave, the new program plays from its beginning.
         let back = order.idle_return(32.0).unwrap();
         assert_eq!(Some(back), in_order(0));

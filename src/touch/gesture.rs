@@ -125,7 +125,9 @@ impl Gestures {
             None
         } else if contact.travel < self.px(TAP_TRAVEL_MM) && held <= TAP_SECONDS {
             Some(Gesture::Tap(contact.start))
-        } else if dx.abs() >= self.px(SWIPE_MM) && dx.abs() > 1.5 * dy.abs() && held <= SWIPE_SECONDS
+        } else if dx.abs() >= self.px(SWIPE_MM)
+            && dx.abs() > 1.5 * dy.abs()
+            && held <= SWIPE_SECONDS
         {
             Some(Gesture::Swipe {
                 leftwards: dx < 0.0,

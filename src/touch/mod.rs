@@ -26,7 +26,7 @@ pub const STAFF_CORNER_MM: f32 = 40.0;
 pub enum Action {
     /// Opens book `n` (from 0) of a covers page.
     OpenBook(usize),
-    /// Shows a qr page's code larger.
+    /// Shows the page's code larger (a qr page's, or a covers page's).
     EnlargeCode,
     /// Goes to picture `n` (from 1) of a carousel.
     Picture(usize),
@@ -95,6 +95,7 @@ impl Bar {
 /// The hint in the bar: how this page can be touched.
 pub fn hint(content: &PageContent) -> &'static str {
     match content {
+        PageContent::Covers { qr: Some(_), .. } => "Tryck på en bok eller koden",
         PageContent::Covers { .. } => "Tryck på en bok",
         PageContent::Qr { .. } => "Tryck på koden för att se den större",
         PageContent::Book { book, .. } if book.link.is_some() => "Skanna koden med mobilen",
@@ -166,7 +167,8 @@ pub struct Situation<'a> {
 
 impl Situation<'_> {
     fn in_staff_corner(&self, p: Point) -> bool {
-        let side = (STAFF_CORNER_MM / self.mm_per_px.max(0.01)).min(self.width.min(self.height) / 4.0);
+        let side =
+            (STAFF_CORNER_MM / self.mm_per_px.max(0.01)).min(self.width.min(self.height) / 4.0);
         let near_x = p.x < side || p.x >= self.width - side;
         let near_y = p.y < side || p.y >= self.height - side;
         near_x && near_y
@@ -291,10 +293,7 @@ mod tests {
             intent(tap(b.middle), &Situation { paused: true, ..s }),
             Intent::Play
         );
-        assert_eq!(
-            intent(tap(b.back), &s),
-            Intent::Navigate(Direction::Back)
-        );
+        assert_eq!(intent(tap(b.back), &s), Intent::Navigate(Direction::Back));
         assert_eq!(
             intent(tap(b.forward), &s),
             Intent::Navigate(Direction::Forward)
@@ -369,8 +368,14 @@ mod tests {
         };
         assert_eq!(intent(Gesture::Tap(centre(b.middle)), &s), Intent::Close);
         assert_eq!(intent(Gesture::Tap(centre(b.back)), &s), Intent::Touch);
-        assert_eq!(intent(Gesture::Tap(Point::new(100.0, 100.0)), &s), Intent::Touch);
-        assert_eq!(intent(Gesture::Swipe { leftwards: false }, &s), Intent::Touch);
+        assert_eq!(
+            intent(Gesture::Tap(Point::new(100.0, 100.0)), &s),
+            Intent::Touch
+        );
+        assert_eq!(
+            intent(Gesture::Swipe { leftwards: false }, &s),
+            Intent::Touch
+        );
         assert_eq!(
             intent(Gesture::LongPress(Point::new(1910.0, 10.0)), &s),
             Intent::Staff
