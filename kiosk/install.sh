@@ -58,11 +58,19 @@ rm -rf "$root/var/lib/vitrin/playlists" "$root/var/lib/vitrin/assets"
 cp -r "$repo/playlists" "$root/var/lib/vitrin/playlists"
 cp -r "$repo/assets" "$root/var/lib/vitrin/assets"
 install -D -m 0644 "$here/vitrin.service" "$root/etc/systemd/system/vitrin.service"
+# Nothing a visitor can press reaches past vitrin: no magic SysRq keys (Alt+SysRq+B reboots), no
+# suspend or power-off from a keyboard's keys, no reboot from Ctrl+Alt+Del. (VT switching is off in
+# the service: cage runs without -s.)
+install -D -m 0644 "$here/kiosk-sysctl.conf" "$root/etc/sysctl.d/90-vitrin-kiosk.conf"
+install -D -m 0644 "$here/kiosk-logind.conf" "$root/etc/systemd/logind.conf.d/90-vitrin-kiosk.conf"
 
 if [ -z "$root" ]; then
   chown -R vitrin:vitrin /var/lib/vitrin
   "$root/usr/local/bin/vitrin" check /var/lib/vitrin/playlists /etc/vitrin/screen.toml
+  sysctl --load /etc/sysctl.d/90-vitrin-kiosk.conf >/dev/null
+  systemctl mask ctrl-alt-del.target
   systemctl daemon-reload
+  systemctl reload-or-restart systemd-logind.service || true
   systemctl enable vitrin.service
   systemctl set-default graphical.target
   systemctl restart vitrin.service

@@ -35,7 +35,7 @@ pub struct ScreenConfig {
     /// Warn when the feed has published nothing new for this long.
     pub feed_stale_after: Duration,
     pub touch: bool,
-    /// After a touch, automatic advancing resumes after this long.
+    /// With no touch for this long, a visit ends and the show runs by itself again.
     pub touch_timeout: Duration,
     /// A soft click when a visitor touches the screen.
     pub sound: bool,
@@ -404,7 +404,7 @@ pub static SCREEN: TableSpec = TableSpec {
             name: "touch",
             ty: Ty::Bool,
             required: false,
-            doc: "The screen is a touch kiosk: visitors can swipe or tap between slides.",
+            doc: "The screen is a touch kiosk: a touch bar under the slides (back, pause, forward), books and codes that open when tapped, swipes between slides, and a staff overlay from a long press in a corner.",
             example: "touch = true",
         },
         Field {
@@ -414,7 +414,7 @@ pub static SCREEN: TableSpec = TableSpec {
                 max_ms: 600 * SECOND,
             },
             required: false,
-            doc: "After a touch, slides advance by themselves again after this long (default \"30s\").",
+            doc: "With no touch for this long, whatever a visitor opened closes and the show runs by itself again (default \"30s\").",
             example: "touch_timeout = \"30s\"",
         },
         Field {

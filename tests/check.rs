@@ -239,9 +239,17 @@ fn the_kiosk_installer_lays_out_a_screen() {
     let r = staging.path();
     assert!(r.join("usr/local/bin/vitrin").is_file());
     let unit = std::fs::read_to_string(r.join("etc/systemd/system/vitrin.service")).unwrap();
+    // cage without -s: no switching to another virtual terminal from a visitor's keyboard.
     assert!(unit.contains(
-        "ExecStart=/usr/bin/cage -s -- /usr/local/bin/vitrin play --screen /etc/vitrin/screen.toml"
+        "ExecStart=/usr/bin/cage -- /usr/local/bin/vitrin play --screen /etc/vitrin/screen.toml"
     ));
+    let sysctl = std::fs::read_to_string(r.join("etc/sysctl.d/90-vitrin-kiosk.conf")).unwrap();
+    assert!(sysctl.contains("\nkernel.sysrq = 0\n"), "{sysctl}");
+    let logind =
+        std::fs::read_to_string(r.join("etc/systemd/logind.conf.d/90-vitrin-kiosk.conf")).unwrap();
+    for key in ["HandleSuspendKey=ignore", "HandlePowerKey=ignore", "HandleRebootKey=ignore"] {
+        assert!(logind.contains(key), "{logind}");
+    }
     let config = std::fs::read_to_string(r.join("etc/vitrin/screen.toml")).unwrap();
     assert!(
         config.contains("playlists = \"/var/lib/vitrin/playlists\""),
