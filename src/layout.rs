@@ -706,21 +706,39 @@ impl Scale {
         }
     }
 
-    /// A code shown larger: its headline over it, the code as large as the rest allows.
+    /// A code shown larger, as large as the page allows: beside its headline on a landscape
+    /// screen, under it on a portrait one.
     pub fn code(&self, modules: u32) -> CodeLayout {
         let inner = self.screen().inset(self.margin);
-        let words_h = (self.title * LINE_HEIGHT * 2.0 + self.gap).ceil();
-        let words = Rect::new(inner.x, inner.y, inner.w, words_h);
-        let room = Rect::new(
-            inner.x,
-            words.bottom() + self.gap,
-            inner.w,
-            (inner.h - words_h - self.gap).max(0.0),
-        );
-        let side = code_side(room.w.min(room.h), modules);
-        CodeLayout {
-            words,
-            code: room.centered(side, side),
+        if self.portrait() {
+            let words_h = (self.title * LINE_HEIGHT * 2.0 + self.gap).ceil();
+            let words = Rect::new(inner.x, inner.y, inner.w, words_h);
+            let room = Rect::new(
+                inner.x,
+                words.bottom() + self.gap,
+                inner.w,
+                (inner.h - words_h - self.gap).max(0.0),
+            );
+            let side = code_side(room.w.min(room.h), modules);
+            CodeLayout {
+                words,
+                code: room.centered(side, side),
+            }
+        } else {
+            let side = code_side(inner.h.min(inner.w * 0.62), modules);
+            let code = Rect::new(
+                inner.right() - side,
+                inner.y + ((inner.h - side) / 2.0).floor(),
+                side,
+                side,
+            );
+            let words = Rect::new(
+                inner.x,
+                inner.y,
+                (code.x - 2.0 * self.gap - inner.x).max(0.0),
+                inner.h,
+            );
+            CodeLayout { words, code }
         }
     }
 

@@ -678,4 +678,164 @@ mod tests {
         .unwrap();
         assert_eq!(p.image(Slot::Main).unwrap().dimensions(), (1080, 1920));
     }
+
+    fn overlap(a: Rect, b: Rect) -> bool {
+        a.x < b.right() - 0.5
+            && b.x < a.right() - 0.5
+            && a.y < b.bottom() - 0.5
+            && b.y < a.bottom() - 0.5
+    }
+
+    /// The page sizes of touch screens: above a touch bar, landscape, portrait and 4K.
+    const TOUCH_PAGES: [(u32, u32); 4] = [(1920, 990), (1080, 1830), (3840, 1980), (960, 495)];
+
+    #[test]
+    fn a_books_detail_sets_every_word_and_a_large_code_beside_its_cover() {
+        let link = "https://bibliotekvarmland.se/search?query=9789188145468";
+        let book = CoverItem {
+            title: "Svampguiden för Värmland: alla arter från skog, myr och gammal betesmark"
+                .into(),
+            authors: vec!["Gunnel Ek".into(), "Per-Olof Ek".into()],
+            isbn13: None,
+            cover: None,
+            cover_url: None,
+            link: Some(link.into()),
+            source: "test".into(),
+        };
+        for (w, h) in TOUCH_PAGES {
+            let scale = Scale::new(w, h);
+            let content = PageContent::Book {
+                book: book.clone(),
+                call: crate::show::RESERVE_TEXT.into(),
+            };
+            let p = prepare(&page(content), scale, &LocalMedia::default()).unwrap();
+            let PageText::Book { layout, text, art } = &p.text else {
+                panic!("{:?}", p.text)
+            };
+            assert!(art.is_some(), "no picture: a typographic cover");
+            let code = layout.code.expect("a code");
+            let words = Rect::new(
+                layout.words.x,
+                text.words.rule.y,
+                layout.words.w,
+                text.words.body.as_ref().unwrap().rect.bottom() - text.words.rule.y,
+            );
+            let call = text.call.as_ref().expect("the line by the code").rect;
+            let parts = [layout.cover, words, code, call];
+            for (i, a) in parts.iter().enumerate() {
+                assert!(scale.screen().contains(*a), "{w}x{h}: {a:?} off the page");
+                for b in &parts[i + 1..] {
+                    assert!(!overlap(*a, *b), "{w}x{h}: {a:?} and {b:?} overlap");
+                }
+            }
+            for placed in p.text.placed() {
+                assert!(placed.setting.lost.is_empty(), "{w}x{h}: {placed:?}");
+                assert!(!placed.setting.below_floor, "{w}x{h}: {placed:?}");
+            }
+            // Whole pixels per module, and larger than a code for reading from a metre.
+            let qr = p.image(Slot::Qr).unwrap();
+            let modules = qr_modules(link).unwrap();
+            assert_eq!(qr.width() as f32, code.w);
+            assert_eq!(qr.width() % modules, 0);
+            assert!(code.w >= scale.qr_side_for(modules, crate::layout::BOOK_QR_DISTANCE_MM));
+            assert!(p.text.targets().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_book_without_a_link_has_no_code_and_no_line_for_one() {
+        let book = CoverItem {
+            title: "Ödets stjärnor".into(),
+            authors: vec![],
+            isbn13: None,
+            cover: None,
+            cover_url: None,
+            link: None,
+            source: "test".into(),
+        };
+        let content = PageContent::Book {
+            book,
+            call: crate::show::RESERVE_TEXT.into(),
+        };
+        let p = prepare(
+            &page(content),
+            Scale::new(1920, 990),
+            &LocalMedia::default(),
+        )
+        .unwrap();
+        let PageText::Book { layout, text, .. } = &p.text else {
+            panic!()
+        };
+        assert!(layout.code.is_none() && text.call.is_none());
+        assert!(p.image(Slot::Qr).is_none());
+    }
+
+    #[test]
+    fn a_code_shown_larger_is_larger_than_on_its_slide() {
+        let url = "https://bibliotekvarmland.se/fraga-biblioteket";
+        for (w, h) in TOUCH_PAGES {
+            let scale = Scale::new(w, h);
+            let slide = page(PageContent::Qr {
+                title: "Fråga Bibliotek Värmland".into(),
+                text: Some("Vi svarar inom ett dygn.".into()),
+                url: url.into(),
+                image: None,
+            });
+            let on_slide = prepare(&slide, scale, &LocalMedia::default()).unwrap();
+            let larger = crate::show::code_detail(&slide).unwrap();
+            let larger = prepare(&larger, scale, &LocalMedia::default()).unwrap();
+            let small = on_slide.image(Slot::Qr).unwrap().width();
+            let large = larger.image(Slot::Qr).unwrap().width();
+            // As large as the page allows: larger than on the slide, and nearly the page's whole
+            // height (or width).
+            let inner = scale.screen().inset(scale.margin);
+            assert!(large > small, "{w}x{h}: {small} → {large}");
+            assert!(
+                large as f32 >= 0.9 * inner.h.min(inner.w),
+                "{w}x{h}: {large} in {inner:?}"
+            );
+            let PageText::Code { layout, words } = &larger.text else {
+                panic!()
+            };
+            assert!(!overlap(layout.code, words.headline.rect));
+            assert!(scale.screen().contains(layout.code));
+        }
+    }
+
+    #[test]
+    fn covers_pages_offer_each_book_and_their_code_to_touch() {
+        let books: Vec<CoverItem> = (0..4)
+            .map(|i| CoverItem {
+                title: format!("Bok {i}"),
+                authors: vec!["A".into()],
+                isbn13: None,
+                cover: None,
+                cover_url: None,
+                link: None,
+                source: "test".into(),
+            })
+            .collect();
+        for (w, h) in TOUCH_PAGES {
+            let scale = Scale::new(w, h);
+            let n = scale.covers_per_page();
+            let content = PageContent::Covers {
+                title: Some("Nytt".into()),
+                books: books[..n].to_vec(),
+                qr: Some("https://bibliotekvarmland.se/nyheter".into()),
+                qr_text: "Fler nyheter".into(),
+                book_qr: false,
+                position: None,
+            };
+            let text = page_text(&content, &scale).unwrap();
+            let targets = text.targets();
+            assert_eq!(targets.len(), n + 1, "{w}x{h}: {targets:?}");
+            for (i, t) in targets.iter().enumerate() {
+                assert!(scale.screen().contains(t.rect));
+                for u in &targets[i + 1..] {
+                    assert!(!overlap(t.rect, u.rect), "{w}x{h}: {t:?} and {u:?}");
+                }
+            }
+            assert_eq!(targets[n].action, Action::EnlargeCode);
+        }
+    }
 }

@@ -247,7 +247,11 @@ fn the_kiosk_installer_lays_out_a_screen() {
     assert!(sysctl.contains("\nkernel.sysrq = 0\n"), "{sysctl}");
     let logind =
         std::fs::read_to_string(r.join("etc/systemd/logind.conf.d/90-vitrin-kiosk.conf")).unwrap();
-    for key in ["HandleSuspendKey=ignore", "HandlePowerKey=ignore", "HandleRebootKey=ignore"] {
+    for key in [
+        "HandleSuspendKey=ignore",
+        "HandlePowerKey=ignore",
+        "HandleRebootKey=ignore",
+    ] {
         assert!(logind.contains(key), "{logind}");
     }
     let config = std::fs::read_to_string(r.join("etc/vitrin/screen.toml")).unwrap();

@@ -177,6 +177,13 @@ fn the_player_plays_in_a_window_and_a_click_brings_the_next_page() {
                     == ["https://bibliotekvarmland.se/fonstertest/vinterviken"]
             })
     });
+    // As a phone might see the window: half its pixels each way, blurred.
+    let img = image::open(&screenshot).unwrap().into_rgb8();
+    let phone = image::imageops::resize(&img, 640, 360, image::imageops::FilterType::Triangle);
+    assert_eq!(
+        qr_codes(&phone),
+        ["https://bibliotekvarmland.se/fonstertest/vinterviken"]
+    );
     // Close (the middle of the bar): the covers page again.
     click(&display, 640, 690);
     wait_for(

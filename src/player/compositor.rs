@@ -31,7 +31,7 @@ pub const BRAND_BACKGROUND: Color = Color::srgb(
 #[derive(Component, Debug)]
 pub struct ScreenCamera;
 
-/// The full-screen UI node that holds the pages; touch input lands on it.
+/// The full-screen UI node that holds the pages (and on a touch screen, the touch bar).
 #[derive(Component, Debug)]
 pub struct ScreenRoot;
 
