@@ -59,8 +59,8 @@ pub enum PageText {
     /// typographic cover when its picture is not shown.
     Book {
         layout: BookLayout,
-        text: BookText,
-        art: Option<(TypographicCover, [Placed; 2])>,
+        text: Box<BookText>,
+        art: Option<Box<(TypographicCover, [Placed; 2])>>,
     },
     /// A code shown larger, under its headline.
     Code {
@@ -100,7 +100,7 @@ impl PageText {
             PageText::Book { text, art, .. } => std::iter::once(&text.words.headline)
                 .chain(text.words.body.iter())
                 .chain(text.call.iter())
-                .chain(art.iter().flat_map(|(_, t)| t.iter()))
+                .chain(art.iter().flat_map(|a| a.1.iter()))
                 .collect(),
             PageText::Code { words, .. } => vec![&words.headline],
         }
@@ -322,7 +322,7 @@ pub fn page_text(content: &PageContent, scale: &Scale) -> Result<PageText, Prepa
             );
             PageText::Book {
                 layout,
-                text,
+                text: Box::new(text),
                 art: None,
             }
         }
@@ -406,11 +406,11 @@ pub fn prepare(
                     images.insert(Slot::Cover(0), img);
                 }
                 None => {
-                    *art = Some(compose::typographic_cover(
+                    *art = Some(Box::new(compose::typographic_cover(
                         layout.cover,
                         &book.title,
                         &authors_line(&book.authors),
-                    ));
+                    )));
                 }
             }
         }
@@ -705,7 +705,7 @@ mod tests {
         for (w, h) in TOUCH_PAGES {
             let scale = Scale::new(w, h);
             let content = PageContent::Book {
-                book: book.clone(),
+                book: Box::new(book.clone()),
                 call: crate::show::RESERVE_TEXT.into(),
             };
             let p = prepare(&page(content), scale, &LocalMedia::default()).unwrap();
@@ -754,7 +754,7 @@ mod tests {
             source: "test".into(),
         };
         let content = PageContent::Book {
-            book,
+            book: Box::new(book),
             call: crate::show::RESERVE_TEXT.into(),
         };
         let p = prepare(

@@ -55,7 +55,7 @@ pub enum PageContent {
     /// One book opened from a covers page on a touch screen: its cover large, its title and
     /// authors, and a large code to its record in the portal ([`book_detail`]).
     Book {
-        book: CoverItem,
+        book: Box<CoverItem>,
         /// The line by the code.
         call: String,
     },
@@ -104,7 +104,7 @@ pub fn book_detail(page: &Page, index: usize) -> Option<Page> {
     let PageContent::Covers { books, .. } = &page.content else {
         return None;
     };
-    let book = books.get(index)?.clone();
+    let book = Box::new(books.get(index)?.clone());
     Some(Page {
         content: PageContent::Book {
             book,
