@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use tracing::field::{Field, Visit};
@@ -23,6 +24,16 @@ pub struct Entry {
 }
 
 static RECENT: Mutex<VecDeque<Entry>> = Mutex::new(VecDeque::new());
+static ERRORS: AtomicU64 = AtomicU64::new(0);
+static WARNINGS: AtomicU64 = AtomicU64::new(0);
+
+/// How many errors and warnings were logged since the program started.
+pub fn counts() -> (u64, u64) {
+    (
+        ERRORS.load(Ordering::Relaxed),
+        WARNINGS.load(Ordering::Relaxed),
+    )
+}
 
 /// The last warnings and errors, oldest first.
 pub fn recent() -> Vec<Entry> {
@@ -36,6 +47,8 @@ pub fn recent() -> Vec<Entry> {
 
 /// Keeps an entry, dropping the oldest beyond [`KEPT`].
 pub fn keep(entry: Entry) {
+    let counter = if entry.error { &ERRORS } else { &WARNINGS };
+    counter.fetch_add(1, Ordering::Relaxed);
     let mut recent = RECENT.lock().unwrap_or_else(|e| e.into_inner());
     if recent.len() == KEPT {
         recent.pop_front();

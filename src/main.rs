@@ -88,6 +88,8 @@ enum Command {
     },
     /// Measure playback: frame times, CPU, memory and start-up time.
     Bench(commands::bench::BenchArgs),
+    /// What a screen showed, from its play log: plays and time on screen per playlist and slide.
+    Report(commands::report::ReportArgs),
 }
 
 /// When the process started, for the time to the first slide.
@@ -166,6 +168,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             Ok(true)
         }
         Command::Render(args) => commands::render::run(args, &mut stdout),
+        Command::Report(args) => commands::report::run(args, &mut stdout),
         Command::Catalog(args) => commands::catalog::run(args, &mut stdout),
         Command::Publish {
             playlists,

@@ -45,6 +45,13 @@ pub struct ScreenConfig {
     pub reduced_motion: bool,
     pub opening: OpeningHours,
     pub catalog: CatalogSettings,
+    /// How the display sleeps while the library is closed.
+    pub power: crate::power::Method,
+    /// The display wakes this long before the library opens.
+    pub power_warm_up: Duration,
+    /// Where the heartbeat is also sent (HTTP PUT of `status.json`), and the token it carries.
+    pub heartbeat_url: Option<String>,
+    pub heartbeat_token: Option<String>,
     /// The file this came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -70,6 +77,10 @@ impl Default for ScreenConfig {
             reduced_motion: false,
             opening: OpeningHours::default(),
             catalog: CatalogSettings::default(),
+            power: crate::power::Method::None,
+            power_warm_up: Duration::from_secs(600),
+            heartbeat_url: None,
+            heartbeat_token: None,
             source: None,
         }
     }
@@ -161,6 +172,14 @@ fn build(f: &Fields, path: &Path) -> ScreenConfig {
         cache_size: f.size("cache_size").unwrap_or(d.cache_size),
         sync_interval: f.duration("sync_interval").unwrap_or(d.sync_interval),
         feed_stale_after: f.duration("feed_stale_after").unwrap_or(d.feed_stale_after),
+        power: crate::power::Method::from_word(
+            f.word("power").unwrap_or("none"),
+            f.text("cec_device"),
+            f.text("cec_ctl"),
+        ),
+        power_warm_up: f.duration("power_warm_up").unwrap_or(d.power_warm_up),
+        heartbeat_url: f.text("heartbeat_url"),
+        heartbeat_token: f.text("heartbeat_token"),
         touch: f.bool("touch").unwrap_or(false),
         touch_timeout: f.duration("touch_timeout").unwrap_or(d.touch_timeout),
         sound: f.bool("sound").unwrap_or(false),
@@ -457,6 +476,54 @@ pub static SCREEN: TableSpec = TableSpec {
             required: false,
             doc: "The library's opening hours.",
             example: "[opening]\nstaffed = \"mon-fri 10:00-19:00\"",
+        },
+        Field {
+            name: "power",
+            ty: Ty::Enum {
+                noun: "power method",
+                values: crate::power::METHODS,
+            },
+            required: false,
+            doc: "How the display sleeps while the library is closed: \"cec\" (HDMI-CEC standby with cec-ctl), \"sway\" (the output's power through sway), \"x11\" (DPMS) or \"none\" (black; the default).",
+            example: "power = \"cec\"",
+        },
+        Field {
+            name: "cec_device",
+            ty: Ty::Text,
+            required: false,
+            doc: "The HDMI-CEC adapter for power = \"cec\" (default /dev/cec0).",
+            example: "cec_device = \"/dev/cec0\"",
+        },
+        Field {
+            name: "cec_ctl",
+            ty: Ty::Text,
+            required: false,
+            doc: "Where the cec-ctl program is, when it is not on PATH.",
+            example: "cec_ctl = \"/usr/bin/cec-ctl\"",
+        },
+        Field {
+            name: "power_warm_up",
+            ty: Ty::Duration {
+                min_ms: 0,
+                max_ms: 3 * 3600 * SECOND,
+            },
+            required: false,
+            doc: "The display wakes this long before the library opens (default \"10m\").",
+            example: "power_warm_up = \"10m\"",
+        },
+        Field {
+            name: "heartbeat_url",
+            ty: Ty::Url { qr: false },
+            required: false,
+            doc: "Every minute the screen's status is also sent here (HTTP PUT of the same JSON as status.json), with short timeouts.",
+            example: "heartbeat_url = \"https://status.example.se/skarmar/karlstad-entre\"",
+        },
+        Field {
+            name: "heartbeat_token",
+            ty: Ty::Text,
+            required: false,
+            doc: "Sent with each heartbeat as \"Authorization: Bearer …\", so the receiver knows the screen.",
+            example: "heartbeat_token = \"…\"",
         },
         Field {
             name: "catalog",

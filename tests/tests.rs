@@ -14,5 +14,6 @@ mod schema;
 mod server;
 mod touch;
 mod typography;
+mod upkeep;
 mod util;
 mod window;

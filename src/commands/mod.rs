@@ -8,6 +8,7 @@ pub mod feed;
 pub mod plan;
 pub mod play;
 pub mod render;
+pub mod report;
 pub mod schema;
 
 use std::path::{Path, PathBuf};

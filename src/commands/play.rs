@@ -87,6 +87,10 @@ pub fn run(args: PlayArgs) -> anyhow::Result<bool> {
         },
         source,
     );
+    if let Some(notifier) = crate::sdnotify::Notifier::from_env() {
+        tracing::info!(watchdog = ?notifier.ping_every(), "telling systemd how the player is");
+        app.insert_resource(crate::player::upkeep::Watchdog(notifier));
+    }
     if let Some(dir) = args.status {
         app.insert_resource(crate::player::status::StatusOutput {
             dir,

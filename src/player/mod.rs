@@ -14,7 +14,9 @@
 //! - [`audio`]: an optional click on touch, silent where there is no sound card;
 //! - [`pacing`]: sleeps between transitions instead of redrawing a still screen;
 //! - [`render`]: `vitrin render`, the same pages written to PNG without a window;
-//! - [`status`]: `status.json` and an optional screenshot for the people who look after a screen;
+//! - [`status`]: `status.json`, the heartbeat (every minute, optionally sent to a URL) and
+//!   screenshots for the people who look after a screen;
+//! - [`upkeep`]: the systemd watchdog, the display's power by opening hours, the play log;
 //! - [`bench`]: frame times, CPU and memory figures.
 
 pub mod audio;
@@ -28,6 +30,7 @@ pub mod render;
 pub mod sequence;
 pub mod status;
 pub mod touchbar;
+pub mod upkeep;
 pub mod workers;
 
 use std::time::Duration;
@@ -284,6 +287,7 @@ pub fn player_app(options: PlayerOptions, source: workers::ContentSource) -> App
         touchbar::plugin,
         audio::plugin,
         pacing::plugin,
+        upkeep::plugin,
         status::plugin,
     ));
     app.insert_resource(source);

@@ -49,6 +49,37 @@ pub fn sleep_for(
     (!sleep.is_zero()).then_some(sleep)
 }
 
+/// What the screen's upkeep needs frames for: the watchdog's pings, the heartbeat, the display's
+/// warm-up.
+#[derive(bevy::ecs::system::SystemParam)]
+struct Upkeep<'w> {
+    watchdog: Option<Res<'w, super::upkeep::Watchdog>>,
+    heartbeat: Res<'w, super::status::Heartbeat>,
+    status: Option<Res<'w, super::status::StatusOutput>>,
+    power: Res<'w, super::upkeep::Power>,
+    seq: Res<'w, Sequencer>,
+    screen: Res<'w, super::Screen>,
+}
+
+impl Upkeep<'_> {
+    /// When, on the player's clock, the frame loop must run next for them.
+    fn wake_at(&self, now: f64, wall: chrono::DateTime<chrono::Utc>) -> Option<f64> {
+        let ping = self
+            .watchdog
+            .as_ref()
+            .and_then(|w| w.0.next_ping())
+            .map(|t| {
+                now + t
+                    .saturating_duration_since(std::time::Instant::now())
+                    .as_secs_f64()
+            });
+        let beat = self.heartbeat.next(self.status.is_some());
+        let warm = super::upkeep::power_wake(&self.power, &self.seq, &self.screen, wall)
+            .map(|t| now + (t - wall).num_milliseconds().max(0) as f64 / 1000.0);
+        [ping, beat, warm].into_iter().flatten().reduce(f64::min)
+    }
+}
+
 fn pace(
     screenshots: Query<(), With<bevy::render::view::screenshot::Screenshot>>,
     seq: Res<Sequencer>,
@@ -58,6 +89,7 @@ fn pace(
     settings: Option<ResMut<WinitSettings>>,
     bar: Res<TouchBar>,
     hands: Res<Hands>,
+    upkeep: Upkeep,
     mut redraw: MessageWriter<RequestRedraw>,
     mut woken_for: Local<Option<f64>>,
 ) {
@@ -67,10 +99,14 @@ fn pace(
     let now = now_clock.0;
     // A screenshot completes over a few frames.
     let wait = if screenshots.is_empty() {
-        let touch = [bar.wake_at(now), hands.0.next_poll()]
-            .into_iter()
-            .flatten()
-            .reduce(f64::min);
+        let touch = [
+            bar.wake_at(now),
+            hands.0.next_poll(),
+            upkeep.wake_at(now, clock.now(&now_clock)),
+        ]
+        .into_iter()
+        .flatten()
+        .reduce(f64::min);
         sleep_for(&seq, &compositor, now, clock.now(&now_clock), touch)
     } else {
         None

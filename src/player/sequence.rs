@@ -339,7 +339,8 @@ fn put_on_screen(
     seq.incoming = Incoming::None;
 }
 
-fn page_kind(page: &Page) -> &'static str {
+/// What kind of page it is, for logs.
+pub(super) fn page_kind(page: &Page) -> &'static str {
     match &page.content {
         PageContent::Picture {
             position: Some(_), ..

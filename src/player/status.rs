@@ -42,12 +42,107 @@ struct Status<'a> {
     /// A visitor paused the show.
     paused: bool,
     next_change: Option<String>,
+    /// The heartbeat: what keeps a screen healthy, written every minute even while closed.
+    version: &'static str,
+    /// Seconds since the player started, and since the machine did.
+    uptime_s: u64,
+    machine_uptime_s: Option<u64>,
+    /// When this screen last synced its feed successfully (feed screens), and when the content
+    /// that plays reached it.
+    last_sync: Option<String>,
+    content_since: Option<String>,
+    /// The last error logged, and how many errors and warnings since start.
+    last_error: Option<String>,
+    errors: u64,
+    warnings: u64,
+    rss_bytes: Option<u64>,
+    /// Free space where the cache is.
+    disk_free_bytes: Option<u64>,
+    /// The display is asleep (the library is closed), and why the last power command failed.
+    display_asleep: bool,
+    power_error: Option<String>,
+}
+
+/// The heartbeat's pace: status.json is written at least this often.
+pub const HEARTBEAT_SECONDS: f64 = 60.0;
+/// A small screenshot is saved at most this often.
+pub const SMALL_SCREENSHOT_SECONDS: f64 = 300.0;
+
+/// When status was last written and the small screenshot taken, on the player's clock.
+#[derive(Resource, Debug, Default)]
+pub struct Heartbeat {
+    pub last: Option<f64>,
+    last_small: Option<f64>,
+    written: Option<(u64, bool)>,
+    /// The heartbeat also goes to `heartbeat_url`, through this thread.
+    sender: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+}
+
+impl Heartbeat {
+    /// When the next heartbeat is due, on the player's clock.
+    pub fn next(&self, output: bool) -> Option<f64> {
+        output.then(|| self.last.map_or(0.0, |t| t + HEARTBEAT_SECONDS))
+    }
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Update, write_status.in_set(PlayerSystems::Measure));
+    let screen = app.world().resource::<Screen>().0.clone();
+    app.insert_resource(Heartbeat {
+        sender: screen
+            .heartbeat_url
+            .clone()
+            .map(|url| spawn_heartbeat(url, screen.heartbeat_token.clone())),
+        ..default()
+    })
+    .add_systems(Update, write_status.in_set(PlayerSystems::Measure));
 }
 
+/// Sends each heartbeat to `url` on a thread of its own (HTTP PUT, short timeouts). One waits at
+/// most: a heartbeat that comes while the last is still being sent is dropped, never queued.
+fn spawn_heartbeat(url: String, token: Option<String>) -> std::sync::mpsc::SyncSender<Vec<u8>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+    let _ = std::thread::Builder::new()
+        .name("vitrin-heartbeat".into())
+        .spawn(move || {
+            let client = match crate::http::client_builder()
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!("no heartbeat to {url}: {e}");
+                    return;
+                }
+            };
+            let mut failing = false;
+            for body in rx {
+                let mut request = client
+                    .put(&url)
+                    .header("content-type", "application/json")
+                    .body(body);
+                if let Some(t) = &token {
+                    request = request.bearer_auth(t);
+                }
+                match request.send().and_then(|r| r.error_for_status()) {
+                    Ok(_) if failing => {
+                        tracing::info!("heartbeat to {url} works again");
+                        failing = false;
+                    }
+                    Ok(_) => {}
+                    // Said once, not every minute.
+                    Err(e) if !failing => {
+                        tracing::warn!("cannot send the heartbeat to {url}: {e}");
+                        failing = true;
+                    }
+                    Err(_) => {}
+                }
+            }
+        });
+    tx
+}
+
+#[allow(clippy::too_many_arguments)]
 fn write_status(
     output: Option<Res<StatusOutput>>,
     seq: Res<Sequencer>,
@@ -57,17 +152,37 @@ fn write_status(
     library: Res<CurrentLibrary>,
     now: Res<super::Now>,
     image_target: Option<Res<OutputImage>>,
-    mut written: Local<Option<(u64, bool)>>,
+    mut heartbeat: ResMut<Heartbeat>,
+    health: Health,
     mut commands: Commands,
 ) {
-    let Some(output) = output else { return };
-    // Once per page (and when the show is paused or plays again), when it has settled on screen.
+    let output = output.as_deref();
+    // Once per page (and when the show is paused or plays again), when it has settled on screen;
+    // and every minute in any case.
     let state = (seq.shown, seq.order.is_paused());
-    if *written == Some(state) || !compositor.is_idle() {
+    let changed = heartbeat.written != Some(state) && compositor.is_idle();
+    let due = heartbeat
+        .last
+        .is_none_or(|t| now.0 - t >= HEARTBEAT_SECONDS);
+    if !changed && !due {
         return;
     }
-    *written = Some(state);
+    if output.is_none() && heartbeat.sender.is_none() {
+        return;
+    }
+    if changed {
+        heartbeat.written = Some(state);
+    }
+    heartbeat.last = Some(now.0);
     let tz = screen.0.timezone;
+    let time = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).to_rfc3339();
+    let last_error = crate::logbook::recent()
+        .into_iter()
+        .rev()
+        .find(|e| e.error)
+        .map(|e| format!("{} {}", time(e.at), e.message));
+    let (errors, warnings) = crate::logbook::counts();
+    let power = health.power.state();
     let status = Status {
         screen: &screen.0.id,
         time: clock.now(&now).with_timezone(&tz).to_rfc3339(),
@@ -95,13 +210,55 @@ fn write_status(
             }),
         paused: seq.order.is_paused(),
         next_change: seq.next_change.map(|t| t.with_timezone(&tz).to_rfc3339()),
+        version: env!("CARGO_PKG_VERSION"),
+        uptime_s: now.0.max(0.0) as u64,
+        machine_uptime_s: crate::health::machine_uptime_s().map(|s| s as u64),
+        last_sync: health.sync.as_ref().and_then(|s| s.last()).map(time),
+        content_since: health.since.as_ref().map(|s| time(s.0)),
+        last_error,
+        errors,
+        warnings,
+        rss_bytes: crate::health::rss_bytes(),
+        disk_free_bytes: crate::health::disk_free_bytes(&screen.0.cache_dir)
+            .or_else(|| output.and_then(|o| crate::health::disk_free_bytes(&o.dir))),
+        display_asleep: power.asleep,
+        power_error: power.error,
     };
     let json = serde_json::to_vec_pretty(&status).expect("status serializes");
+    if let Some(sender) = &heartbeat.sender {
+        let _ = sender.try_send(json.clone());
+    }
+    let Some(output) = output else { return };
     if let Err(e) = write_atomic(&output.dir.join("status.json"), &json) {
         tracing::warn!("cannot write status: {e}");
         return;
     }
-    if output.screenshot && seq.shown > 0 {
+    // A small picture of the screen every few minutes, for a wall of screens elsewhere.
+    if heartbeat
+        .last_small
+        .is_none_or(|t| now.0 - t >= SMALL_SCREENSHOT_SECONDS)
+        && seq.shown > 0
+        && compositor.is_idle()
+    {
+        heartbeat.last_small = Some(now.0);
+        let shot = match &image_target {
+            Some(target) => Screenshot::image(target.0.clone()),
+            None => Screenshot::primary_window(),
+        };
+        let path = output.dir.join("screen-small.png");
+        commands
+            .spawn(shot)
+            .observe(move |captured: On<ScreenshotCaptured>| {
+                let image = captured.image.clone();
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    if let Err(e) = save_small(image, &path) {
+                        tracing::warn!("cannot save the screenshot {}: {e}", path.display());
+                    }
+                });
+            });
+    }
+    if changed && output.screenshot && seq.shown > 0 {
         let shot = match image_target {
             Some(target) => Screenshot::image(target.0.clone()),
             None => Screenshot::primary_window(),
@@ -120,6 +277,30 @@ fn write_status(
                 });
             });
     }
+}
+
+/// The figures of the heartbeat that other plugins keep.
+#[derive(bevy::ecs::system::SystemParam)]
+struct Health<'w> {
+    power: Res<'w, super::upkeep::Power>,
+    sync: Option<Res<'w, super::workers::SyncHealth>>,
+    since: Option<Res<'w, super::workers::ContentSince>>,
+}
+
+/// A screenshot at most 480 pixels wide, as PNG.
+fn save_small(image: Image, path: &Path) -> Result<(), String> {
+    let rgb = image
+        .try_into_dynamic()
+        .map_err(|e| e.to_string())?
+        .into_rgb8();
+    let w = 480.min(rgb.width()).max(1);
+    let h = (rgb.height() as u64 * w as u64 / rgb.width().max(1) as u64).max(1) as u32;
+    let small = image::imageops::resize(&rgb, w, h, image::imageops::FilterType::Triangle);
+    let mut png = Vec::new();
+    small
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    write_atomic(path, &png).map_err(|e| e.to_string())
 }
 
 /// Encodes a screenshot as PNG (opaque, as the screen is) and puts it in place atomically.

@@ -47,6 +47,16 @@ impl Waker {
 #[derive(Resource, Debug, Clone)]
 pub struct CurrentLibrary(pub Library);
 
+/// When the last sync with the feed succeeded (feed screens), shared with the sync thread.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct SyncHealth(pub Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>);
+
+impl SyncHealth {
+    pub fn last(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// When the content now playing reached the player (for the staff overlay).
 #[derive(Resource, Debug, Clone, Copy)]
 pub struct ContentSince(pub chrono::DateTime<chrono::Utc>);
@@ -275,7 +285,9 @@ fn load_content(
             };
             commands.insert_resource(CurrentLibrary(library));
             let (tx, rx) = channel();
-            spawn_syncer(cache, options, interval, tx, waker.clone());
+            let health = SyncHealth::default();
+            commands.insert_resource(health.clone());
+            spawn_syncer(cache, options, interval, tx, waker.clone(), health);
             commands.insert_resource(ContentUpdates(Mutex::new(rx)));
         }
         ContentSource::Folder { dir, watch } => {
@@ -308,6 +320,7 @@ fn spawn_syncer(
     interval: Duration,
     tx: Sender<Library>,
     waker: Waker,
+    health: SyncHealth,
 ) {
     use crate::feed::sync::{Outcome, jitter, sync_once};
     std::thread::Builder::new()
@@ -317,6 +330,8 @@ fn spawn_syncer(
                 match sync_once(&cache, &options) {
                     Ok(report) => {
                         tracing::info!(feed = %options.feed, "sync: {report}");
+                        *health.0.lock().unwrap_or_else(|e| e.into_inner()) =
+                            Some(chrono::Utc::now());
                         if matches!(report.outcome, Outcome::Activated { .. }) {
                             match cache.active_library() {
                                 Ok(Some(library)) => {

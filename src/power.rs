@@ -1,0 +1,294 @@
+//! The screen's power follows the opening hours: when the library closes the display goes to
+//! sleep (after the fade to black), and it wakes a warm-up before the library opens. What the
+//! screen needs is decided here from the program and the clock ([`wanted`]); how it is done
+//! depends on the hardware ([`Method`]): HDMI-CEC with `cec-ctl` (the panel itself goes to
+//! standby), the output's power through a wlroots compositor (`swaymsg output * power off`, the
+//! wlr-output-power-management of sway), or DPMS under X11 (`xset dpms force off`). Commands run
+//! with a short timeout; a missing tool or adapter is one log line, and nothing is retried until
+//! the wanted state changes again.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+/// How the display is put to sleep and woken.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Method {
+    /// Nothing: the screen shows black while closed.
+    #[default]
+    None,
+    /// HDMI-CEC through `cec-ctl` (v4l-utils), on this adapter (default `/dev/cec0`); `program`
+    /// is where cec-ctl is, when not on PATH.
+    Cec {
+        device: Option<String>,
+        program: Option<String>,
+    },
+    /// A wlroots compositor's output power, through `swaymsg`.
+    Sway,
+    /// X11 DPMS, through `xset`.
+    X11,
+}
+
+impl Method {
+    /// From the screen config's word.
+    pub fn from_word(word: &str, cec_device: Option<String>, cec_ctl: Option<String>) -> Method {
+        match word {
+            "cec" => Method::Cec {
+                device: cec_device,
+                program: cec_ctl,
+            },
+            "sway" => Method::Sway,
+            "x11" => Method::X11,
+            _ => Method::None,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Method::None => "none",
+            Method::Cec { .. } => "cec",
+            Method::Sway => "sway",
+            Method::X11 => "x11",
+        }
+    }
+}
+
+/// The words the screen config takes for `power`.
+pub const METHODS: &[&str] = &["none", "cec", "sway", "x11"];
+
+/// Whether the display should be on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Display {
+    On,
+    Asleep,
+}
+
+/// What the display should be now: asleep while the library is closed, awake from `warm_up`
+/// before the schedule next changes (the opening) and whenever it is open.
+pub fn wanted(
+    closed: bool,
+    now: DateTime<Utc>,
+    next_change: Option<DateTime<Utc>>,
+    warm_up: Duration,
+) -> Display {
+    if !closed {
+        return Display::On;
+    }
+    let warm_up = chrono::Duration::from_std(warm_up).unwrap_or_default();
+    match next_change {
+        Some(t) if now >= t - warm_up => Display::On,
+        _ => Display::Asleep,
+    }
+}
+
+/// When [`wanted`] next changes by itself, while closed: the start of the warm-up.
+pub fn next_wake(
+    closed: bool,
+    now: DateTime<Utc>,
+    next_change: Option<DateTime<Utc>>,
+    warm_up: Duration,
+) -> Option<DateTime<Utc>> {
+    let warm_up = chrono::Duration::from_std(warm_up).unwrap_or_default();
+    let at = next_change? - warm_up;
+    (closed && at > now).then_some(at)
+}
+
+/// The command that puts the display in `state` with `method`; `None` for [`Method::None`].
+pub fn command(method: &Method, state: Display) -> Option<(String, Vec<String>)> {
+    let on = state == Display::On;
+    let (program, args): (&str, Vec<String>) = match method {
+        Method::None => return None,
+        Method::Cec { device, program } => {
+            let mut args = Vec::new();
+            if let Some(d) = device {
+                args.extend(["-d".to_string(), d.clone()]);
+            }
+            // As a playback device, to the TV (logical address 0).
+            args.extend(["--playback", "--to", "0"].map(String::from));
+            args.push(if on { "--image-view-on" } else { "--standby" }.into());
+            return Some((program.clone().unwrap_or_else(|| "cec-ctl".into()), args));
+        }
+        Method::Sway => (
+            "swaymsg",
+            ["output", "*", "power", if on { "on" } else { "off" }]
+                .map(String::from)
+                .to_vec(),
+        ),
+        Method::X11 => (
+            "xset",
+            ["dpms", "force", if on { "on" } else { "off" }]
+                .map(String::from)
+                .to_vec(),
+        ),
+    };
+    Some((program.to_string(), args))
+}
+
+/// How long a power command may take before it is given up on.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the display's power could not be changed.
+#[derive(Debug, thiserror::Error)]
+pub enum PowerError {
+    #[error("{program} is not installed")]
+    Missing { program: String },
+    #[error("{program} failed ({status}): {stderr}")]
+    Failed {
+        program: String,
+        status: String,
+        stderr: String,
+    },
+    #[error("{program} did not answer within {seconds} s")]
+    Timeout { program: String, seconds: u64 },
+    #[error("cannot run {program}: {source}")]
+    Io {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Runs a power command, killing it after `timeout`.
+pub fn run(program: &str, args: &[String], timeout: Duration) -> Result<(), PowerError> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => PowerError::Missing {
+                program: program.into(),
+            },
+            _ => PowerError::Io {
+                program: program.into(),
+                source,
+            },
+        })?;
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => {
+                let mut stderr = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    use std::io::Read;
+                    let _ = e.read_to_string(&mut stderr);
+                }
+                let stderr = stderr.lines().next().unwrap_or_default().to_string();
+                return Err(PowerError::Failed {
+                    program: program.into(),
+                    status: status.to_string(),
+                    stderr,
+                });
+            }
+            Ok(None) if started.elapsed() >= timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(PowerError::Timeout {
+                    program: program.into(),
+                    seconds: timeout.as_secs(),
+                });
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(source) => {
+                return Err(PowerError::Io {
+                    program: program.into(),
+                    source,
+                });
+            }
+        }
+    }
+}
+
+/// Puts the display in `state`: runs the method's command, or does nothing for
+/// [`Method::None`].
+pub fn apply(method: &Method, state: Display) -> Result<(), PowerError> {
+    match command(method, state) {
+        Some((program, args)) => run(&program, &args, COMMAND_TIMEOUT),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn asleep_while_closed_awake_from_the_warm_up_and_while_open() {
+        let opens = Some(t("2026-12-02T09:00:00Z"));
+        let warm = Duration::from_secs(600);
+        assert_eq!(
+            wanted(false, t("2026-12-01T12:00:00Z"), opens, warm),
+            Display::On
+        );
+        assert_eq!(
+            wanted(true, t("2026-12-01T19:00:00Z"), opens, warm),
+            Display::Asleep
+        );
+        assert_eq!(
+            wanted(true, t("2026-12-02T08:49:59Z"), opens, warm),
+            Display::Asleep
+        );
+        assert_eq!(
+            wanted(true, t("2026-12-02T08:50:00Z"), opens, warm),
+            Display::On
+        );
+        assert_eq!(
+            next_wake(true, t("2026-12-01T19:00:00Z"), opens, warm),
+            Some(t("2026-12-02T08:50:00Z"))
+        );
+        assert_eq!(
+            next_wake(false, t("2026-12-01T19:00:00Z"), opens, warm),
+            None
+        );
+    }
+
+    #[test]
+    fn each_method_has_its_command() {
+        let cec = Method::Cec {
+            device: Some("/dev/cec1".into()),
+            program: None,
+        };
+        assert_eq!(
+            command(&cec, Display::Asleep).unwrap(),
+            (
+                "cec-ctl".to_string(),
+                ["-d", "/dev/cec1", "--playback", "--to", "0", "--standby"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert_eq!(
+            command(&Method::Sway, Display::On).unwrap().1,
+            ["output", "*", "power", "on"]
+        );
+        assert_eq!(
+            command(&Method::X11, Display::Asleep).unwrap().1,
+            ["dpms", "force", "off"]
+        );
+        assert_eq!(command(&Method::None, Display::Asleep), None);
+    }
+
+    #[test]
+    fn a_missing_tool_a_failure_and_a_hang_are_errors_that_say_so() {
+        let e = run("vitrin-no-such-tool", &[], COMMAND_TIMEOUT).unwrap_err();
+        assert!(matches!(e, PowerError::Missing { .. }), "{e}");
+        let e = run(
+            "sh",
+            &["-c".into(), "echo 'no CEC adapter' >&2; exit 1".into()],
+            COMMAND_TIMEOUT,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("no CEC adapter"), "{e}");
+        let started = Instant::now();
+        let e = run("sleep", &["10".into()], Duration::from_millis(200)).unwrap_err();
+        assert!(matches!(e, PowerError::Timeout { .. }), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+}

@@ -1,0 +1,191 @@
+//! A screen that looks after itself, in the player as it runs: systemd's watchdog pinged from the
+//! frame loop (and the pings stop when the loop stalls), and a night from open to closed to open
+//! again with time stepped 30 s a frame: the display put to sleep with HDMI-CEC after closing and
+//! woken a warm-up before opening (a recording stand-in for cec-ctl), the heartbeat written every
+//! minute, and the play log growing.
+
+use std::os::unix::net::UnixDatagram;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use bevy::time::TimeUpdateStrategy;
+
+use vitrin::calendar::opening::{OpeningHours, OpeningLine};
+use vitrin::player::WallClock;
+use vitrin::player::status::StatusOutput;
+use vitrin::player::upkeep::Watchdog;
+use vitrin::playlog::{Entry, PlayLog};
+use vitrin::power::Method;
+use vitrin::screen::ScreenConfig;
+use vitrin::sdnotify::Notifier;
+
+use crate::player::{Player, at, serial, text_slides};
+
+fn messages(socket: &UnixDatagram) -> Vec<String> {
+    socket.set_nonblocking(true).unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 512];
+    while let Ok(n) = socket.recv(&mut buf) {
+        out.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+    out
+}
+
+#[test]
+fn the_watchdog_is_pinged_from_the_frame_loop_and_the_pings_stop_when_it_stalls() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notify");
+    let socket = UnixDatagram::bind(&path).unwrap();
+    let mut p = Player::new(
+        vec![text_slides(dir.path(), 2, "5s")],
+        ScreenConfig::default(),
+        at("2026-12-01T11:00:00Z"),
+    );
+    let notifier = Notifier::new(path, Some(Duration::from_millis(200))).unwrap();
+    p.app.insert_resource(Watchdog(notifier));
+    assert!(p.until(300, |p| p.seq().shown >= 1));
+    p.step();
+    let first = messages(&socket);
+    assert!(
+        first
+            .iter()
+            .any(|m| m.starts_with("READY=1\nSTATUS=showing \"T\" slide 1")),
+        "{first:?}"
+    );
+    // Running: a ping at least every 100 ms of real time.
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(600) {
+        p.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pings = messages(&socket)
+        .iter()
+        .filter(|m| *m == "WATCHDOG=1")
+        .count();
+    assert!(pings >= 4, "{pings} pings in 600 ms");
+    // The frame loop stalls (a stuck driver, a deadlock): no more pings, so systemd's
+    // WatchdogSec= kills and restarts the player.
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(messages(&socket).is_empty(), "pings without frames");
+    p.step();
+    assert_eq!(messages(&socket), ["WATCHDOG=1"]);
+}
+
+fn status(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("status.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn at_night_the_display_sleeps_the_heartbeat_goes_on_and_the_play_log_grows() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    // A stand-in for cec-ctl that writes down how it was called.
+    let calls = dir.path().join("cec-calls");
+    let cec_ctl = dir.path().join("cec-ctl");
+    std::fs::write(
+        &cec_ctl,
+        format!("#!/bin/sh\necho \"$@\" >> '{}'\n", calls.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&cec_ctl, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let screen = ScreenConfig {
+        opening: OpeningHours {
+            staffed: vec![OpeningLine::parse("mon-fri 10:00-19:00").unwrap()],
+            ..Default::default()
+        },
+        power: Method::Cec {
+            device: Some("/dev/cec0".into()),
+            program: Some(cec_ctl.display().to_string()),
+        },
+        power_warm_up: Duration::from_secs(600),
+        cache_dir: cache.path().to_path_buf(),
+        ..Default::default()
+    };
+    // Tuesday 1 December, 18:50 in Stockholm; 30 s a frame.
+    let start = at("2026-12-01T17:50:00Z");
+    let mut p = Player::new(vec![text_slides(dir.path(), 3, "10s")], screen, start)
+        .with_clock(WallClock::From(start));
+    p.app.insert_resource(StatusOutput {
+        dir: out.path().to_path_buf(),
+        screenshot: false,
+    });
+    p.app
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(30)));
+    let mut samples: Vec<(String, bool)> = Vec::new();
+    let mut last_time = String::new();
+    // Until 10:20 the next morning.
+    for _ in 0..(15 * 120 + 60) {
+        p.step();
+        std::thread::sleep(Duration::from_millis(1));
+        if let Ok(text) = std::fs::read_to_string(out.path().join("status.json")) {
+            let s: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let time = s["time"].as_str().unwrap().to_string();
+            if time != last_time {
+                last_time = time.clone();
+                samples.push((time, s["display_asleep"].as_bool().unwrap()));
+            }
+        }
+    }
+    // The heartbeat: written at least every minute, through the night.
+    let night: Vec<&(String, bool)> = samples
+        .iter()
+        .filter(|(t, _)| t.as_str() > "2026-12-01T20:00" && t.as_str() < "2026-12-02T08:00")
+        .collect();
+    assert!(
+        night.len() >= 12 * 60 - 5,
+        "{} heartbeats in 12 h",
+        night.len()
+    );
+    // Asleep in the night, awake before opening and while open.
+    assert!(night.iter().all(|(_, asleep)| *asleep), "{night:?}");
+    let before_open: Vec<_> = samples
+        .iter()
+        .filter(|(t, _)| t.as_str() > "2026-12-02T09:52" && t.as_str() < "2026-12-02T10:05")
+        .collect();
+    assert!(!before_open.is_empty());
+    assert!(
+        before_open.iter().all(|(_, asleep)| !*asleep),
+        "{before_open:?}"
+    );
+    let calls = std::fs::read_to_string(&calls).unwrap();
+    assert_eq!(
+        calls.lines().collect::<Vec<_>>(),
+        [
+            "-d /dev/cec0 --playback --to 0 --standby",
+            "-d /dev/cec0 --playback --to 0 --image-view-on"
+        ]
+    );
+    let s = status(out.path());
+    assert_eq!(s["mode"], "staffed");
+    assert!(s["rss_bytes"].as_u64().unwrap() > 0);
+    assert!(s["disk_free_bytes"].as_u64().unwrap() > 0);
+    assert_eq!(s["version"], env!("CARGO_PKG_VERSION"));
+    // The play log: the evening's pages, and the morning's.
+    let (entries, bad) = PlayLog::read(&cache.path().join("log")).unwrap();
+    assert_eq!(bad, 0);
+    let starts: Vec<String> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Shown { start, .. } => Some(start.to_rfc3339()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        starts.iter().any(|s| s.as_str() < "2026-12-01T18:00"),
+        "{starts:?}"
+    );
+    assert!(
+        starts.iter().any(|s| s.as_str() > "2026-12-02T09:00"),
+        "{starts:?}"
+    );
+    assert!(
+        !starts
+            .iter()
+            .any(|s| s.as_str() > "2026-12-01T18:01" && s.as_str() < "2026-12-02T08:59"),
+        "pages logged while closed: {starts:?}"
+    );
+}
