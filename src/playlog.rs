@@ -133,7 +133,7 @@ impl PlayLog {
                 Some((n.parse().ok()?, e.path()))
             })
             .collect();
-        rotated.sort_by(|a, b| b.0.cmp(&a.0));
+        rotated.sort_by_key(|r| std::cmp::Reverse(r.0));
         files.extend(rotated.into_iter().map(|(_, p)| p));
         files.push(dir.join(FILE));
         let mut entries = Vec::new();
