@@ -25,16 +25,14 @@ enum Target {
 }
 
 impl Notifier {
-    /// From systemd's environment: `NOTIFY_SOCKET`, and `WATCHDOG_USEC` when `WATCHDOG_PID` is
-    /// this process or absent. `None` when not run by systemd with notification on.
+    /// From systemd's environment: `NOTIFY_SOCKET` and `WATCHDOG_USEC`. `None` when not run by systemd with notification on.
     pub fn from_env() -> Option<Notifier> {
         let socket = std::env::var_os("NOTIFY_SOCKET")?;
-        let for_us = std::env::var("WATCHDOG_PID")
-            .ok()
-            .is_none_or(|pid| pid.trim() == std::process::id().to_string());
+        // WATCHDOG_PID names the service's main process: the compositor vitrin runs in (cage, or
+        // sway through a shell). vitrin is the service's only notifier (the unit says
+        // NotifyAccess=all), so it pings whatever process systemd names.
         let watchdog = std::env::var("WATCHDOG_USEC")
             .ok()
-            .filter(|_| for_us)
             .and_then(|us| us.trim().parse::<u64>().ok())
             .filter(|&us| us > 0)
             .map(Duration::from_micros);

@@ -224,25 +224,40 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 }
 
 /// IT staff's installer, into a staging folder: the program, the config pointed at the installed
-/// playlists, the content and the service.
+/// playlists, the content, the service (which systemd accepts) and the lock-down; a second run
+/// changes nothing, a screen's own playlists survive an update, and it uninstalls.
 #[test]
 fn the_kiosk_installer_lays_out_a_screen() {
     let staging = tempfile::tempdir().unwrap();
-    let o = std::process::Command::new(root().join("kiosk/install.sh"))
-        .arg("--binary")
-        .arg(env!("CARGO_BIN_EXE_vitrin"))
-        .arg("--root")
-        .arg(staging.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r = staging.path();
+    let install = |args: &[&str]| {
+        let o = std::process::Command::new(root().join("kiosk/install.sh"))
+            .arg("--binary")
+            .arg(env!("CARGO_BIN_EXE_vitrin"))
+            .arg("--root")
+            .arg(r)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let first = install(&[]);
+    assert!(first.contains("changed: /usr/local/bin/vitrin"), "{first}");
     assert!(r.join("usr/local/bin/vitrin").is_file());
     let unit = std::fs::read_to_string(r.join("etc/systemd/system/vitrin.service")).unwrap();
     // cage without -s: no switching to another virtual terminal from a visitor's keyboard.
     assert!(unit.contains(
         "ExecStart=/usr/bin/cage -- /usr/local/bin/vitrin play --screen /etc/vitrin/screen.toml"
     ));
+    for line in [
+        "Type=notify",
+        "WatchdogSec=60",
+        "NotifyAccess=all",
+        "ProtectSystem=strict",
+    ] {
+        assert!(unit.contains(&format!("\n{line}\n")), "{line} missing");
+    }
     let sysctl = std::fs::read_to_string(r.join("etc/sysctl.d/90-vitrin-kiosk.conf")).unwrap();
     assert!(sysctl.contains("\nkernel.sysrq = 0\n"), "{sysctl}");
     let logind =
@@ -267,4 +282,62 @@ fn the_kiosk_installer_lays_out_a_screen() {
     let installed = r.join("var/lib/vitrin/playlists");
     let o = vitrin_in(&installed, &["check", "."]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // systemd accepts the unit: nothing to say but, on a machine without cage, that cage is not
+    // there.
+    if let Ok(o) = std::process::Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(r.join("etc/systemd/system/vitrin.service"))
+        .output()
+    {
+        let said = String::from_utf8_lossy(&o.stderr).to_string();
+        let complaints: Vec<&str> = said
+            .lines()
+            .filter(|l| !l.contains("Command /usr/bin/cage is not executable"))
+            .collect();
+        assert!(complaints.is_empty(), "{said}");
+        assert!(
+            o.status.success() || said.contains("/usr/bin/cage"),
+            "{said}"
+        );
+    }
+
+    // A screen's own playlist edit, and a second run: nothing changes, nothing is lost.
+    let edited = installed.join("valkommen.toml");
+    let mine = std::fs::read_to_string(&edited).unwrap() + "\n# ändrad på skärmen\n";
+    std::fs::write(&edited, &mine).unwrap();
+    let binary_time = std::fs::metadata(r.join("usr/local/bin/vitrin"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let second = install(&[]);
+    assert!(second.contains("nothing changed"), "{second}");
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), mine);
+    assert_eq!(
+        std::fs::metadata(r.join("usr/local/bin/vitrin"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        binary_time
+    );
+    // A broken config on the screen stops an update before it touches anything.
+    let config_path = r.join("etc/vitrin/screen.toml");
+    std::fs::write(&config_path, "touch = 3\n").unwrap();
+    let o = std::process::Command::new(root().join("kiosk/install.sh"))
+        .arg("--binary")
+        .arg(env!("CARGO_BIN_EXE_vitrin"))
+        .arg("--root")
+        .arg(r)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing was changed"));
+    std::fs::write(&config_path, &config).unwrap();
+    // Uninstalled: the program and the service go, the screen's config and playlists stay.
+    install(&["--uninstall"]);
+    assert!(!r.join("usr/local/bin/vitrin").exists());
+    assert!(!r.join("etc/systemd/system/vitrin.service").exists());
+    assert!(!r.join("usr/share/vitrin").exists());
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), mine);
+    install(&["--purge"]);
+    assert!(!r.join("etc/vitrin").exists() && !r.join("var/lib/vitrin").exists());
 }
