@@ -2,7 +2,7 @@
 //! sleep (after the fade to black), and it wakes a warm-up before the library opens. What the
 //! screen needs is decided here from the program and the clock ([`wanted`]); how it is done
 //! depends on the hardware ([`Method`]): HDMI-CEC with `cec-ctl` (the panel itself goes to
-//! standby), the output's power through a wlroots compositor (`swaymsg output * power off`, the
+//! standby), the output's power through a wlroots compositor (`swaymsg output * dpms off`, the
 //! wlr-output-power-management of sway), or DPMS under X11 (`xset dpms force off`). Commands run
 //! with a short timeout; a missing tool or adapter is one log line, and nothing is retried until
 //! the wanted state changes again.
@@ -111,7 +111,8 @@ pub fn command(method: &Method, state: Display) -> Option<(String, Vec<String>)>
         }
         Method::Sway => (
             "swaymsg",
-            ["output", "*", "power", if on { "on" } else { "off" }]
+            // `dpms`, which sway 1.7 (Debian 12) knows; later versions also call it `power`.
+            ["output", "*", "dpms", if on { "on" } else { "off" }]
                 .map(String::from)
                 .to_vec(),
         ),
@@ -266,7 +267,7 @@ mod tests {
         );
         assert_eq!(
             command(&Method::Sway, Display::On).unwrap().1,
-            ["output", "*", "power", "on"]
+            ["output", "*", "dpms", "on"]
         );
         assert_eq!(
             command(&Method::X11, Display::Asleep).unwrap().1,
