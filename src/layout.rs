@@ -294,6 +294,15 @@ pub struct CodeLayout {
     pub code: Rect,
 }
 
+/// A code of `side` at the left of a row from `x`, `w` wide, standing on `bottom`, and the box for
+/// the line beside it.
+fn code_row(x: f32, w: f32, bottom: f32, side: Option<f32>, gap: f32) -> (Option<Rect>, Rect) {
+    let h = side.unwrap_or(0.0);
+    let code = side.map(|s| Rect::new(x, bottom - s, s, s));
+    let call = Rect::new(x + h + gap, bottom - h, (w - h - gap).max(0.0), h);
+    (code, call)
+}
+
 /// The side, in whole pixels per module, of a code of `modules` at most `room` wide.
 fn code_side(room: f32, modules: u32) -> f32 {
     let modules = modules.max(1) as f32;
@@ -669,13 +678,7 @@ impl Scale {
                 inner.w,
                 (inner.bottom() - code_h - gap - words_top).max(0.0),
             );
-            let code = side.map(|s| Rect::new(inner.x, inner.bottom() - s, s, s));
-            let call = Rect::new(
-                inner.x + code_h + gap,
-                inner.bottom() - code_h,
-                (inner.w - code_h - gap).max(0.0),
-                code_h,
-            );
+            let (code, call) = code_row(inner.x, inner.w, inner.bottom(), side, gap);
             BookLayout {
                 cover,
                 words,
@@ -690,13 +693,7 @@ impl Scale {
             let side = modules.map(|m| code_side((w * 0.45).min(inner.h * 0.5), m));
             let code_h = side.unwrap_or(0.0);
             let words = Rect::new(x, inner.y, w, (inner.h - code_h - gap).max(0.0));
-            let code = side.map(|s| Rect::new(x, inner.bottom() - s, s, s));
-            let call = Rect::new(
-                x + code_h + gap,
-                inner.bottom() - code_h,
-                (w - code_h - gap).max(0.0),
-                code_h,
-            );
+            let (code, call) = code_row(x, w, inner.bottom(), side, gap);
             BookLayout {
                 cover,
                 words,

@@ -3,9 +3,11 @@
 //! keeps the last good version on screen and logs the error at its file, line and column; a file
 //! replaced through a rename (as editors save) or deleted is taken in its stride.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
 
 use vitrin::player::WallClock;
 use vitrin::player::compositor::Compositor;
@@ -94,15 +96,21 @@ impl Player {
     }
 }
 
-#[test]
-fn a_valid_edit_is_on_screen_within_two_seconds() {
-    let _serial = serial();
+/// A player on a folder holding one playlist, `name`, of two pages, the first on screen.
+fn playing(name: &str) -> (TempDir, TempDir, PathBuf, Player) {
     let dir = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let file = dir.path().join("live.toml");
+    let file = dir.path().join(name);
     std::fs::write(&file, slides(&["Ett", "Två"])).unwrap();
     let mut p = player(dir.path(), cache.path());
     assert!(p.until_title("Ett", Duration::from_secs(60)).is_some());
+    (dir, cache, file, p)
+}
+
+#[test]
+fn a_valid_edit_is_on_screen_within_two_seconds() {
+    let _serial = serial();
+    let (_dir, _cache, file, mut p) = playing("live.toml");
     std::fs::write(&file, slides(&["Ett", "Tre"])).unwrap();
     let took = p
         .until_title("Tre", Duration::from_secs(10))
@@ -114,12 +122,7 @@ fn a_valid_edit_is_on_screen_within_two_seconds() {
 fn an_edit_with_an_error_keeps_the_last_good_version_and_says_where() {
     keep_logs();
     let _serial = serial();
-    let dir = tempfile::tempdir().unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    let file = dir.path().join("fel.toml");
-    std::fs::write(&file, slides(&["Ett", "Två"])).unwrap();
-    let mut p = player(dir.path(), cache.path());
-    assert!(p.until_title("Ett", Duration::from_secs(60)).is_some());
+    let (_dir, _cache, file, mut p) = playing("fel.toml");
     // The last title's closing quote forgotten.
     let broken = slides(&["Ett", "Tre"]).replace("\"Tre\"", "\"Tre");
     std::fs::write(&file, &broken).unwrap();
@@ -145,12 +148,7 @@ fn an_edit_with_an_error_keeps_the_last_good_version_and_says_where() {
 #[test]
 fn files_replaced_by_a_rename_or_deleted_are_taken_in_stride() {
     let _serial = serial();
-    let dir = tempfile::tempdir().unwrap();
-    let cache = tempfile::tempdir().unwrap();
-    let file = dir.path().join("live.toml");
-    std::fs::write(&file, slides(&["Ett", "Två"])).unwrap();
-    let mut p = player(dir.path(), cache.path());
-    assert!(p.until_title("Ett", Duration::from_secs(60)).is_some());
+    let (dir, _cache, file, mut p) = playing("live.toml");
     // Saved as many editors save: a new file beside it, renamed over it.
     let tmp = dir.path().join(".live.toml.swp");
     std::fs::write(&tmp, slides(&["Fyra"])).unwrap();

@@ -107,6 +107,14 @@ fn player(playlists: Vec<Playlist>) -> Player {
     .with_clock(WallClock::From(at("2026-12-01T11:00:00Z")))
 }
 
+/// A touch screen playing [`shelf`], its first page on screen.
+fn on_the_shelf() -> (tempfile::TempDir, Player) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = player(vec![shelf(dir.path())]);
+    assert!(p.until(300, |p| p.settled()), "the first page never came");
+    (dir, p)
+}
+
 impl Player {
     fn touch(&mut self, phase: TouchPhase, id: u64, x: f32, y: f32) {
         self.app.world_mut().write_message(TouchInput {
@@ -301,9 +309,7 @@ fn a_visitor_opens_a_book_scans_its_code_closes_it_pauses_and_walks_away() {
 #[test]
 fn swipes_page_both_ways_and_two_fingers_do_nothing() {
     let _serial = serial();
-    let dir = tempfile::tempdir().unwrap();
-    let mut p = player(vec![shelf(dir.path())]);
-    assert!(p.until(300, |p| p.settled()));
+    let (_dir, mut p) = on_the_shelf();
     // Swiping left pulls in the next page, right the one before.
     p.swipe(-300.0);
     assert!(p.next_page());
@@ -343,9 +349,7 @@ fn swipes_page_both_ways_and_two_fingers_do_nothing() {
 #[test]
 fn a_tap_on_a_qr_slides_code_shows_it_larger() {
     let _serial = serial();
-    let dir = tempfile::tempdir().unwrap();
-    let mut p = player(vec![shelf(dir.path())]);
-    assert!(p.until(300, |p| p.settled()));
+    let (_dir, mut p) = on_the_shelf();
     p.swipe(-300.0);
     assert!(p.next_page());
     let (_, content, targets) = p.on_screen();
@@ -398,9 +402,7 @@ fn a_carousels_dots_go_to_that_picture() {
 #[test]
 fn a_long_press_in_a_corner_opens_the_staff_overlay_which_closes_by_itself() {
     let _serial = serial();
-    let dir = tempfile::tempdir().unwrap();
-    let mut p = player(vec![shelf(dir.path())]);
-    assert!(p.until(300, |p| p.settled()));
+    let (_dir, mut p) = on_the_shelf();
     p.touch(TouchPhase::Started, 3, 8.0, 8.0);
     assert!(
         p.until(40, |p| p.bar().staff_until.is_some()),

@@ -189,3 +189,64 @@ fn at_night_the_display_sleeps_the_heartbeat_goes_on_and_the_play_log_grows() {
         "pages logged while closed: {starts:?}"
     );
 }
+
+#[test]
+fn the_heartbeat_is_sent_to_its_url_with_the_screens_token() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/skarmar/test", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut head = Vec::new();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            if line == "\r\n" {
+                break;
+            }
+            head.push(line.trim_end().to_string());
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        stream
+            .write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
+        tx.send((head, String::from_utf8(body).unwrap())).unwrap();
+    });
+    let screen = ScreenConfig {
+        id: "hjartslag".into(),
+        heartbeat_url: Some(url),
+        heartbeat_token: Some("hemligt".into()),
+        cache_dir: dir.path().join("cache"),
+        ..Default::default()
+    };
+    let mut p = Player::new(
+        vec![text_slides(dir.path(), 2, "5s")],
+        screen,
+        at("2026-12-01T11:00:00Z"),
+    );
+    let mut got = None;
+    let started = Instant::now();
+    while got.is_none() && started.elapsed() < Duration::from_secs(30) {
+        p.step();
+        got = rx.try_recv().ok();
+    }
+    let (head, body) = got.expect("no heartbeat arrived");
+    assert!(head[0].starts_with("PUT /skarmar/test "), "{head:?}");
+    assert!(
+        head.iter()
+            .any(|h| h.eq_ignore_ascii_case("authorization: Bearer hemligt")),
+        "{head:?}"
+    );
+    let status: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(status["screen"], "hjartslag");
+    assert_eq!(status["version"], env!("CARGO_PKG_VERSION"));
+}

@@ -118,6 +118,10 @@ fn the_player_plays_in_a_window_and_a_click_brings_the_next_page() {
     }
     let first = status(out.path()).expect("status.json");
     assert_eq!(first["page"], "\"A\" slide 1", "{first}");
+    // The heartbeat's small picture of the screen comes with the first page.
+    wait_for("screen-small.png", Duration::from_secs(10), || {
+        image::open(out.path().join("screen-small.png")).is_ok_and(|i| i.width() == 480)
+    });
     // What the window shows is the page, QR code and all.
     let img = image::open(&screenshot).unwrap().into_rgb8();
     assert_eq!(img.dimensions(), (1280, 720));

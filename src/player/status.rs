@@ -233,7 +233,12 @@ fn write_status(
         tracing::warn!("cannot write status: {e}");
         return;
     }
-    // A small picture of the screen every few minutes, for a wall of screens elsewhere.
+    // The screen as it is after each page change, and a small picture of it every few minutes
+    // for a wall of screens elsewhere: one screenshot for both (a window takes one a frame).
+    let mut pictures = Vec::new();
+    if changed && output.screenshot && seq.shown > 0 {
+        pictures.push((output.dir.join("screen.png"), None));
+    }
     if heartbeat
         .last_small
         .is_none_or(|t| now.0 - t >= SMALL_SCREENSHOT_SECONDS)
@@ -241,42 +246,37 @@ fn write_status(
         && compositor.is_idle()
     {
         heartbeat.last_small = Some(now.0);
-        let shot = match &image_target {
-            Some(target) => Screenshot::image(target.0.clone()),
-            None => Screenshot::primary_window(),
-        };
-        let path = output.dir.join("screen-small.png");
-        commands
-            .spawn(shot)
-            .observe(move |captured: On<ScreenshotCaptured>| {
-                let image = captured.image.clone();
-                let path = path.clone();
-                std::thread::spawn(move || {
-                    if let Err(e) = save_small(image, &path) {
+        pictures.push((output.dir.join("screen-small.png"), Some(480)));
+    }
+    if !pictures.is_empty() {
+        screenshot(&mut commands, image_target.as_deref(), pictures);
+    }
+}
+
+/// Saves what the screen shows as PNG to each path, at most so many pixels wide where given.
+fn screenshot(
+    commands: &mut Commands,
+    image_target: Option<&OutputImage>,
+    pictures: Vec<(PathBuf, Option<u32>)>,
+) {
+    let shot = match image_target {
+        Some(target) => Screenshot::image(target.0.clone()),
+        None => Screenshot::primary_window(),
+    };
+    commands
+        .spawn(shot)
+        .observe(move |captured: On<ScreenshotCaptured>| {
+            // Encoding a PNG takes longer than a frame: it happens beside the frame loop.
+            let image = captured.image.clone();
+            let pictures = pictures.clone();
+            std::thread::spawn(move || {
+                for (path, width) in pictures {
+                    if let Err(e) = save_screenshot(image.clone(), &path, width) {
                         tracing::warn!("cannot save the screenshot {}: {e}", path.display());
                     }
-                });
+                }
             });
-    }
-    if changed && output.screenshot && seq.shown > 0 {
-        let shot = match image_target {
-            Some(target) => Screenshot::image(target.0.clone()),
-            None => Screenshot::primary_window(),
-        };
-        let path = output.dir.join("screen.png");
-        commands
-            .spawn(shot)
-            .observe(move |captured: On<ScreenshotCaptured>| {
-                // Encoding a PNG takes longer than a frame: it happens beside the frame loop.
-                let image = captured.image.clone();
-                let path = path.clone();
-                std::thread::spawn(move || {
-                    if let Err(e) = save_screenshot(image, &path) {
-                        tracing::warn!("cannot save the screenshot {}: {e}", path.display());
-                    }
-                });
-            });
-    }
+        });
 }
 
 /// The figures of the heartbeat that other plugins keep.
@@ -287,28 +287,17 @@ struct Health<'w> {
     since: Option<Res<'w, super::workers::ContentSince>>,
 }
 
-/// A screenshot at most 480 pixels wide, as PNG.
-fn save_small(image: Image, path: &Path) -> Result<(), String> {
-    let rgb = image
+/// Encodes a screenshot as PNG (opaque, as the screen is; scaled down to `width` if given) and
+/// puts it in place atomically.
+fn save_screenshot(image: Image, path: &Path, width: Option<u32>) -> Result<(), String> {
+    let mut rgb = image
         .try_into_dynamic()
         .map_err(|e| e.to_string())?
         .into_rgb8();
-    let w = 480.min(rgb.width()).max(1);
-    let h = (rgb.height() as u64 * w as u64 / rgb.width().max(1) as u64).max(1) as u32;
-    let small = image::imageops::resize(&rgb, w, h, image::imageops::FilterType::Triangle);
-    let mut png = Vec::new();
-    small
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(|e| e.to_string())?;
-    write_atomic(path, &png).map_err(|e| e.to_string())
-}
-
-/// Encodes a screenshot as PNG (opaque, as the screen is) and puts it in place atomically.
-fn save_screenshot(image: Image, path: &Path) -> Result<(), String> {
-    let rgb = image
-        .try_into_dynamic()
-        .map_err(|e| e.to_string())?
-        .into_rgb8();
+    if let Some(w) = width.filter(|&w| w < rgb.width()) {
+        let h = (rgb.height() as u64 * w as u64 / rgb.width() as u64).max(1) as u32;
+        rgb = image::imageops::resize(&rgb, w, h, image::imageops::FilterType::Triangle);
+    }
     let mut png = Vec::new();
     rgb.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| e.to_string())?;
