@@ -34,6 +34,7 @@ pub mod qr;
 pub mod schedule;
 pub mod screen;
 pub mod sdnotify;
+pub mod selfcheck;
 pub mod show;
 pub mod signing;
 pub mod spec;

@@ -164,6 +164,10 @@ fn at_night_the_display_sleeps_the_heartbeat_goes_on_and_the_play_log_grows() {
     assert!(s["rss_bytes"].as_u64().unwrap() > 0);
     assert!(s["disk_free_bytes"].as_u64().unwrap() > 0);
     assert_eq!(s["version"], env!("CARGO_PKG_VERSION"));
+    // The player looked at its own output all along: black at night is what the schedule
+    // explains, the pages changed by day, so no false alarm.
+    assert_eq!(s["self_check"]["problems"], 0, "{s}");
+    assert!(s["self_check"]["problem"].is_null(), "{s}");
     // The play log: the evening's pages, and the morning's.
     let (entries, bad) = PlayLog::read(&cache.path().join("log")).unwrap();
     assert_eq!(bad, 0);
@@ -249,4 +253,36 @@ fn the_heartbeat_is_sent_to_its_url_with_the_screens_token() {
     let status: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(status["screen"], "hjartslag");
     assert_eq!(status["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn a_screen_that_shows_black_while_open_is_noticed_by_its_self_check() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    for name in ["a.png", "b.png"] {
+        image::RgbImage::new(64, 36)
+            .save(dir.path().join(name))
+            .unwrap();
+    }
+    let toml = "name = \"Svart\"\nduration = \"10s\"\n[[slide]]\nkind = \"image\"\nimage = \"a.png\"\n[[slide]]\nkind = \"image\"\nimage = \"b.png\"\n";
+    let playlist = crate::player::playlist(&dir.path().join("svart.toml"), toml);
+    let start = at("2026-12-01T11:00:00Z");
+    let mut p = Player::new(vec![playlist], ScreenConfig::default(), start)
+        .with_clock(WallClock::From(start));
+    p.app.insert_resource(StatusOutput {
+        dir: out.path().to_path_buf(),
+        screenshot: false,
+    });
+    p.app
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(30)));
+    assert!(
+        p.until(60, |_| {
+            std::fs::read_to_string(out.path().join("status.json"))
+                .is_ok_and(|t| t.contains("\"problem\": \"black\""))
+        }),
+        "the self-check never noticed: {}",
+        std::fs::read_to_string(out.path().join("status.json")).unwrap_or_default()
+    );
+    assert_eq!(status(out.path())["self_check"]["problems"], 1);
 }

@@ -4,6 +4,7 @@
 //! screen shows. Both are replaced atomically, so a reader never sees half a file.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
@@ -14,6 +15,7 @@ use super::sequence::Sequencer;
 use super::workers::CurrentLibrary;
 use super::{PlayerSystems, Screen, WallClock};
 use crate::fsutil::write_atomic;
+use crate::selfcheck::{Expect, Problem, Sample, SelfCheck};
 use crate::show::PageContent;
 
 /// Where status goes.
@@ -61,6 +63,9 @@ struct Status<'a> {
     /// The display is asleep (the library is closed), and why the last power command failed.
     display_asleep: bool,
     power_error: Option<String>,
+    /// Whether the screen shows what it should: black or unchanged for longer than the schedule
+    /// explains ([`crate::selfcheck`]).
+    self_check: &'a SelfCheck,
 }
 
 /// The heartbeat's pace: status.json is written at least this often.
@@ -76,6 +81,9 @@ pub struct Heartbeat {
     written: Option<(u64, bool)>,
     /// The heartbeat also goes to `heartbeat_url`, through this thread.
     sender: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    /// The player watching its own output: samples of screenshots come back here.
+    pub self_check: SelfCheck,
+    samples: Arc<Mutex<Vec<(Expect, Sample)>>>,
 }
 
 impl Heartbeat {
@@ -170,6 +178,7 @@ fn write_status(
     if output.is_none() && heartbeat.sender.is_none() {
         return;
     }
+    check_samples(&mut heartbeat);
     if changed {
         heartbeat.written = Some(state);
     }
@@ -223,6 +232,7 @@ fn write_status(
             .or_else(|| output.and_then(|o| crate::health::disk_free_bytes(&o.dir))),
         display_asleep: power.asleep,
         power_error: power.error,
+        self_check: &heartbeat.self_check,
     };
     let json = serde_json::to_vec_pretty(&status).expect("status serializes");
     if let Some(sender) = &heartbeat.sender {
@@ -248,8 +258,52 @@ fn write_status(
         heartbeat.last_small = Some(now.0);
         pictures.push((output.dir.join("screen-small.png"), Some(480)));
     }
-    if !pictures.is_empty() {
-        screenshot(&mut commands, image_target.as_deref(), pictures);
+    // Every heartbeat the screen is looked at, to notice a black or frozen screen.
+    let sink = due.then(|| (expect(&seq, now.0), heartbeat.samples.clone()));
+    if !pictures.is_empty() || sink.is_some() {
+        screenshot(&mut commands, image_target.as_deref(), pictures, sink);
+    }
+}
+
+/// What the schedule explains about the screen now, for the self-check.
+fn expect(seq: &Sequencer, now: f64) -> Expect {
+    let closed = seq
+        .program
+        .as_ref()
+        .is_none_or(|p| p.reason == crate::schedule::Reason::Closed);
+    // Nothing of the program on screen yet (the morning's first page is being made ready), or a
+    // visitor holding the show: any picture is right.
+    if closed || seq.order.current().is_none() || seq.order.in_visit() {
+        return Expect::Anything;
+    }
+    use std::hash::{Hash, Hasher};
+    let mut page = std::collections::hash_map::DefaultHasher::new();
+    seq.last_shown.hash(&mut page);
+    Expect::Showing {
+        page: page.finish(),
+        overdue: seq
+            .page_deadline()
+            .is_some_and(|d| now - d > crate::selfcheck::OVERDUE_SECONDS),
+    }
+}
+
+/// Takes the screenshots' samples that came back, logging a problem when one begins.
+fn check_samples(heartbeat: &mut Heartbeat) {
+    let samples: Vec<(Expect, Sample)> =
+        std::mem::take(&mut *heartbeat.samples.lock().unwrap_or_else(|e| e.into_inner()));
+    for (expect, sample) in samples {
+        match heartbeat.self_check.observe(sample, expect) {
+            Some(Problem::Black) => {
+                tracing::error!("the screen is black although the library is open")
+            }
+            Some(Problem::Frozen) => tracing::error!(
+                "the screen's picture has not changed although pages went on screen: its output is frozen"
+            ),
+            Some(Problem::Stuck) => tracing::error!(
+                "the page on screen has outstayed its time by minutes: the show is stuck"
+            ),
+            None => {}
+        }
     }
 }
 
@@ -258,6 +312,7 @@ fn screenshot(
     commands: &mut Commands,
     image_target: Option<&OutputImage>,
     pictures: Vec<(PathBuf, Option<u32>)>,
+    sink: Option<(Expect, Arc<Mutex<Vec<(Expect, Sample)>>>)>,
 ) {
     let shot = match image_target {
         Some(target) => Screenshot::image(target.0.clone()),
@@ -269,7 +324,17 @@ fn screenshot(
             // Encoding a PNG takes longer than a frame: it happens beside the frame loop.
             let image = captured.image.clone();
             let pictures = pictures.clone();
+            let sink = sink.clone();
             std::thread::spawn(move || {
+                if let Some((expect, samples)) = sink
+                    && let Ok(img) = image.clone().try_into_dynamic()
+                {
+                    let sample = Sample::of(&img.into_rgb8());
+                    samples
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((expect, sample));
+                }
                 for (path, width) in pictures {
                     if let Err(e) = save_screenshot(image.clone(), &path, width) {
                         tracing::warn!("cannot save the screenshot {}: {e}", path.display());
