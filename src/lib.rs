@@ -37,6 +37,7 @@ pub mod sdnotify;
 pub mod selfcheck;
 pub mod show;
 pub mod signing;
+pub mod sound;
 pub mod spec;
 pub mod theme;
 pub mod touch;

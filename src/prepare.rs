@@ -587,6 +587,7 @@ mod tests {
             duration: Duration::from_secs(5),
             transition: Transition::Fade,
             theme: Theme::Dark,
+            chime: None,
         }
     }
 

@@ -37,8 +37,12 @@ pub struct ScreenConfig {
     pub touch: bool,
     /// With no touch for this long, a visit ends and the show runs by itself again.
     pub touch_timeout: Duration,
-    /// A soft click when a visitor touches the screen.
+    /// Sounds: a soft click when a visitor touches the screen, and slides' chimes.
     pub sound: bool,
+    /// The master volume, in percent.
+    pub volume: u8,
+    /// When the screen stays silent.
+    pub quiet_hours: Vec<crate::calendar::clock::TimeWindow>,
     /// The screen's diagonal and how far away it is read: how small text may get.
     pub viewing: Viewing,
     /// Only fades, never slides; nothing flashes.
@@ -73,6 +77,8 @@ impl Default for ScreenConfig {
             touch: false,
             touch_timeout: Duration::from_secs(30),
             sound: false,
+            volume: 100,
+            quiet_hours: Vec::new(),
             viewing: Viewing::default(),
             reduced_motion: false,
             opening: OpeningHours::default(),
@@ -183,6 +189,8 @@ fn build(f: &Fields, path: &Path) -> ScreenConfig {
         touch: f.bool("touch").unwrap_or(false),
         touch_timeout: f.duration("touch_timeout").unwrap_or(d.touch_timeout),
         sound: f.bool("sound").unwrap_or(false),
+        volume: f.int("volume").map_or(d.volume, |v| v.clamp(0, 100) as u8),
+        quiet_hours: f.hours("quiet_hours").unwrap_or_default(),
         viewing: Viewing {
             diagonal_mm: f
                 .length_mm("diagonal")
@@ -440,8 +448,22 @@ pub static SCREEN: TableSpec = TableSpec {
             name: "sound",
             ty: Ty::Bool,
             required: false,
-            doc: "A soft click when a visitor touches the screen (default false).",
+            doc: "Sounds: a soft click when a visitor touches the screen, and the chimes slides name (default false). Without a sound card the screen is silent and says so once.",
             example: "sound = true",
+        },
+        Field {
+            name: "volume",
+            ty: Ty::Integer { min: 0, max: 100 },
+            required: false,
+            doc: "The master volume of the screen's sounds, in percent (default 100).",
+            example: "volume = 60",
+        },
+        Field {
+            name: "quiet_hours",
+            ty: Ty::Hours,
+            required: false,
+            doc: "When the screen makes no sound at all, in local time (a window past midnight covers the night).",
+            example: "quiet_hours = \"19:00-09:00\"",
         },
         Field {
             name: "diagonal",

@@ -286,3 +286,52 @@ fn a_screen_that_shows_black_while_open_is_noticed_by_its_self_check() {
     );
     assert_eq!(status(out.path())["self_check"]["problems"], 1);
 }
+
+#[test]
+fn a_slides_chime_is_scheduled_when_it_comes_on_at_the_volume_and_not_in_quiet_hours() {
+    use vitrin::player::audio::SoundLog;
+    use vitrin::playlist::Chime;
+    use vitrin::sound::Cue;
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let toml = "name = \"Ljud\"\nduration = \"10s\"\ntransition = \"cut\"\n[[slide]]\nkind = \"text\"\ntitle = \"Ett\"\nchime = \"dingdong\"\n[[slide]]\nkind = \"text\"\ntitle = \"Två\"\n";
+    let playlist = crate::player::playlist(&dir.path().join("ljud.toml"), toml);
+    let screen = ScreenConfig {
+        sound: true,
+        volume: 40,
+        // 12:00 to 12:30 in Stockholm is quiet.
+        quiet_hours: vec![vitrin::calendar::clock::TimeWindow::parse("12:00-12:30").unwrap()],
+        cache_dir: dir.path().join("cache"),
+        ..Default::default()
+    };
+    // From 11:59 local, 5 s a frame, until 12:37: the slide comes on before, during and after
+    // the quiet half hour.
+    let start = at("2026-12-01T10:59:00Z");
+    let mut p = Player::new(vec![playlist], screen, start).with_clock(WallClock::From(start));
+    p.app
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(5)));
+    p.until(460, |_| false);
+    let log = p.app.world().resource::<SoundLog>().0.clone();
+    let chimes: Vec<&(String, vitrin::sound::Scheduled)> = log
+        .iter()
+        .filter(|(_, s)| s.cue == Cue::Chime(Chime::Dingdong))
+        .collect();
+    assert!(!chimes.is_empty(), "{log:?}");
+    assert!(chimes.iter().all(|(_, s)| (s.gain - 0.4).abs() < 1e-6));
+    assert!(
+        chimes
+            .iter()
+            .all(|(t, _)| !("12:00:00".."12:30:00").contains(&t.as_str())),
+        "a chime in quiet hours: {chimes:?}"
+    );
+    assert!(
+        chimes.iter().any(|(t, _)| t.as_str() < "12:00"),
+        "{chimes:?}"
+    );
+    assert!(
+        chimes.iter().any(|(t, _)| t.as_str() >= "12:30"),
+        "{chimes:?}"
+    );
+    // Only the slide that names a chime makes one: half the pages, or fewer.
+    assert!(chimes.len() <= p.seq().shown as usize / 2 + 1);
+}

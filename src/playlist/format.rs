@@ -11,7 +11,7 @@ use crate::spec::{Checker, Field, Fields, Item, TableSpec, TaggedSpec, Ty, Value
 use crate::theme::Theme;
 
 use super::{
-    DEFAULT_COVER_COUNT, DEFAULT_DURATION, DEFAULT_INTERVAL, Picture, Playlist, Slide,
+    Chime, DEFAULT_COVER_COUNT, DEFAULT_DURATION, DEFAULT_INTERVAL, Picture, Playlist, Slide,
     SlideContent, Transition,
 };
 
@@ -166,6 +166,16 @@ const COMMON: &[Field] = &[
         required: false,
         doc: "Colours: dark, light, forest, winter, berry or sunny. Defaults to the playlist's theme.",
         example: "theme = \"winter\"",
+    },
+    Field {
+        name: "chime",
+        ty: Ty::Enum {
+            noun: "chime",
+            values: Chime::NAMES,
+        },
+        required: false,
+        doc: "A sound when the slide comes on: ding or dingdong. Only screens with sound = true play it, at their volume and never in their quiet hours.",
+        example: "chime = \"dingdong\"",
     },
     Field {
         name: "when",
@@ -538,6 +548,7 @@ fn build_slide(
             .and_then(Theme::from_name)
             .unwrap_or(default_theme),
         when: f.table("when").map(build_when),
+        chime: f.word("chime").and_then(Chime::from_name),
     })
 }
 

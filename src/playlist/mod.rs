@@ -52,6 +52,9 @@ pub struct Slide {
     pub transition: Transition,
     pub theme: Theme,
     pub when: Option<When>,
+    /// A sound when it comes on screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chime: Option<Chime>,
 }
 
 /// What a slide shows.
@@ -108,6 +111,35 @@ pub enum SlideContent {
 pub struct Picture {
     pub image: Media,
     pub caption: Option<String>,
+}
+
+/// A sound a slide may make when it comes on screen (on screens with `sound = true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Chime {
+    /// One soft bell.
+    Ding,
+    /// Two notes, falling: the call of a notice.
+    Dingdong,
+}
+
+impl Chime {
+    pub const NAMES: &'static [&'static str] = &["ding", "dingdong"];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Chime::Ding => "ding",
+            Chime::Dingdong => "dingdong",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Chime> {
+        match name {
+            "ding" => Some(Chime::Ding),
+            "dingdong" => Some(Chime::Dingdong),
+            _ => None,
+        }
+    }
 }
 
 /// How a slide replaces the one before it.

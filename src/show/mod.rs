@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::catalog::CoverItem;
 use crate::media::{Fit, Media};
-use crate::playlist::{Picture, Playlist, Slide, SlideContent, Transition};
+use crate::playlist::{Chime, Picture, Playlist, Slide, SlideContent, Transition};
 use crate::schedule::Program;
 use crate::theme::Theme;
 
@@ -73,6 +73,8 @@ pub struct Page {
     pub duration: Duration,
     pub transition: Transition,
     pub theme: Theme,
+    /// The slide's chime, on its first page only.
+    pub chime: Option<Chime>,
 }
 
 /// Names a page: playlist, slide (from 1) and part (from 1).
@@ -111,6 +113,7 @@ pub fn book_detail(page: &Page, index: usize) -> Option<Page> {
             call: RESERVE_TEXT.to_owned(),
         },
         transition: Transition::Fade,
+        chime: None,
         ..page.clone()
     })
 }
@@ -132,6 +135,7 @@ pub fn code_detail(page: &Page) -> Option<Page> {
             url: url.clone(),
         },
         transition: Transition::Fade,
+        chime: None,
         ..page.clone()
     })
 }
@@ -152,6 +156,7 @@ pub fn welcome_page() -> Page {
         duration: Duration::from_secs(30),
         transition: Transition::Fade,
         theme: Theme::Dark,
+        chime: None,
     }
 }
 
@@ -275,6 +280,7 @@ impl SlideParts<'_> {
             duration,
             transition: self.slide.transition,
             theme: self.slide.theme,
+            chime: self.slide.chime.filter(|_| part == 1),
         }
     }
 }

@@ -488,6 +488,7 @@ mod tests {
                 duration: Duration::from_secs(10),
                 transition: Transition::Fade,
                 theme: Theme::Dark,
+                chime: None,
             })
             .collect()
     }
