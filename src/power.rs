@@ -170,12 +170,16 @@ pub fn run(program: &str, args: &[String], timeout: Duration) -> Result<(), Powe
     let started = Instant::now();
     loop {
         match child.try_wait() {
-            Ok(Some(status)) if status.success() => return Ok(()),
             Ok(Some(status)) => {
                 let mut stderr = String::new();
                 if let Some(mut e) = child.stderr.take() {
                     use std::io::Read;
                     let _ = e.read_to_string(&mut stderr);
+                }
+                // xset says it cannot (an X server without DPMS) and still exits 0.
+                let refused = stderr.contains("does not have") || stderr.contains("unknown option");
+                if status.success() && !refused {
+                    return Ok(());
                 }
                 let stderr = stderr.lines().next().unwrap_or_default().to_string();
                 return Err(PowerError::Failed {
@@ -287,6 +291,17 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("no CEC adapter"), "{e}");
+        // As xset on an X server without DPMS: it says so, and exits 0.
+        let e = run(
+            "sh",
+            &[
+                "-c".into(),
+                "echo 'server does not have extension for dpms option' >&2".into(),
+            ],
+            COMMAND_TIMEOUT,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("dpms"), "{e}");
         let started = Instant::now();
         let e = run("sleep", &["10".into()], Duration::from_millis(200)).unwrap_err();
         assert!(matches!(e, PowerError::Timeout { .. }), "{e}");

@@ -335,3 +335,70 @@ fn a_slides_chime_is_scheduled_when_it_comes_on_at_the_volume_and_not_in_quiet_h
     // Only the slide that names a chime makes one: half the pages, or fewer.
     assert!(chimes.len() <= p.seq().shown as usize / 2 + 1);
 }
+
+#[test]
+fn vitrin_report_sums_the_play_log_per_playlist_and_slide() {
+    use crate::util::{stdout, vitrin};
+    let dir = tempfile::tempdir().unwrap();
+    let log = PlayLog::new(dir.path());
+    let shown = |start: &str, seconds: f64, slide: usize| Entry::Shown {
+        start: at(start),
+        seconds,
+        playlist: "Nyförvärv".into(),
+        slide,
+        part: 1,
+        kind: "covers".into(),
+        generation: "g1".into(),
+    };
+    for e in [
+        shown("2026-12-01T09:00:00Z", 12.0, 1),
+        shown("2026-12-01T09:00:12Z", 12.0, 2),
+        shown("2026-12-01T09:00:24Z", 12.5, 1),
+        Entry::Touch {
+            at: at("2026-12-01T09:00:30Z"),
+            action: "open_book".into(),
+            playlist: Some("Nyförvärv".into()),
+            slide: Some(1),
+        },
+        shown("2026-12-03T09:00:00Z", 12.0, 1),
+    ] {
+        log.append(&e).unwrap();
+    }
+    let log_dir = dir.path().to_str().unwrap();
+    let o = vitrin(&[
+        "report",
+        "--log",
+        log_dir,
+        "--from",
+        "2026-12-01",
+        "--until",
+        "2026-12-02",
+    ]);
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
+    let text = stdout(&o);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("Nyförvärv"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(
+        rows[0].split_whitespace().collect::<Vec<_>>() == ["Nyförvärv", "1", "2", "0:00:25", "1"],
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("total") && l.contains("0:00:37")),
+        "{text}"
+    );
+    let o = vitrin(&[
+        "report",
+        "--log",
+        log_dir,
+        "--from",
+        "2026-12-01",
+        "--until",
+        "2026-12-04",
+        "--json",
+    ]);
+    assert_eq!(stdout(&o).lines().count(), 2);
+}
