@@ -72,6 +72,23 @@ fn the_watchdog_is_pinged_from_the_frame_loop_and_the_pings_stop_when_it_stalls(
     assert_eq!(messages(&socket), ["WATCHDOG=1"]);
 }
 
+/// A player from `start` on, 30 s a frame, writing its status to `out`.
+fn half_minutes(
+    playlists: Vec<vitrin::playlist::Playlist>,
+    screen: ScreenConfig,
+    start: chrono::DateTime<chrono::Utc>,
+    out: &Path,
+) -> Player {
+    let mut p = Player::new(playlists, screen, start).with_clock(WallClock::From(start));
+    p.app.insert_resource(StatusOutput {
+        dir: out.to_path_buf(),
+        screenshot: false,
+    });
+    p.app
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(30)));
+    p
+}
+
 fn status(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("status.json")).unwrap()).unwrap()
 }
@@ -107,14 +124,12 @@ fn at_night_the_display_sleeps_the_heartbeat_goes_on_and_the_play_log_grows() {
     };
     // Tuesday 1 December, 18:50 in Stockholm; 30 s a frame.
     let start = at("2026-12-01T17:50:00Z");
-    let mut p = Player::new(vec![text_slides(dir.path(), 3, "10s")], screen, start)
-        .with_clock(WallClock::From(start));
-    p.app.insert_resource(StatusOutput {
-        dir: out.path().to_path_buf(),
-        screenshot: false,
-    });
-    p.app
-        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(30)));
+    let mut p = half_minutes(
+        vec![text_slides(dir.path(), 3, "10s")],
+        screen,
+        start,
+        out.path(),
+    );
     let mut samples: Vec<(String, bool)> = Vec::new();
     let mut last_time = String::new();
     // Until 10:20 the next morning.
@@ -268,14 +283,7 @@ fn a_screen_that_shows_black_while_open_is_noticed_by_its_self_check() {
     let toml = "name = \"Svart\"\nduration = \"10s\"\n[[slide]]\nkind = \"image\"\nimage = \"a.png\"\n[[slide]]\nkind = \"image\"\nimage = \"b.png\"\n";
     let playlist = crate::player::playlist(&dir.path().join("svart.toml"), toml);
     let start = at("2026-12-01T11:00:00Z");
-    let mut p = Player::new(vec![playlist], ScreenConfig::default(), start)
-        .with_clock(WallClock::From(start));
-    p.app.insert_resource(StatusOutput {
-        dir: out.path().to_path_buf(),
-        screenshot: false,
-    });
-    p.app
-        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(30)));
+    let mut p = half_minutes(vec![playlist], ScreenConfig::default(), start, out.path());
     assert!(
         p.until(60, |_| {
             std::fs::read_to_string(out.path().join("status.json"))
