@@ -420,7 +420,7 @@ fn staff_overlay(
                 border_radius: BorderRadius::all(px(text_size * 0.5)),
                 ..default()
             },
-            BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.88)),
+            BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.95)),
             ZIndex(10),
             StaffPanel,
             Pickable::IGNORE,
