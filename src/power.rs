@@ -152,10 +152,15 @@ pub enum PowerError {
 
 /// Runs a power command, killing it after `timeout`.
 pub fn run(program: &str, args: &[String], timeout: Duration) -> Result<(), PowerError> {
+    run_output(program, args, timeout).map(drop)
+}
+
+/// Runs a command, killing it after `timeout`; what it printed.
+fn run_output(program: &str, args: &[String], timeout: Duration) -> Result<String, PowerError> {
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|source| match source.kind() {
@@ -179,7 +184,12 @@ pub fn run(program: &str, args: &[String], timeout: Duration) -> Result<(), Powe
                 // xset says it cannot (an X server without DPMS) and still exits 0.
                 let refused = stderr.contains("does not have") || stderr.contains("unknown option");
                 if status.success() && !refused {
-                    return Ok(());
+                    let mut stdout = String::new();
+                    if let Some(mut o) = child.stdout.take() {
+                        use std::io::Read;
+                        let _ = o.read_to_string(&mut stdout);
+                    }
+                    return Ok(stdout);
                 }
                 let stderr = stderr.lines().next().unwrap_or_default().to_string();
                 return Err(PowerError::Failed {
@@ -210,9 +220,52 @@ pub fn run(program: &str, args: &[String], timeout: Duration) -> Result<(), Powe
 /// Puts the display in `state`: runs the method's command, or does nothing for
 /// [`Method::None`].
 pub fn apply(method: &Method, state: Display) -> Result<(), PowerError> {
-    match command(method, state) {
-        Some((program, args)) => run(&program, &args, COMMAND_TIMEOUT),
-        None => Ok(()),
+    let Some((program, args)) = command(method, state) else {
+        return Ok(());
+    };
+    run(&program, &args, COMMAND_TIMEOUT)?;
+    if *method == Method::Sway {
+        verify_sway(&program, state)?;
+    }
+    Ok(())
+}
+
+/// Asks sway (through `swaymsg` at `program`) whether its outputs are now in `state`. sway answers
+/// a power command with success even when the output refused it (seen with sway 1.7: "Failed to
+/// commit output" in its log, `"success": true` to the client), so the outputs are read back.
+pub fn verify_sway(program: &str, state: Display) -> Result<(), PowerError> {
+    let args = ["-t", "get_outputs", "--raw"].map(String::from);
+    let json = run_output(program, &args, COMMAND_TIMEOUT)?;
+    let outputs: Vec<serde_json::Value> =
+        serde_json::from_str(&json).map_err(|e| PowerError::Failed {
+            program: program.into(),
+            status: "no list of outputs".into(),
+            stderr: e.to_string(),
+        })?;
+    let on = state == Display::On;
+    // sway 1.7 says "dpms", later versions "power".
+    let wrong: Vec<&str> = outputs
+        .iter()
+        .filter(|o| {
+            o.get("power")
+                .or_else(|| o.get("dpms"))
+                .and_then(|v| v.as_bool())
+                .is_some_and(|p| p != on)
+        })
+        .map(|o| o.get("name").and_then(|n| n.as_str()).unwrap_or("?"))
+        .collect();
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(PowerError::Failed {
+            program: program.into(),
+            status: "its answer was success".into(),
+            stderr: format!(
+                "output {} is still {}",
+                wrong.join(", "),
+                if on { "off" } else { "on" }
+            ),
+        })
     }
 }
 
@@ -278,6 +331,33 @@ mod tests {
             ["dpms", "force", "off"]
         );
         assert_eq!(command(&Method::None, Display::Asleep), None);
+    }
+
+    /// A stand-in for swaymsg that answers success to everything and reports its output as
+    /// `dpms`, as sway 1.7's headless output does when it cannot be turned off.
+    fn swaymsg(dir: &std::path::Path, dpms: bool) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join(format!("swaymsg-{dpms}"));
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\nif [ \"$1\" = -t ]; then echo '[{{\"name\": \"HEADLESS-1\", \"dpms\": {dpms}}}]'; else echo '[{{\"success\": true}}]'; fi\n"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.display().to_string()
+    }
+
+    #[test]
+    fn sway_is_asked_whether_its_output_really_went_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let stuck_on = swaymsg(dir.path(), true);
+        let e = verify_sway(&stuck_on, Display::Asleep).unwrap_err();
+        assert!(e.to_string().contains("HEADLESS-1 is still on"), "{e}");
+        assert!(verify_sway(&stuck_on, Display::On).is_ok());
+        let off = swaymsg(dir.path(), false);
+        assert!(verify_sway(&off, Display::Asleep).is_ok());
     }
 
     #[test]
