@@ -317,10 +317,10 @@ fn swipes_page_both_ways_and_two_fingers_do_nothing() {
     p.swipe(300.0);
     assert!(p.next_page());
     assert_eq!(p.on_screen().0.slide, 1);
-    // A short stroke is neither a swipe nor a tap.
+    let shown = p.seq().shown;
+    // A short stroke (20 px, 25 mm on this screen) is neither a swipe nor a tap.
     p.swipe(-20.0);
     // Two fingers on the right third, as a palm or a pinch would: nothing.
-    let shown = p.seq().shown;
     p.touch(TouchPhase::Started, 5, 800.0, 200.0);
     p.step();
     p.touch(TouchPhase::Started, 6, 850.0, 260.0);

@@ -373,15 +373,22 @@ fn vitrin_report_sums_the_play_log_per_playlist_and_slide() {
         log.append(&e).unwrap();
     }
     let log_dir = dir.path().to_str().unwrap();
-    let o = vitrin(&[
-        "report",
-        "--log",
-        log_dir,
-        "--from",
-        "2026-12-01",
-        "--until",
-        "2026-12-02",
-    ]);
+    let report = |until: &str, json: bool| {
+        let mut args = vec![
+            "report",
+            "--log",
+            log_dir,
+            "--from",
+            "2026-12-01",
+            "--until",
+            until,
+        ];
+        if json {
+            args.push("--json");
+        }
+        vitrin(&args)
+    };
+    let o = report("2026-12-02", false);
     assert!(o.status.success(), "{}", crate::util::stderr(&o));
     let text = stdout(&o);
     let rows: Vec<&str> = text
@@ -398,15 +405,6 @@ fn vitrin_report_sums_the_play_log_per_playlist_and_slide() {
             .any(|l| l.starts_with("total") && l.contains("0:00:37")),
         "{text}"
     );
-    let o = vitrin(&[
-        "report",
-        "--log",
-        log_dir,
-        "--from",
-        "2026-12-01",
-        "--until",
-        "2026-12-04",
-        "--json",
-    ]);
+    let o = report("2026-12-04", true);
     assert_eq!(stdout(&o).lines().count(), 2);
 }

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 
+use super::compositor::Compositor;
 use super::input::Touched;
+use super::page::PageView;
 use super::sequence::Sequencer;
 use super::{Now, Screen, WallClock};
 use crate::calendar::clock::TimeOfDay;
@@ -206,6 +208,8 @@ fn click_on_touch(
 /// A slide's chime, when its first page comes on screen.
 fn chime_on_page(
     seq: Option<Res<Sequencer>>,
+    compositor: Option<Res<Compositor>>,
+    views: Query<&PageView>,
     audio: Res<Audio>,
     screen: Res<Screen>,
     clock: Clock,
@@ -217,7 +221,10 @@ fn chime_on_page(
         return;
     }
     *last = seq.shown;
-    if let Some(chime) = seq.last_page_chime {
+    let page = compositor
+        .and_then(|c| c.on_screen())
+        .and_then(|e| views.get(e).ok());
+    if let Some(chime) = page.and_then(|v| v.page.chime) {
         play(Cue::Chime(chime), &screen, clock.now(), &audio, &mut log);
     }
 }

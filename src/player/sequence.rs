@@ -45,8 +45,6 @@ pub struct Sequencer {
     pub shown: u64,
     /// The page shown last.
     pub last_shown: Option<PageKey>,
-    /// Its chime, if it has one (the first page of a slide that names one).
-    pub last_page_chime: Option<crate::playlist::Chime>,
     /// When the first page went on screen (monotonic seconds).
     pub first_shown_at: Option<f64>,
 }
@@ -336,7 +334,6 @@ fn put_on_screen(
     seq.order.shown(choice, now);
     seq.shown += 1;
     seq.last_shown = Some(view.page.key.clone());
-    seq.last_page_chime = view.page.chime;
     seq.first_shown_at.get_or_insert(now);
     tracing::info!(page = %view.page.key, kind = page_kind(&view.page), "showing");
     seq.incoming = Incoming::None;
