@@ -24,6 +24,7 @@ pub mod layout;
 pub mod legibility;
 pub mod logbook;
 pub mod media;
+pub mod memory;
 #[cfg(feature = "player")]
 pub mod player;
 pub mod playlist;

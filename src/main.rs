@@ -98,7 +98,18 @@ static PROCESS_START: OnceLock<Instant> = OnceLock::new();
 fn main() -> ExitCode {
     PROCESS_START.get_or_init(Instant::now);
     let cli = Cli::parse();
+    // The commands that run for hours give memory back (see vitrin::memory): they start again
+    // once with malloc settings, before any thread exists.
+    let untuned = match cli.command {
+        Command::Play(_) | Command::Bench(_) => vitrin::memory::start_tuned(),
+        _ => None,
+    };
     init_logging();
+    if let Some(e) = untuned {
+        tracing::warn!(
+            "running with glibc's malloc defaults: could not start again with vitrin's: {e}"
+        );
+    }
     match run(cli) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,

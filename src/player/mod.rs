@@ -38,7 +38,7 @@ use std::time::Duration;
 use bevy::app::ScheduleRunnerPlugin;
 use bevy::prelude::*;
 use bevy::render::RenderPlugin;
-use bevy::render::settings::RenderCreation;
+use bevy::render::settings::{MemoryHints, RenderCreation, WgpuSettings};
 use bevy::window::{CursorOptions, ExitCondition, PresentMode, WindowMode, WindowResolution};
 use chrono::{DateTime, Utc};
 
@@ -217,7 +217,12 @@ pub fn base_plugins(app: &mut App, output: &Output) {
             ..default()
         })
         .set(RenderPlugin {
-            render_creation: RenderCreation::Automatic(Box::default()),
+            // Small device-memory blocks: wgpu's default reserves 128 MiB blocks, which in
+            // software rendering (Mesa's lavapipe) are main memory. vitrin holds a few textures.
+            render_creation: RenderCreation::Automatic(Box::new(WgpuSettings {
+                memory_hints: MemoryHints::MemoryUsage,
+                ..default()
+            })),
             // Pages are drawn once each; waiting for pipelines keeps their first frame complete.
             synchronous_pipeline_compilation: true,
             ..default()
@@ -229,6 +234,12 @@ pub fn base_plugins(app: &mut App, output: &Output) {
             .disable::<bevy::render::pipelined_rendering::PipelinedRenderingPlugin>();
     }
     app.add_plugins(plugins);
+    if std::env::var_os("VITRIN_RENDER_DIAGNOSTICS").is_some() {
+        app.add_plugins((
+            bevy::render::diagnostic::RenderDiagnosticsPlugin,
+            bevy::diagnostic::LogDiagnosticsPlugin::default(),
+        ));
+    }
     if headless {
         app.add_plugins(ScheduleRunnerPlugin::run_loop(Duration::ZERO));
     }
@@ -283,6 +294,7 @@ pub fn player_app(options: PlayerOptions, source: workers::ContentSource) -> App
         workers::plugin,
         sequence::plugin,
         compositor::plugin,
+        compositor::redraw_plugin,
         input::plugin,
         touchbar::plugin,
         audio::plugin,
