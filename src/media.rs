@@ -314,7 +314,11 @@ fn scale_to_box(img: DynamicImage, max_width: u32, max_height: u32, fit: Fit) ->
             if w == max_width && h <= max_height || h == max_height && w <= max_width {
                 img
             } else {
-                img.resize(max_width, max_height, FilterType::Triangle)
+                let scale =
+                    (f64::from(max_width) / f64::from(w)).min(f64::from(max_height) / f64::from(h));
+                let nw = ((f64::from(w) * scale).round() as u32).clamp(1, max_width);
+                let nh = ((f64::from(h) * scale).round() as u32).clamp(1, max_height);
+                scale_region(&img, (0, 0, w, h), nw, nh)
             }
         }
         Fit::Fill => {
@@ -324,13 +328,48 @@ fn scale_to_box(img: DynamicImage, max_width: u32, max_height: u32, fit: Fit) ->
                 (f64::from(max_width) / f64::from(w)).max(f64::from(max_height) / f64::from(h));
             let cw = ((f64::from(max_width) / scale).round() as u32).clamp(1, w);
             let ch = ((f64::from(max_height) / scale).round() as u32).clamp(1, h);
-            let cropped = img.crop_imm((w - cw) / 2, (h - ch) / 2, cw, ch);
+            let region = ((w - cw) / 2, (h - ch) / 2, cw, ch);
             if (cw, ch) == (max_width, max_height) {
-                cropped
+                img.crop_imm(region.0, region.1, cw, ch)
             } else {
-                cropped.resize_exact(max_width, max_height, FilterType::Triangle)
+                scale_region(&img, region, max_width, max_height)
             }
         }
+    }
+}
+
+/// Scales a region (x, y, width, height) of a picture to exactly `width`x`height`, without copying
+/// the region first. Shrinking averages the pixels each new pixel covers (the right filter for
+/// shrinking, and several times faster than a triangle filter over a 4K photo); growing uses a
+/// triangle filter.
+fn scale_region(
+    img: &DynamicImage,
+    (x, y, w, h): (u32, u32, u32, u32),
+    width: u32,
+    height: u32,
+) -> DynamicImage {
+    fn scaled<P>(
+        buffer: &image::ImageBuffer<P, Vec<u8>>,
+        (x, y, w, h): (u32, u32, u32, u32),
+        width: u32,
+        height: u32,
+    ) -> image::ImageBuffer<P, Vec<u8>>
+    where
+        P: image::Pixel<Subpixel = u8> + 'static,
+    {
+        let region = image::imageops::crop_imm(buffer, x, y, w, h);
+        if width <= w && height <= h {
+            image::imageops::thumbnail(&*region, width, height)
+        } else {
+            image::imageops::resize(&*region, width, height, FilterType::Triangle)
+        }
+    }
+    match img {
+        DynamicImage::ImageRgb8(b) => scaled(b, (x, y, w, h), width, height).into(),
+        DynamicImage::ImageRgba8(b) => scaled(b, (x, y, w, h), width, height).into(),
+        DynamicImage::ImageLuma8(b) => scaled(b, (x, y, w, h), width, height).into(),
+        DynamicImage::ImageLumaA8(b) => scaled(b, (x, y, w, h), width, height).into(),
+        other => scaled(&other.to_rgba8(), (x, y, w, h), width, height).into(),
     }
 }
 
