@@ -1,12 +1,25 @@
-//! What is on screen: finished page textures, one above the other while a transition runs. A
-//! crossfade is a real blend of both pages (the new one fading in over the old), a slide moves
-//! both, a cut swaps at once. When the transition ends, the old page and its texture are freed,
-//! so only the current and the next page are ever held.
+//! What is on screen: finished page textures, shown by one full-screen quad whose shader reads
+//! them pixel for pixel. A crossfade is a real blend of both pages, a slide moves both, a cut
+//! swaps at once. When the transition ends, the old page and its texture are freed, so only the
+//! current and the next page are ever held.
+//!
+//! One quad, one pass: each pixel of a transition frame reads the two pages once and is written
+//! once, with no blending against what lies below (in software rendering every shaded pixel is
+//! CPU time, and bevy_ui's rounded-rectangle shader for two stacked layers cost twice as much).
+//!
+//! The screen is drawn only when it changes: the screen camera renders in frames that move a
+//! transition, when something on the screen's own UI changes (the touch bar, the staff overlay),
+//! for screenshots and when the window changes. Otherwise it is off, and the window keeps its
+//! last picture: frames that only draw a coming page into its texture, or that wake up for
+//! upkeep, cost nothing on screen.
 
+use bevy::asset::uuid_handle;
 use bevy::camera::RenderTarget;
 use bevy::prelude::*;
-use bevy::render::render_resource::TextureFormat;
-use bevy::ui::Val2;
+use bevy::render::render_resource::{AsBindGroup, ShaderType, TextureFormat};
+use bevy::shader::ShaderRef;
+use bevy::sprite_render::{AlphaMode2d, Material2d, Material2dPlugin};
+use bevy::ui::ComputedUiTargetCamera;
 
 use super::page::{PageView, despawn_page};
 use super::{FrameSize, PlayerSystems};
@@ -31,19 +44,76 @@ pub const BRAND_BACKGROUND: Color = Color::srgb(
 #[derive(Component, Debug)]
 pub struct ScreenCamera;
 
-/// The full-screen UI node that holds the pages (and on a touch screen, the touch bar).
+/// The full-screen UI node above the pages (on a touch screen, the touch bar is in it).
 #[derive(Component, Debug)]
 pub struct ScreenRoot;
+
+/// The quad that shows the pages.
+#[derive(Component, Debug)]
+struct PageQuad;
 
 /// Without a window, the screen is drawn into this image.
 #[derive(Resource, Debug, Clone)]
 pub struct OutputImage(pub Handle<Image>);
 
-/// A page on screen: its page camera (owning the texture) and the node showing it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The shader that shows pages (`page_mix.wgsl`, built into the program).
+const PAGE_MIX_SHADER: Handle<Shader> = uuid_handle!("4f1c8a57-6d0e-4d7b-9a0e-6c1f3b2a9e51");
+
+/// What the page quad shows: one page, or two in a transition. A missing page is a colour (the
+/// brand's before the first page, black when the screen blanks).
+#[derive(Asset, TypePath, AsBindGroup, Debug, Clone)]
+pub struct PageMix {
+    #[uniform(0)]
+    params: PageMixParams,
+    #[texture(1)]
+    #[sampler(2)]
+    from: Option<Handle<Image>>,
+    #[texture(3)]
+    #[sampler(4)]
+    to: Option<Handle<Image>>,
+}
+
+#[derive(ShaderType, Debug, Clone, Copy)]
+struct PageMixParams {
+    /// Shown where there is no `from` page, and where there is no `to` page (linear RGBA).
+    from_color: Vec4,
+    to_color: Vec4,
+    /// x: the transition's eased progress, 0 to 1; y: 1 for a slide; z: 1 with a `from` page;
+    /// w: 1 with a `to` page.
+    state: Vec4,
+    /// The page's width and height in pixels (x, y).
+    size: Vec4,
+}
+
+impl Material2d for PageMix {
+    fn fragment_shader() -> ShaderRef {
+        ShaderRef::Handle(PAGE_MIX_SHADER)
+    }
+
+    fn alpha_mode(&self) -> AlphaMode2d {
+        AlphaMode2d::Opaque
+    }
+
+    /// Nothing is behind the quad: no depth test, no depth written (in software rendering that
+    /// is work per pixel).
+    fn specialize(
+        descriptor: &mut bevy::render::render_resource::RenderPipelineDescriptor,
+        _layout: &bevy::mesh::MeshVertexBufferLayoutRef,
+        _key: bevy::sprite_render::Material2dKey<Self>,
+    ) -> Result<(), bevy::render::render_resource::SpecializedMeshPipelineError> {
+        if let Some(depth) = &mut descriptor.depth_stencil {
+            depth.depth_write_enabled = Some(false);
+            depth.depth_compare = Some(bevy::render::render_resource::CompareFunction::Always);
+        }
+        Ok(())
+    }
+}
+
+/// A page on screen: its page camera (owning the texture) and the texture.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Layer {
     page: Entity,
-    node: Entity,
+    texture: Handle<Image>,
 }
 
 /// A transition from one layer (or nothing) to another (or nothing: the screen goes black).
@@ -54,6 +124,8 @@ struct Running {
     kind: Transition,
     started: f64,
     seconds: f64,
+    /// What shows where there is no page before: the brand's colour, or black after blanking.
+    before: Color,
 }
 
 impl Running {
@@ -83,9 +155,6 @@ enum Request {
     Blank { now: f64 },
 }
 
-/// The page layers' image and placement, which transitions change.
-type LayerNodes<'w, 's> = Query<'w, 's, (&'static mut ImageNode, &'static mut UiTransform)>;
-
 /// What is on screen and what is changing.
 #[derive(Resource, Debug, Default)]
 pub struct Compositor {
@@ -96,6 +165,11 @@ pub struct Compositor {
     pub hold_progress: Option<f32>,
     /// The screen asks for reduced motion: every transition is a fade.
     pub reduced_motion: bool,
+    /// Whether this frame changed what the quad shows (set by `composite`, read and reset by
+    /// `redraw_when_changed`).
+    moved: bool,
+    /// The screen has gone black (the library closed).
+    blank: bool,
 }
 
 impl Compositor {
@@ -141,8 +215,8 @@ impl Compositor {
     pub fn on_screen(&self) -> Option<Entity> {
         match (&self.running, &self.request) {
             (_, Some(Request::Show(Show { page, .. }))) => Some(*page),
-            (Some(r), _) => r.to.map(|l| l.page),
-            _ => self.current.map(|l| l.page),
+            (Some(r), _) => r.to.as_ref().map(|l| l.page),
+            _ => self.current.as_ref().map(|l| l.page),
         }
     }
 }
@@ -152,18 +226,123 @@ pub(super) fn plugin(app: &mut App) {
         .world()
         .get_resource::<super::Screen>()
         .is_some_and(|s| s.0.reduced_motion);
-    app.insert_resource(Compositor {
-        reduced_motion,
-        ..default()
-    })
-    .add_systems(Startup, spawn_screen)
-    .add_systems(Update, composite.in_set(PlayerSystems::Composite));
+    app.world_mut()
+        .resource_mut::<Assets<Shader>>()
+        .insert(
+            PAGE_MIX_SHADER.id(),
+            Shader::from_wgsl(include_str!("page_mix.wgsl"), "vitrin/page_mix.wgsl"),
+        )
+        .expect("a fixed handle");
+    app.add_plugins(Material2dPlugin::<PageMix>::default())
+        .insert_resource(Compositor {
+            reduced_motion,
+            ..default()
+        })
+        .add_systems(Startup, spawn_screen)
+        .add_systems(
+            Update,
+            (composite, place_quad)
+                .chain()
+                .in_set(PlayerSystems::Composite),
+        );
 }
 
-/// The screen camera and the root node pages are shown in.
+/// The screen camera is on only in frames that change the screen (for `play`; `render` decides
+/// for itself).
+pub(super) fn redraw_plugin(app: &mut App) {
+    app.init_resource::<ScreenRedraw>()
+        // After layout and every change of the frame, before the frame is extracted for rendering.
+        .add_systems(Last, redraw_when_changed);
+}
+
+/// Frames the screen is drawn for a change of its UI: the change's own, and one more for what
+/// only shows a frame later (a picture uploaded, a text laid out). The page quad needs no more
+/// than the frame that moves it: a transition's last frame is its final picture.
+const FRAMES_AFTER_A_CHANGE: u32 = 2;
+
+/// Whether the screen is drawn this frame, and how often it has been.
+#[derive(Resource, Debug)]
+pub struct ScreenRedraw {
+    frames_left: u32,
+    /// Frames in which the screen was drawn, since start.
+    pub drawn: u64,
+    /// The screen's UI nodes in the frame before, to tell their removal from others'.
+    screen_nodes: Vec<Entity>,
+}
+
+impl Default for ScreenRedraw {
+    fn default() -> Self {
+        // The first frames draw the brand background.
+        Self {
+            frames_left: FRAMES_AFTER_A_CHANGE,
+            drawn: 0,
+            screen_nodes: Vec::new(),
+        }
+    }
+}
+
+/// Changes to what the screen camera's UI shows.
+type ScreenUiChanged = Or<(
+    Changed<ComputedNode>,
+    Changed<ImageNode>,
+    Changed<BackgroundColor>,
+    Changed<BorderColor>,
+    Changed<TextColor>,
+    Changed<Text>,
+    Changed<TextFont>,
+    Changed<UiTransform>,
+    Changed<InheritedVisibility>,
+    Changed<ZIndex>,
+)>;
+
+/// Turns the screen camera on for frames in which the screen changes, and off otherwise.
+#[allow(clippy::too_many_arguments)]
+fn redraw_when_changed(
+    mut redraw: ResMut<ScreenRedraw>,
+    mut compositor: ResMut<Compositor>,
+    mut camera: Single<(Entity, &mut Camera), With<ScreenCamera>>,
+    changed: Query<&ComputedUiTargetCamera, ScreenUiChanged>,
+    nodes: Query<(Entity, &ComputedUiTargetCamera)>,
+    mut removed: RemovedComponents<ComputedNode>,
+    screenshots: Query<(), With<bevy::render::view::screenshot::Screenshot>>,
+    windows: Query<(), Changed<Window>>,
+) {
+    let (screen, ref mut camera) = *camera;
+    let on_screen = |t: &ComputedUiTargetCamera| t.get() == Some(screen);
+    let gone = removed.read().any(|e| redraw.screen_nodes.contains(&e));
+    let ui = changed.iter().any(on_screen);
+    let changed = gone || ui || !screenshots.is_empty() || !windows.is_empty();
+    redraw.screen_nodes = nodes
+        .iter()
+        .filter(|(_, t)| on_screen(t))
+        .map(|(e, _)| e)
+        .collect();
+    if changed {
+        tracing::trace!(
+            gone,
+            ui,
+            screenshots = !screenshots.is_empty(),
+            windows = !windows.is_empty(),
+            "screen changed"
+        );
+        redraw.frames_left = FRAMES_AFTER_A_CHANGE;
+    }
+    let draw = redraw.frames_left > 0 || std::mem::take(&mut compositor.moved);
+    redraw.frames_left = redraw.frames_left.saturating_sub(1);
+    if draw {
+        redraw.drawn += 1;
+    }
+    if camera.is_active != draw {
+        camera.is_active = draw;
+    }
+}
+
+/// The screen camera, the page quad, and the root node of the screen's own UI.
 pub fn spawn_screen(
     mut commands: Commands,
     mut images: ResMut<Assets<Image>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<PageMix>>,
     size: Res<FrameSize>,
     window: Query<(), With<Window>>,
 ) {
@@ -172,7 +351,7 @@ pub fn spawn_screen(
             Camera2d,
             ScreenCamera,
             IsDefaultUiCamera,
-            // Whole textures moved and blended: nothing to antialias.
+            // Whole pages shown pixel for pixel: nothing to antialias.
             bevy::render::view::Msaa::Off,
         ))
         .id();
@@ -188,8 +367,23 @@ pub fn spawn_screen(
             .insert(RenderTarget::Image(output.clone().into()));
         commands.insert_resource(OutputImage(output));
     }
-    // No background of its own: what shows through is the camera's clear colour (the brand's
-    // dark blue, or black when the library is closed), which costs nothing to draw.
+    let background = linear(BRAND_BACKGROUND);
+    commands.spawn((
+        PageQuad,
+        Mesh2d(meshes.add(Rectangle::new(1.0, 1.0))),
+        MeshMaterial2d(materials.add(PageMix {
+            params: PageMixParams {
+                from_color: background,
+                to_color: background,
+                state: Vec4::new(1.0, 0.0, 0.0, 0.0),
+                size: Vec4::ZERO,
+            },
+            from: None,
+            to: None,
+        })),
+        Transform::IDENTITY,
+    ));
+    // No background of its own: below the touch bar, what shows is the camera's clear colour.
     commands.spawn((
         Node {
             width: percent(100),
@@ -201,23 +395,25 @@ pub fn spawn_screen(
     ));
 }
 
-/// A page's layer: across the screen, as high as pages are (above the touch bar on a touch
-/// screen), pixel for pixel.
-fn layer_node(texture: Handle<Image>, z: i32, size: &FrameSize) -> impl Bundle {
-    (
-        Node {
-            position_type: PositionType::Absolute,
-            left: px(0),
-            top: px(0),
-            width: percent(100),
-            height: percent(100.0 * size.page_height() as f32 / size.height.max(1) as f32),
-            ..default()
-        },
-        ImageNode::new(texture).with_mode(NodeImageMode::Stretch),
-        UiTransform::IDENTITY,
-        ZIndex(z),
-        Pickable::IGNORE,
-    )
+fn linear(c: Color) -> Vec4 {
+    Vec4::from_array(c.to_linear().to_f32_array())
+}
+
+/// The quad covers the pages' part of the screen (all of it, or what is above the touch bar),
+/// in the camera's logical units.
+fn place_quad(
+    size: Res<FrameSize>,
+    window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
+    mut quad: Single<&mut Transform, With<PageQuad>>,
+) {
+    let scale = window.map_or(1.0, |w| w.scale_factor());
+    let (w, h) = (size.width as f32 / scale, size.height as f32 / scale);
+    let page_h = size.page_height() as f32 / scale;
+    let placed =
+        Transform::from_xyz(0.0, h / 2.0 - page_h / 2.0, 0.0).with_scale(Vec3::new(w, page_h, 1.0));
+    if **quad != placed {
+        **quad = placed;
+    }
 }
 
 /// Ease in and out: slow start, slow end.
@@ -228,12 +424,13 @@ fn ease(t: f64) -> f32 {
 
 /// A new request finishes what runs and starts its own transition; otherwise the running
 /// transition moves on a frame, and ends when it is complete (unless held).
+#[allow(clippy::too_many_arguments)]
 fn composite(
     mut compositor: ResMut<Compositor>,
     mut commands: Commands,
-    root: Single<Entity, With<ScreenRoot>>,
     mut clear: ResMut<ClearColor>,
-    mut nodes: LayerNodes,
+    quad: Single<&MeshMaterial2d<PageMix>, With<PageQuad>>,
+    mut materials: ResMut<Assets<PageMix>>,
     mut views: Query<&mut PageView>,
     mut images: ResMut<Assets<Image>>,
     now: Res<super::Now>,
@@ -244,41 +441,69 @@ fn composite(
         if let Some(r) = compositor.running.take() {
             finish(&mut compositor, r, &mut commands, &mut views, &mut images);
         }
-        let from = compositor.current;
-        compositor.running = Some(begin(
-            request,
-            from,
-            *root,
-            &mut commands,
-            &mut clear,
-            &size,
-        ));
+        let from = compositor.current.clone();
+        let running = begin(request, from, compositor.blank, &mut clear);
+        // The first frame of a transition looks like the screen before it: nothing to draw yet.
+        if let Some(mut mix) = materials.get_mut(&quad.0) {
+            show(&mut mix, &running, 0.0, size.width, size.page_height());
+        }
+        compositor.blank = running.to.is_none();
+        compositor.running = Some(running);
         return;
     }
     let Some(running) = &compositor.running else {
         return;
     };
     let t = running.progress(now.0, compositor.hold_progress);
-    animate(running, ease(t), &mut nodes);
-    if t >= 1.0 && compositor.hold_progress.is_none() {
+    let done = t >= 1.0 && compositor.hold_progress.is_none();
+    if let Some(mut mix) = materials.get_mut(&quad.0) {
+        if done {
+            // The last frame shows only the new page: the old one's texture is freed now, and a
+            // quad that still read it could not be drawn.
+            let last = Running {
+                from: None,
+                kind: Transition::Cut,
+                ..running.clone()
+            };
+            show(&mut mix, &last, 1.0, size.width, size.page_height());
+        } else {
+            show(&mut mix, running, ease(t), size.width, size.page_height());
+        }
+    }
+    compositor.moved = true;
+    if done {
         let r = compositor.running.take().expect("running");
         finish(&mut compositor, r, &mut commands, &mut views, &mut images);
     }
 }
 
 /// The transition that carries out `request`, from the layer on screen.
-fn begin(
-    request: Request,
-    from: Option<Layer>,
-    root: Entity,
-    commands: &mut Commands,
-    clear: &mut ClearColor,
-    size: &FrameSize,
-) -> Running {
+fn begin(request: Request, from: Option<Layer>, blank: bool, clear: &mut ClearColor) -> Running {
+    let before = if blank {
+        Color::BLACK
+    } else {
+        BRAND_BACKGROUND
+    };
     match request {
         Request::Show(show) => {
             clear.0 = BRAND_BACKGROUND;
-            begin_show(show, from, root, commands, size)
+            // With nothing to slide away from, the first page fades in.
+            let kind = if from.is_none() && show.kind == Transition::Slide {
+                Transition::Fade
+            } else {
+                show.kind
+            };
+            Running {
+                from,
+                to: Some(Layer {
+                    page: show.page,
+                    texture: show.texture,
+                }),
+                kind,
+                started: show.now,
+                seconds: transition_seconds(kind, show.quick),
+                before,
+            }
         }
         Request::Blank { now } => {
             clear.0 = Color::BLACK;
@@ -288,47 +513,34 @@ fn begin(
                 kind: Transition::Fade,
                 started: now,
                 seconds: BLANK_SECONDS,
+                before,
             }
         }
     }
 }
 
-/// Spawns the shown page's layer above the one on screen (which goes below it), as the
-/// transition's first frame will show it.
-fn begin_show(
-    show: Show,
-    from: Option<Layer>,
-    root: Entity,
-    commands: &mut Commands,
-    size: &FrameSize,
-) -> Running {
-    let node = commands.spawn(layer_node(show.texture, 1, size)).id();
-    commands.entity(root).add_child(node);
-    // With nothing to slide away from, the first page fades in.
-    let kind = if from.is_none() && show.kind == Transition::Slide {
-        Transition::Fade
+/// Sets the page quad to show `running` at eased progress `e`: a fade blends the new page in
+/// (or, blanking, the old one out), a slide moves both pages left, a cut shows the new page.
+/// Where there is no page before, the brand's colour (or black, after blanking) shows.
+fn show(mix: &mut PageMix, running: &Running, e: f32, width: u32, height: u32) {
+    let e = if running.kind == Transition::Cut {
+        1.0
     } else {
-        show.kind
+        e
     };
-    if let Some(f) = from {
-        commands.entity(f.node).insert(ZIndex(0));
-    }
-    // A layer fading in starts invisible; the first animation step sets it.
-    let alpha = if kind == Transition::Fade { 0.0 } else { 1.0 };
-    commands
-        .entity(node)
-        .entry::<ImageNode>()
-        .and_modify(move |mut n| n.color = Color::WHITE.with_alpha(alpha));
-    Running {
-        from,
-        to: Some(Layer {
-            page: show.page,
-            node,
-        }),
-        kind,
-        started: show.now,
-        seconds: transition_seconds(kind, show.quick),
-    }
+    mix.from = running.from.as_ref().map(|l| l.texture.clone());
+    mix.to = running.to.as_ref().map(|l| l.texture.clone());
+    mix.params = PageMixParams {
+        from_color: linear(running.before),
+        to_color: linear(Color::BLACK),
+        state: Vec4::new(
+            e,
+            f32::from(u8::from(running.kind == Transition::Slide)),
+            f32::from(u8::from(mix.from.is_some())),
+            f32::from(u8::from(mix.to.is_some())),
+        ),
+        size: Vec4::new(width as f32, height as f32, 0.0, 0.0),
+    };
 }
 
 /// The transition shown for `kind`: with reduced motion, nothing slides and nothing changes at
@@ -347,40 +559,6 @@ fn transition_seconds(kind: Transition, quick: bool) -> f64 {
     }
 }
 
-/// Blends or moves the layers to where the transition is at eased progress `e`: a fade blends the
-/// new page in, a slide moves both pages left, blanking fades the old page out.
-fn animate(running: &Running, e: f32, nodes: &mut LayerNodes) {
-    match (running.kind, running.to) {
-        (Transition::Fade, Some(to)) => set_alpha(nodes, to.node, e),
-        (Transition::Slide, Some(to)) => {
-            set_offset(nodes, to.node, 100.0 * (1.0 - e));
-            if let Some(from) = running.from {
-                set_offset(nodes, from.node, -100.0 * e);
-            }
-        }
-        (_, None) => {
-            if let Some(from) = running.from {
-                set_alpha(nodes, from.node, 1.0 - e);
-            }
-        }
-        (Transition::Cut, Some(_)) => {}
-    }
-}
-
-/// Makes a layer `alpha` opaque.
-fn set_alpha(nodes: &mut LayerNodes, node: Entity, alpha: f32) {
-    if let Ok((mut image, _)) = nodes.get_mut(node) {
-        image.color = Color::WHITE.with_alpha(alpha);
-    }
-}
-
-/// Moves a layer `percent` of the screen's width to the right.
-fn set_offset(nodes: &mut LayerNodes, node: Entity, percent: f32) {
-    if let Ok((_, mut transform)) = nodes.get_mut(node) {
-        transform.translation = Val2::percent(percent, 0.0);
-    }
-}
-
 /// Ends a transition: the new page is the screen, the old one is freed.
 fn finish(
     compositor: &mut Compositor,
@@ -389,18 +567,10 @@ fn finish(
     views: &mut Query<&mut PageView>,
     images: &mut Assets<Image>,
 ) {
-    if let Some(to) = running.to {
-        commands
-            .entity(to.node)
-            .insert((ZIndex(1), UiTransform::IDENTITY))
-            .entry::<ImageNode>()
-            .and_modify(|mut n| n.color = Color::WHITE);
-    }
-    if let Some(from) = running.from {
-        commands.entity(from.node).despawn();
-        if let Ok(mut view) = views.get_mut(from.page) {
-            despawn_page(commands, from.page, &mut view, images);
-        }
+    if let Some(from) = &running.from
+        && let Ok(mut view) = views.get_mut(from.page)
+    {
+        despawn_page(commands, from.page, &mut view, images);
     }
     compositor.current = running.to;
 }

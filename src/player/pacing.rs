@@ -1,6 +1,12 @@
 //! Frames only when something moves. Between transitions the screen is still, so the player sleeps
 //! until the current page ends or the schedule changes (or a worker or a touch wakes it), instead
 //! of redrawing a still picture sixty times a second.
+//!
+//! Transitions are time-based: a frame shows where the transition is at that instant, however
+//! many frames there are. On a GPU they run at the display's rate. In software rendering (no GPU:
+//! Mesa's lavapipe draws every pixel on the CPU) a frame costs tens of milliseconds of CPU, so
+//! rendering as fast as possible would take a whole core through every transition; there the frame
+//! rate adapts to what frames cost, so that transitions take about a quarter of one core.
 
 use std::time::Duration;
 
@@ -17,8 +23,68 @@ use super::{PlayerSystems, WallClock};
 /// The longest the player sleeps without a reason, as a safety net.
 pub const MAX_SLEEP: Duration = Duration::from_secs(60);
 
+/// In software rendering, the share of one core that transition frames may take.
+pub const SOFTWARE_TRANSITION_SHARE: f64 = 0.25;
+/// In software rendering, the time between transition frames: at least this (30 a second)…
+pub const FASTEST_SOFTWARE_FRAMES: f64 = 1.0 / 30.0;
+/// …and at most this, so that a crossfade still has seven steps or more.
+pub const SLOWEST_SOFTWARE_FRAMES: f64 = 1.0 / 6.0;
+/// Before any transition frame was measured: as slow as allowed, until frames prove cheap.
+const FIRST_SOFTWARE_FRAMES: f64 = SLOWEST_SOFTWARE_FRAMES;
+
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Update, pace.in_set(PlayerSystems::Pace));
+    app.init_resource::<FramePace>()
+        .add_systems(Update, pace.in_set(PlayerSystems::Pace));
+}
+
+/// What transition frames cost, and the interval between them that follows from it.
+#[derive(Resource, Debug, Default)]
+pub struct FramePace {
+    /// Whether frames are rendered on the CPU (known once the renderer has started).
+    software: Option<bool>,
+    /// CPU seconds of the process at the previous transition frame.
+    previous_cpu: Option<f64>,
+    /// The CPU seconds a transition frame costs (smoothed).
+    pub frame_cpu: Option<f64>,
+    /// The interval between frames of the transition running, set when it starts.
+    interval: Option<f64>,
+}
+
+impl FramePace {
+    /// The interval between software-rendered transition frames for frames that cost
+    /// `frame_cpu` CPU seconds each.
+    pub fn software_interval(frame_cpu: Option<f64>) -> f64 {
+        frame_cpu.map_or(FIRST_SOFTWARE_FRAMES, |c| {
+            (c / SOFTWARE_TRANSITION_SHARE).clamp(FASTEST_SOFTWARE_FRAMES, SLOWEST_SOFTWARE_FRAMES)
+        })
+    }
+
+    /// A transition frame starts: measures the one before, and returns the interval to the
+    /// next one (fixed for the whole transition, so the frames come at an even rate).
+    fn transition_frame(&mut self) -> f64 {
+        if let Some(cpu) = super::bench::cpu_seconds() {
+            if let Some(previous) = self.previous_cpu {
+                let cost = (cpu - previous).max(0.0);
+                self.frame_cpu = Some(match self.frame_cpu {
+                    Some(c) => 0.7 * c + 0.3 * cost,
+                    None => cost,
+                });
+            }
+            self.previous_cpu = Some(cpu);
+        }
+        let frame_cpu = self.frame_cpu;
+        *self.interval.get_or_insert_with(|| {
+            let interval = Self::software_interval(frame_cpu);
+            tracing::debug!(?frame_cpu, interval, "transition frames");
+            interval
+        })
+    }
+
+    /// Between transitions.
+    fn still(&mut self) {
+        self.previous_cpu = None;
+        self.interval = None;
+    }
 }
 
 /// How long the player may sleep now: `None` means it needs the next frame at once.
@@ -92,10 +158,19 @@ fn pace(
     upkeep: Upkeep,
     mut redraw: MessageWriter<RequestRedraw>,
     mut woken_for: Local<Option<f64>>,
+    mut frames: ResMut<FramePace>,
+    adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
 ) {
     let Some(mut settings) = settings else {
         return;
     };
+    if frames.software.is_none()
+        && let Some(adapter) = adapter
+    {
+        let software = format!("{:?}", adapter.device_type) == "Cpu";
+        tracing::info!(adapter = %adapter.name, software, "renderer");
+        frames.software = Some(software);
+    }
     let now = now_clock.0;
     // A screenshot completes over a few frames.
     let wait = if screenshots.is_empty() {
@@ -111,7 +186,21 @@ fn pace(
     } else {
         None
     };
+    if !compositor.animating() {
+        frames.still();
+    }
     match wait {
+        // In software, transition frames come at the rate their cost allows (in winit's reactive
+        // mode, an update that starts at most `interval` after the one before).
+        None if compositor.animating() && frames.software == Some(true) => {
+            let interval = Duration::from_secs_f64(frames.transition_frame());
+            let mode = UpdateMode::reactive_low_power(interval);
+            if settings.focused_mode != mode {
+                settings.focused_mode = mode;
+                settings.unfocused_mode = mode;
+            }
+            *woken_for = None;
+        }
         None => {
             redraw.write(RequestRedraw);
             *woken_for = None;
@@ -129,5 +218,27 @@ fn pace(
             settings.focused_mode = mode;
             settings.unfocused_mode = mode;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// In software, transition frames are spaced so that they take a quarter of a core, within
+    /// 30 and 6 frames a second; before any is measured, as few as allowed.
+    #[test]
+    fn software_frames_are_spaced_by_what_they_cost() {
+        assert_eq!(FramePace::software_interval(None), SLOWEST_SOFTWARE_FRAMES);
+        let interval = FramePace::software_interval(Some(0.010));
+        assert!((interval - 0.040).abs() < 1e-9, "{interval}");
+        assert_eq!(
+            FramePace::software_interval(Some(0.001)),
+            FASTEST_SOFTWARE_FRAMES
+        );
+        assert_eq!(
+            FramePace::software_interval(Some(0.2)),
+            SLOWEST_SOFTWARE_FRAMES
+        );
     }
 }

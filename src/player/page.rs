@@ -23,7 +23,7 @@ use crate::typeset::{Face, LINE_HEIGHT};
 
 /// Frames a page is rendered before it counts as drawn. Assets uploaded in one frame and text
 /// laid out in it are on the texture after this many.
-pub const SETTLE_FRAMES: u32 = 3;
+pub const SETTLE_FRAMES: u32 = 2;
 
 /// A page being drawn or drawn, on its camera entity.
 #[derive(Component, Debug)]
@@ -125,6 +125,8 @@ pub fn spawn_page(
                 height: px(height as f32),
                 ..default()
             },
+            // The page's background is drawn, not left to the camera's clear colour: a camera with
+            // only UI to draw does not clear its (reused) main texture.
             BackgroundColor(color(palette.background)),
             UiTargetCamera(camera),
             Pickable::IGNORE,
