@@ -192,6 +192,9 @@ pub fn base_plugins(app: &mut App, output: &Output) {
                 WindowMode::Windowed
             },
             present_mode: PresentMode::AutoVsync,
+            // One frame in flight: a player that draws a few frames per page change needs no
+            // queue of them, and each swap-chain image is a whole screen of memory.
+            desired_maximum_frame_latency: std::num::NonZero::new(1),
             decorations: !*fullscreen,
             ..default()
         }),
