@@ -224,15 +224,7 @@ fn measure_chromium(chromium: &Path, dir: &Path, seconds: f64) -> anyhow::Result
             .parse::<f64>()
             .ok()
     });
-    let first_page_s = painted.map(|ms| ms / 1000.0 - run.started_epoch);
-    Ok(Row {
-        program: "chromium".into(),
-        peak_pss_mib: run.peak_pss_mib,
-        cpu_seconds_per_minute: run.cpu_seconds * 60.0 / run.seconds,
-        playback_cpu_seconds_per_minute: first_page_s.and_then(|s| run.cpu_per_minute_from(s)),
-        first_page_s,
-        seconds: run.seconds,
-    })
+    Ok(run.row("chromium", painted.map(|ms| ms / 1000.0)))
 }
 
 fn measure_vitrin(vitrin: &Path, dir: &Path, seconds: f64) -> anyhow::Result<Row> {
@@ -258,15 +250,7 @@ fn measure_vitrin(vitrin: &Path, dir: &Path, seconds: f64) -> anyhow::Result<Row
             dir.join("vitrin.log").display()
         );
     }
-    let first_page_s = shown.map(|t| t - run.started_epoch);
-    Ok(Row {
-        program: "vitrin".into(),
-        peak_pss_mib: run.peak_pss_mib,
-        cpu_seconds_per_minute: run.cpu_seconds * 60.0 / run.seconds,
-        playback_cpu_seconds_per_minute: first_page_s.and_then(|s| run.cpu_per_minute_from(s)),
-        first_page_s,
-        seconds: run.seconds,
-    })
+    Ok(run.row("vitrin", shown))
 }
 
 /// What `.ci/env` sets: Mesa's lavapipe, the Vulkan driver that renders on the CPU.
@@ -296,6 +280,19 @@ struct Measured {
 }
 
 impl Measured {
+    /// The program's row, given when (seconds since the epoch) its first page showed.
+    fn row(&self, program: &str, first_page_epoch: Option<f64>) -> Row {
+        let first_page_s = first_page_epoch.map(|t| t - self.started_epoch);
+        Row {
+            program: program.into(),
+            peak_pss_mib: self.peak_pss_mib,
+            cpu_seconds_per_minute: self.cpu_seconds * 60.0 / self.seconds,
+            playback_cpu_seconds_per_minute: first_page_s.and_then(|s| self.cpu_per_minute_from(s)),
+            first_page_s,
+            seconds: self.seconds,
+        }
+    }
+
     /// CPU seconds per minute from `from` seconds after start to the end.
     fn cpu_per_minute_from(&self, from: f64) -> Option<f64> {
         let &(t0, c0) = self.samples.iter().find(|(t, _)| *t >= from)?;
