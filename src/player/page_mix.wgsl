@@ -10,7 +10,7 @@ struct PageMix {
     to_color: vec4<f32>,
     // x: eased progress, 0 to 1; y: 1 for a slide; z: 1 with a page before; w: 1 with one after.
     state: vec4<f32>,
-    // x, y: the page's width and height in pixels.
+    // x: the page's width in pixels.
     size: vec4<f32>,
 };
 
@@ -22,20 +22,20 @@ struct PageMix {
 
 @fragment
 fn fragment(in: VertexOutput) -> @location(0) vec4<f32> {
-    // The quad starts at the frame's top left corner: frame pixels are page pixels. Both pages
-    // are read for every pixel and the choice made after, without branches: a software renderer
-    // runs a shader on many pixels at once, and branches cost it more than a second read.
-    let size = page_mix.size.xy;
-    let p = floor(in.position.xy) + vec2<f32>(0.5, 0.5);
+    // Both pages are read for every pixel and the choice made after, without branches: a
+    // software renderer runs a shader on many pixels at once, and branches cost it more than a
+    // second read. The quad is as large as the pages, so its texture coordinates fall on texel
+    // centres (a window that changed size shows the pages stretched until the next one).
+    let uv = in.uv;
     let e = page_mix.state.x;
     let slide = page_mix.state.y > 0.5;
-    // A slide moves the page before out to the left (x is where this pixel is on it) as the one
-    // after comes in from the right.
-    let x = select(p.x, p.x + round(e * size.x), slide);
-    let a = textureSample(from_page, from_sampler, vec2<f32>(x, p.y) / size);
-    let b = textureSample(to_page, to_sampler, vec2<f32>(select(x, x - size.x, slide), p.y) / size);
+    // A slide moves the page before out to the left by whole pixels (x is where this pixel is
+    // on it) as the one after comes in from the right.
+    let x = select(uv.x, uv.x + round(e * page_mix.size.x) / page_mix.size.x, slide);
+    let a = textureSample(from_page, from_sampler, vec2<f32>(x, uv.y));
+    let b = textureSample(to_page, to_sampler, vec2<f32>(select(x, x - 1.0, slide), uv.y));
     let before = select(page_mix.from_color, a, page_mix.state.z > 0.5);
     let after = select(page_mix.to_color, b, page_mix.state.w > 0.5);
-    let slid = select(after, before, x < size.x);
+    let slid = select(after, before, x < 1.0);
     return select(mix(before, after, e), slid, slide);
 }
