@@ -260,12 +260,10 @@ pub(super) fn redraw_plugin(app: &mut App) {
 /// than the frame that moves it: a transition's last frame is its final picture.
 const FRAMES_AFTER_A_CHANGE: u32 = 2;
 
-/// Whether the screen is drawn this frame, and how often it has been.
+/// For how many more frames the screen is drawn.
 #[derive(Resource, Debug)]
 pub struct ScreenRedraw {
     frames_left: u32,
-    /// Frames in which the screen was drawn, since start.
-    pub drawn: u64,
     /// The screen's UI nodes in the frame before, to tell their removal from others'.
     screen_nodes: Vec<Entity>,
 }
@@ -275,7 +273,6 @@ impl Default for ScreenRedraw {
         // The first frames draw the brand background.
         Self {
             frames_left: FRAMES_AFTER_A_CHANGE,
-            drawn: 0,
             screen_nodes: Vec::new(),
         }
     }
@@ -327,11 +324,10 @@ fn redraw_when_changed(
         );
         redraw.frames_left = FRAMES_AFTER_A_CHANGE;
     }
-    let draw = redraw.frames_left > 0 || std::mem::take(&mut compositor.moved);
+    // Taken every frame, so that a move in a frame drawn anyway does not draw the next one too.
+    let moved = std::mem::take(&mut compositor.moved);
+    let draw = redraw.frames_left > 0 || moved;
     redraw.frames_left = redraw.frames_left.saturating_sub(1);
-    if draw {
-        redraw.drawn += 1;
-    }
     if camera.is_active != draw {
         camera.is_active = draw;
     }
