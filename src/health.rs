@@ -60,7 +60,9 @@ mod tests {
     fn the_figures_are_read_on_linux() {
         let rss = rss_bytes().unwrap();
         assert!(rss > 1 << 20, "{rss}");
-        assert!(peak_rss_bytes().unwrap() >= rss);
+        // Not compared with `rss`: the two are read at different moments while other tests
+        // allocate and free, and the kernel brings the high-water mark up to date lazily.
+        assert!(peak_rss_bytes().unwrap() > 1 << 20);
         let dir = tempfile::tempdir().unwrap();
         assert!(disk_free_bytes(dir.path()).unwrap() > 0);
         assert_eq!(disk_free_bytes(Path::new("/no/such/place")), None);
