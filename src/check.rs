@@ -13,6 +13,10 @@ use crate::diagnostic::{Diagnostic, FileReport, Report};
 use crate::spec::{Checker, Fields};
 
 use crate::catalog::{looks_like_book_list, parse};
+use crate::diagnostic::suggest;
+use crate::region::{
+    LIBRARY_DIR, Library, Region, ScreenEntry, build_inventory, build_library, library_id,
+};
 use crate::media::Media;
 use crate::playlist::format::{PLAYLIST, build_playlist};
 use crate::playlist::{Playlist, SlideContent};
@@ -28,6 +32,18 @@ pub enum FileKind {
     Screen,
     /// A curated list of books for a covers slide.
     CoverList,
+    /// One library of the region (`bibliotek/karlstad.toml`).
+    Library,
+    /// The region's inventory of screens.
+    Inventory,
+}
+
+/// What a file adds to the region's description.
+#[derive(Debug, Clone)]
+pub enum RegionPart {
+    Library(Library),
+    /// The screens, each with where it names its library.
+    Screens(Vec<(ScreenEntry, Option<Range<usize>>)>),
 }
 
 /// One checked file.
@@ -39,6 +55,8 @@ pub struct CheckedFile {
     pub diagnostics: Vec<Diagnostic>,
     /// The playlist, when the file is one and has no errors.
     pub playlist: Option<Playlist>,
+    /// A library or the inventory, when the file is one.
+    pub region: Option<RegionPart>,
     /// The playlist's name and where it was written (`None` when it comes from the file name).
     name: Option<(String, Option<Range<usize>>)>,
 }
@@ -79,6 +97,10 @@ pub fn detect_kind(source: &str) -> FileKind {
     let has = |k: &str| root.get_ref().iter().any(|(key, _)| key.get_ref() == k);
     if has("slide") {
         FileKind::Playlist
+    } else if has("library") {
+        FileKind::Library
+    } else if has("screen") {
+        FileKind::Inventory
     } else if has("book") {
         FileKind::CoverList
     } else if [
@@ -103,6 +125,7 @@ pub fn check_str(path: &Path, source: String) -> CheckedFile {
     let kind = detect_kind(&source);
     let base = path.parent().unwrap_or(Path::new(""));
     let mut checker = Checker::new(path, base);
+    let mut region = None;
     let (playlist, name) = match kind {
         FileKind::Playlist => {
             let fields = checker.check_document(&source, &PLAYLIST);
@@ -122,6 +145,16 @@ pub fn check_str(path: &Path, source: String) -> CheckedFile {
             checker.check_document(&source, &crate::catalog::curated::COVER_LIST);
             (None, None)
         }
+        FileKind::Library => {
+            let fields = checker.check_document(&source, &crate::region::LIBRARY);
+            region = Some(RegionPart::Library(build_library(&fields, path)));
+            (None, None)
+        }
+        FileKind::Inventory => {
+            let fields = checker.check_document(&source, &crate::region::INVENTORY);
+            region = Some(RegionPart::Screens(build_inventory(&fields)));
+            (None, None)
+        }
     };
     CheckedFile {
         path: path.to_path_buf(),
@@ -129,6 +162,7 @@ pub fn check_str(path: &Path, source: String) -> CheckedFile {
         kind,
         diagnostics: checker.diagnostics,
         playlist,
+        region,
         name,
     }
 }
@@ -162,6 +196,7 @@ fn unreadable(path: &Path, message: String, hint: &str) -> CheckedFile {
         kind: FileKind::Playlist,
         diagnostics: vec![Diagnostic::error(path, None, message).with_hint(hint)],
         playlist: None,
+        region: None,
         name: None,
     }
 }
@@ -198,6 +233,24 @@ pub fn toml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Checks files and folders (each folder's own `*.toml` files), and across them that no two
 /// playlists share a name. Returns every diagnostic and the playlists without errors.
 pub fn check_paths(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
+    let checked = check_all(paths);
+    (checked.report, checked.playlists)
+}
+
+/// Everything good in a set of staff files, and every problem.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub report: Report,
+    pub playlists: Vec<Playlist>,
+    /// The libraries and screens described in files without errors.
+    pub region: Region,
+    /// The files each good part of the region came from.
+    pub region_files: Vec<(PathBuf, RegionPart)>,
+}
+
+/// Checks files and folders: each folder's own `*.toml` files and its libraries (`bibliotek/`);
+/// across files, that no two playlists share a name and that the inventory's libraries exist.
+pub fn check_all(paths: &[PathBuf]) -> Checked {
     let mut files = Vec::new();
     let mut report = Report::default();
     for path in paths {
@@ -211,7 +264,14 @@ pub fn check_paths(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
                             .with_hint("playlists are .toml files directly in the folder"),
                     ],
                 }),
-                Ok(found) => files.extend(found.iter().map(|p| check_file(p))),
+                Ok(found) => {
+                    files.extend(found.iter().map(|p| check_file(p)));
+                    let libraries = path.join(LIBRARY_DIR);
+                    if libraries.is_dir() {
+                        let found = toml_files(&libraries).unwrap_or_default();
+                        files.extend(found.iter().map(|p| check_file(p)));
+                    }
+                }
                 Err(e) => report.files.push(FileReport {
                     path: path.clone(),
                     source: String::new(),
@@ -227,6 +287,7 @@ pub fn check_paths(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
         }
     }
     mark_duplicate_names(&mut files);
+    check_library_references(&mut files);
     // Book lists that covers slides name are checked too, as files of their own.
     let lists: Vec<PathBuf> = files
         .iter()
@@ -245,16 +306,113 @@ pub fn check_paths(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
             files.push(check_file(&list));
         }
     }
-    let mut playlists = Vec::new();
+    let mut checked = Checked {
+        report,
+        ..Checked::default()
+    };
     for mut f in files {
         if let Some(p) = f.playlist.take()
             && !f.has_errors()
         {
-            playlists.push(p);
+            checked.playlists.push(p);
+        }
+        if let Some(part) = f.region.take()
+            && !f.has_errors()
+        {
+            checked.region_files.push((f.path.clone(), part));
+        }
+        checked.report.files.push(f.into_report());
+    }
+    checked.region = region_of(checked.region_files.iter().map(|(_, part)| part));
+    checked
+}
+
+/// Only the region's files of a playlists folder (its libraries and inventory), checked: for
+/// commands that need a screen's description but not its playlists.
+pub fn load_region(dir: &Path) -> (Region, Report) {
+    let mut paths: Vec<PathBuf> = toml_files(dir).unwrap_or_default();
+    paths.extend(toml_files(&dir.join(LIBRARY_DIR)).unwrap_or_default());
+    let mut files: Vec<CheckedFile> = paths
+        .iter()
+        .filter(|p| {
+            std::fs::read_to_string(p).is_ok_and(|text| {
+                matches!(detect_kind(&text), FileKind::Library | FileKind::Inventory)
+            })
+        })
+        .map(|p| check_file(p))
+        .collect();
+    check_library_references(&mut files);
+    let mut report = Report::default();
+    let mut parts = Vec::new();
+    for mut f in files {
+        if let Some(part) = f.region.take()
+            && !f.has_errors()
+        {
+            parts.push(part);
         }
         report.files.push(f.into_report());
     }
-    (report, playlists)
+    (region_of(parts.iter()), report)
+}
+
+/// The region the parts describe: libraries by id, screens in the order they are written.
+pub fn region_of<'a>(parts: impl Iterator<Item = &'a RegionPart>) -> Region {
+    let mut region = Region::default();
+    for part in parts {
+        match part {
+            RegionPart::Library(l) => {
+                if region.library(&l.id).is_none() {
+                    region.libraries.push(l.clone());
+                }
+            }
+            RegionPart::Screens(screens) => {
+                for (s, _) in screens {
+                    if region.screen(&s.id).is_none() {
+                        region.screens.push(s.clone());
+                    }
+                }
+            }
+        }
+    }
+    region.libraries.sort_by(|a, b| a.id.cmp(&b.id));
+    region
+}
+
+/// Each library the inventory names has a file of its own.
+fn check_library_references(files: &mut [CheckedFile]) {
+    let known: Vec<String> = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Library)
+        .map(|f| library_id(&f.path))
+        .collect();
+    for f in files.iter_mut() {
+        let Some(RegionPart::Screens(screens)) = &f.region else {
+            continue;
+        };
+        let mut problems = Vec::new();
+        for (screen, span) in screens {
+            if let Some(lib) = &screen.library
+                && !known.contains(lib)
+            {
+                let hint = match suggest(lib, known.iter().map(String::as_str)) {
+                    Some(near) => format!("did you mean \"{near}\"?"),
+                    None => format!(
+                        "describe it in {LIBRARY_DIR}/{lib}.toml beside the playlists, or name one of: {}",
+                        if known.is_empty() { "(none yet)".to_string() } else { known.join(", ") }
+                    ),
+                };
+                problems.push(
+                    Diagnostic::error(
+                        &f.path,
+                        span.clone(),
+                        format!("screen \"{}\" is in library \"{lib}\", which has no file in {LIBRARY_DIR}/", screen.id),
+                    )
+                    .with_hint(hint),
+                );
+            }
+        }
+        f.diagnostics.extend(problems);
+    }
 }
 
 fn mark_duplicate_names(files: &mut [CheckedFile]) {

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::media::{BlobRef, LocalMedia, Media, MediaStore, is_sha256};
 use crate::playlist::{Playlist, SlideContent};
+use crate::region::{Region, RegionError};
 
 /// The manifest format this vitrin writes and reads.
 pub const FORMAT: u32 = 1;
@@ -39,6 +40,9 @@ pub struct Generation {
     pub playlists: Vec<Playlist>,
     /// Every blob the playlists use, sorted by hash.
     pub blobs: Vec<BlobRef>,
+    /// The libraries and screens described centrally, when the playlists' folder has them.
+    #[serde(default, skip_serializing_if = "Region::is_empty")]
+    pub region: Region,
 }
 
 /// Why a manifest was refused.
@@ -62,12 +66,20 @@ pub enum GenerationError {
     NotABlob { playlist: String, media: String },
     #[error("playlist \"{playlist}\": {what}")]
     OverLimit { playlist: String, what: String },
+    #[error(transparent)]
+    Region(#[from] RegionError),
     #[error("the generation id {stated} does not match the content ({actual})")]
     Generation { stated: String, actual: String },
 }
 
-fn generation_of(playlists: &[Playlist], blobs: &[BlobRef]) -> String {
-    let body = serde_json::to_vec(&(FORMAT, playlists, blobs)).expect("a manifest serializes");
+fn generation_of(playlists: &[Playlist], blobs: &[BlobRef], region: &Region) -> String {
+    // Content without a region hashes as it did before regions existed.
+    let body = if region.is_empty() {
+        serde_json::to_vec(&(FORMAT, playlists, blobs))
+    } else {
+        serde_json::to_vec(&(FORMAT, playlists, blobs, region))
+    }
+    .expect("a manifest serializes");
     let digest = Sha256::digest(&body);
     format!("g{}", &hex::encode(digest)[..20])
 }
@@ -77,7 +89,7 @@ impl Generation {
     pub fn new(playlists: Vec<Playlist>, mut blobs: Vec<BlobRef>) -> Self {
         blobs.sort();
         blobs.dedup();
-        let id = generation_of(&playlists, &blobs);
+        let id = generation_of(&playlists, &blobs, &Region::default());
         Self {
             format: FORMAT,
             id,
@@ -85,7 +97,15 @@ impl Generation {
             published: None,
             playlists,
             blobs,
+            region: Region::default(),
         }
+    }
+
+    /// The same content with the region's description, under the id that makes.
+    pub fn with_region(mut self, region: Region) -> Self {
+        self.id = generation_of(&self.playlists, &self.blobs, &region);
+        self.region = region;
+        self
     }
 
     /// Whether the feed published this longer than `after` before `now`. Content made on the
@@ -152,7 +172,8 @@ impl Generation {
                 }
             }
         }
-        let actual = generation_of(&self.playlists, &self.blobs);
+        self.region.check()?;
+        let actual = generation_of(&self.playlists, &self.blobs, &self.region);
         if actual != self.id {
             return Err(GenerationError::Generation {
                 stated: self.id.clone(),

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::catalog::{CatalogSettings, Resolver};
-use crate::check::{FileKind, check_paths, detect_kind};
+use crate::check::{FileKind, detect_kind};
 use crate::compose::{Placed, Role};
 use crate::diagnostic::{Diagnostic, FileReport, Report};
 use crate::ingest::resolve_covers;
@@ -486,8 +486,9 @@ fn span_of(fields: &Fields, f: &Finding) -> Option<std::ops::Range<usize>> {
 /// legibility warnings of the playlists without errors, with the books of their local lists, for
 /// the screens of the screen configs among the files (or the default screens).
 pub fn check_all(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
-    let (mut report, playlists) = check_paths(paths);
-    let viewings: Vec<Viewing> = paths
+    let checked = crate::check::check_all(paths);
+    let (mut report, playlists) = (checked.report, checked.playlists);
+    let mut viewings: Vec<Viewing> = paths
         .iter()
         .filter(|p| p.is_file())
         .filter_map(|p| {
@@ -498,6 +499,7 @@ pub fn check_all(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
         })
         .map(|c| c.viewing)
         .collect();
+    viewings.extend(checked.region.screens.iter().map(|s| s.viewing()));
     report.merge(self::report(
         &with_local_books(playlists.clone()),
         &targets(&viewings),

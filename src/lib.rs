@@ -32,6 +32,7 @@ pub mod playlog;
 pub mod power;
 pub mod prepare;
 pub mod qr;
+pub mod region;
 pub mod schedule;
 pub mod screen;
 pub mod sdnotify;

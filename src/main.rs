@@ -29,8 +29,9 @@ enum Command {
     },
     /// Show what a screen will play over the coming hours.
     Plan {
-        /// The screen config; default `kiosk/screen.toml`, else built-in defaults.
-        #[arg(long)]
+        /// The screen config, or the id of a screen of the inventory beside the playlists;
+        /// default `kiosk/screen.toml`, else built-in defaults.
+        #[arg(long, value_name = "FILE|ID")]
         screen: Option<PathBuf>,
         /// The folder of playlists; default the screen config's.
         #[arg(long)]
@@ -163,7 +164,7 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             at,
             hours,
         } => {
-            let screen = commands::screen_config(screen.as_deref())?;
+            let screen = commands::screen_for(screen.as_deref(), playlists.as_deref())?;
             let dir = playlists.unwrap_or_else(|| screen.playlists.clone());
             let (playlists, report) = vitrin::check::load_dir(&dir);
             if report.errors() > 0 {

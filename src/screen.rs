@@ -58,6 +58,14 @@ pub struct ScreenConfig {
     pub heartbeat_token: Option<String>,
     /// The file this came from, if any.
     pub source: Option<PathBuf>,
+    /// The keys its own file sets: these win over the region's description of the screen
+    /// ([`crate::region::Region::apply`]).
+    pub set_locally: Vec<&'static str>,
+    /// From the region's inventory: the screen's library (its id), where it stands, and its
+    /// picture's size in pixels as it hangs.
+    pub library: Option<String>,
+    pub place: Option<String>,
+    pub size: Option<(u32, u32)>,
 }
 
 impl Default for ScreenConfig {
@@ -88,6 +96,10 @@ impl Default for ScreenConfig {
             heartbeat_url: None,
             heartbeat_token: None,
             source: None,
+            set_locally: Vec::new(),
+            library: None,
+            place: None,
+            size: None,
         }
     }
 }
@@ -203,10 +215,14 @@ fn build(f: &Fields, path: &Path) -> ScreenConfig {
         opening,
         catalog,
         source: Some(path.to_path_buf()),
+        set_locally: f.keys().collect(),
+        library: None,
+        place: None,
+        size: None,
     }
 }
 
-fn build_opening(f: &Fields) -> OpeningHours {
+pub(crate) fn build_opening(f: &Fields) -> OpeningHours {
     OpeningHours {
         staffed: f.opening("staffed").unwrap_or_default(),
         self_service: f.opening("self-service").unwrap_or_default(),
@@ -269,7 +285,7 @@ static EXCEPTION: TableSpec = TableSpec {
     validate: None,
 };
 
-static OPENING: TableSpec = TableSpec {
+pub(crate) static OPENING: TableSpec = TableSpec {
     noun: "opening hours",
     doc: "The library's opening hours. Outside them the screen is closed (blank). Leave out to count as always staffed.",
     fields: &[

@@ -86,9 +86,14 @@ pub fn render_plan(
     let entries = plan(playlists, screen, from, until);
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string();
     let mut out = String::new();
+    let library = screen
+        .library
+        .as_ref()
+        .map(|l| format!("library {l}, "))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "Plan for screen \"{}\" ({}), {} hour{} from {}",
+        "Plan for screen \"{}\" ({library}{}), {} hour{} from {}",
         screen.id,
         tz.name(),
         hours,

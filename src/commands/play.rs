@@ -48,7 +48,7 @@ pub fn parse_screen_size(text: &str) -> Result<(u32, u32), String> {
 }
 
 pub fn run(args: PlayArgs) -> anyhow::Result<bool> {
-    let mut screen = super::screen_config(args.screen.as_deref())?;
+    let mut screen = super::screen_for(args.screen.as_deref(), args.playlists.as_deref())?;
     // A preview window behaves as a touch screen, the mouse as a finger.
     screen.touch |= args.windowed.is_some();
     let output = match args.windowed {

@@ -18,8 +18,9 @@ use crate::show::{pages_for, slide_pages};
 /// `vitrin render`'s arguments.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RenderArgs {
-    /// The screen config; default `kiosk/screen.toml`, else built-in defaults.
-    #[arg(long)]
+    /// The screen config, or the id of a screen of the inventory beside the playlists; default
+    /// `kiosk/screen.toml`, else built-in defaults.
+    #[arg(long, value_name = "FILE|ID")]
     pub screen: Option<PathBuf>,
     /// The folder of playlists; default the screen config's.
     #[arg(long)]
@@ -33,9 +34,9 @@ pub struct RenderArgs {
     /// Where the PNG files go.
     #[arg(long, default_value = "slides")]
     pub out: PathBuf,
-    /// The screen's size in pixels.
-    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = super::play::parse_screen_size)]
-    pub size: (u32, u32),
+    /// The screen's size in pixels (default: the inventory's for the screen, else 1920x1080).
+    #[arg(long, value_name = "WxH", value_parser = super::play::parse_screen_size)]
+    pub size: Option<(u32, u32)>,
     /// What plays at this time, in the screen's time zone.
     #[arg(long, default_value = "now")]
     pub at: String,
@@ -83,8 +84,9 @@ fn pages_at(
 }
 
 pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<bool> {
-    let screen = super::screen_config(args.screen.as_deref())?;
-    let scale = Scale::new(args.size.0, args.size.1);
+    let screen = super::screen_for(args.screen.as_deref(), args.playlists.as_deref())?;
+    let size = args.size.or(screen.size).unwrap_or((1920, 1080));
+    let scale = Scale::new(size.0, size.1);
     // Catalog replies and covers are kept in the screen's cache; the pictures of this rendering
     // become blobs in a folder of its own, as a standalone screen's do.
     let resolver = Resolver::with_cache(screen.catalog.clone(), screen.cache_dir.join("catalog"));
@@ -153,8 +155,8 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
         library,
         screen,
         RenderOptions {
-            width: args.size.0,
-            height: args.size.1,
+            width: size.0,
+            height: size.1,
             out: args.out.clone(),
             transitions: args.transitions,
             text_report: args.text_report,
@@ -164,7 +166,7 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
     writeln!(
         out,
         "rendered {what}: {count} pages at {}x{}",
-        args.size.0, args.size.1
+        size.0, size.1
     )?;
     for path in &report.written {
         writeln!(out, "  wrote {}", path.display())?;
@@ -211,6 +213,8 @@ fn playlist_files(
         let what = match std::fs::read_to_string(file).map(|s| crate::check::detect_kind(&s)) {
             Ok(FileKind::Screen) => "a screen config",
             Ok(FileKind::CoverList) => "a book list",
+            Ok(FileKind::Library) => "a library's description",
+            Ok(FileKind::Inventory) => "an inventory of screens",
             _ if file.is_dir() => "a folder",
             _ => "not a playlist",
         };

@@ -9,6 +9,10 @@ pub enum SchemaKind {
     Playlist,
     Screen,
     Books,
+    /// A library of the region (`bibliotek/karlstad.toml`).
+    Library,
+    /// The region's inventory of screens.
+    Screens,
 }
 
 /// The schema as pretty-printed JSON.
@@ -28,6 +32,16 @@ pub fn schema_json(kind: SchemaKind) -> String {
             &crate::catalog::curated::COVER_LIST,
             "https://bibliotekvarmland.se/vitrin/books.schema.json",
             "vitrin book list",
+        ),
+        SchemaKind::Library => document_schema(
+            &crate::region::LIBRARY,
+            "https://bibliotekvarmland.se/vitrin/library.schema.json",
+            "vitrin library",
+        ),
+        SchemaKind::Screens => document_schema(
+            &crate::region::INVENTORY,
+            "https://bibliotekvarmland.se/vitrin/screens.schema.json",
+            "vitrin inventory of screens",
         ),
     };
     let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");

@@ -11,7 +11,7 @@ use ed25519_dalek::SigningKey;
 
 use super::{MANIFEST, signature_path};
 use crate::catalog::{CatalogSettings, CoverItem, Resolver};
-use crate::check::check_paths;
+use crate::check::check_all;
 use crate::diagnostic::Report;
 use crate::fsutil::{PathError, WithPath, write_atomic};
 use crate::generation::Generation;
@@ -127,7 +127,10 @@ fn previous_lists(previous: Option<&Generation>) -> HashMap<String, Vec<CoverIte
 
 /// Publishes a folder of playlists as a feed.
 pub fn publish(options: &PublishOptions) -> Result<PublishReport, PublishError> {
-    let (report, playlists) = check_paths(std::slice::from_ref(&options.playlists));
+    let checked = check_all(std::slice::from_ref(&options.playlists));
+    let (report, playlists, region) = (checked.report, checked.playlists, checked.region);
+    let mut viewings = options.viewings.clone();
+    viewings.extend(region.screens.iter().map(|s| s.viewing()));
     if report.errors() > 0 {
         return Err(PublishError::Invalid(report));
     }
@@ -162,9 +165,9 @@ pub fn publish(options: &PublishOptions) -> Result<PublishReport, PublishError> 
     let mut checks = report;
     checks.merge(legibility::report(
         &checked,
-        &legibility::targets(&options.viewings),
+        &legibility::targets(&viewings),
     ));
-    let mut generation = made.generation;
+    let mut generation = made.generation.with_region(region);
     match &previous {
         // The same content: the manifest stays byte for byte what it was (and screens get 304s).
         Some(p) if p.id == generation.id => generation = p.clone(),

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::catalog::{CoverItem, Resolver};
-use crate::check::{check_paths, toml_files};
+use crate::check::{RegionPart, check_all, region_of, toml_files};
+use crate::region::{LIBRARY_DIR, Region};
 use crate::diagnostic::Report;
 use crate::generation::{Generation, Library};
 use crate::media::{BlobRef, LocalMedia, Media};
@@ -161,6 +162,8 @@ impl Job<'_> {
 pub struct LocalIngest {
     dir: PathBuf,
     last_good: HashMap<PathBuf, Playlist>,
+    /// The last good version of each library's file and of the inventory.
+    last_good_region: HashMap<PathBuf, RegionPart>,
     lists: HashMap<String, Vec<CoverItem>>,
     catalog: Resolver,
     pictures: Pictures,
@@ -194,6 +197,7 @@ impl LocalIngest {
         Self {
             dir: dir.into(),
             last_good: HashMap::new(),
+            last_good_region: HashMap::new(),
             lists: HashMap::new(),
             catalog,
             pictures: Pictures::with_index(store.join("blobs"), store.join("pictures.json")),
@@ -212,8 +216,10 @@ impl LocalIngest {
 
     /// Reads the folder.
     pub fn load(&mut self) -> Ingested {
-        let (report, fresh) = check_paths(std::slice::from_ref(&self.dir));
-        let (playlists, kept) = self.with_last_good(fresh);
+        let checked = check_all(std::slice::from_ref(&self.dir));
+        let (report, fresh) = (checked.report, checked.playlists);
+        let (playlists, mut kept) = self.with_last_good(fresh);
+        let region = self.region_with_last_good(checked.region_files, &mut kept);
         let made = make_generation(
             playlists,
             &self.dir,
@@ -223,6 +229,10 @@ impl LocalIngest {
             OnBadPicture::LeaveOut,
         )
         .expect("leaving bad pictures out never fails");
+        let made = Made {
+            generation: made.generation.with_region(region),
+            ..made
+        };
         let current: HashSet<String> = made
             .generation
             .blobs
@@ -247,6 +257,29 @@ impl LocalIngest {
             kept,
             warnings: made.warnings,
         }
+    }
+
+    /// The region's files: fresh where good, the last good version where a file has errors now.
+    fn region_with_last_good(
+        &mut self,
+        fresh: Vec<(PathBuf, RegionPart)>,
+        kept: &mut Vec<PathBuf>,
+    ) -> Region {
+        let mut present: Vec<PathBuf> = toml_files(&self.dir).unwrap_or_default();
+        present.extend(toml_files(&self.dir.join(LIBRARY_DIR)).unwrap_or_default());
+        let fresh: HashMap<PathBuf, RegionPart> = fresh.into_iter().collect();
+        let mut parts = Vec::new();
+        for path in &present {
+            if let Some(part) = fresh.get(path) {
+                self.last_good_region.insert(path.clone(), part.clone());
+                parts.push(part.clone());
+            } else if let Some(part) = self.last_good_region.get(path) {
+                kept.push(path.clone());
+                parts.push(part.clone());
+            }
+        }
+        self.last_good_region.retain(|path, _| present.contains(path));
+        region_of(parts.iter())
     }
 
     /// The folder's playlists: fresh ones where the file is good, the last good version where it

@@ -110,9 +110,13 @@ fn tick_now(
     };
 }
 
-/// The screen config, as a resource.
+/// The screen config as the region describes it (from the content playing), as a resource.
 #[derive(Resource, Debug, Clone)]
 pub struct Screen(pub ScreenConfig);
+
+/// The screen config as the screen itself has it, before the region's description.
+#[derive(Resource, Debug, Clone)]
+pub struct LocalScreen(pub ScreenConfig);
 
 /// The order systems run in within a frame.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -292,6 +296,7 @@ pub fn player_app(options: PlayerOptions, source: workers::ContentSource) -> App
         size.touch = options.screen.touch;
     }
     app.insert_resource(Screen(options.screen.clone()))
+        .insert_resource(LocalScreen(options.screen.clone()))
         .insert_resource(options.clock);
     app.add_plugins((
         workers::plugin,

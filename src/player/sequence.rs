@@ -64,7 +64,13 @@ impl Sequencer {
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Sequencer>().add_systems(
         Update,
-        (follow_window_size, follow_schedule, carry_out, advance)
+        (
+            follow_window_size,
+            follow_region,
+            follow_schedule,
+            carry_out,
+            advance,
+        )
             .chain()
             .in_set(PlayerSystems::Sequence),
     );
@@ -82,6 +88,41 @@ fn follow_window_size(
         size.width = physical.x;
         size.height = physical.y;
     }
+}
+
+/// New content may describe this screen differently (its library's hours, its tags, how it is
+/// seen): the screen follows at once. Touch stays as the screen started (the touch bar is built
+/// then); a change to it is taken at the next start.
+fn follow_region(
+    library: Res<CurrentLibrary>,
+    local: Res<super::LocalScreen>,
+    mut screen: ResMut<Screen>,
+    mut size: ResMut<FrameSize>,
+) {
+    if !library.is_changed() {
+        return;
+    }
+    let mut described = library.0.generation.region.apply(&local.0);
+    if described.touch != screen.0.touch {
+        tracing::info!(
+            touch = described.touch,
+            "the region describes this screen's touch differently: taken at the next start"
+        );
+        described.touch = screen.0.touch;
+    }
+    if described == screen.0 {
+        return;
+    }
+    tracing::info!(
+        library = described.library.as_deref().unwrap_or("-"),
+        tags = ?described.tags,
+        timezone = described.timezone.name(),
+        "this screen as the region describes it now"
+    );
+    if size.viewing != described.viewing {
+        size.viewing = described.viewing;
+    }
+    screen.0 = described;
 }
 
 /// Recomputes the program when the content changes or the schedule says it changes now.

@@ -220,6 +220,11 @@ impl Fields {
         self.map.get(key)
     }
 
+    /// The keys that were written and passed their check.
+    pub fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.map.keys().copied()
+    }
+
     pub fn span_of(&self, key: &str) -> Option<Range<usize>> {
         self.get(key).map(|i| i.span.clone())
     }
