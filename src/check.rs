@@ -14,12 +14,12 @@ use crate::spec::{Checker, Fields};
 
 use crate::catalog::{looks_like_book_list, parse};
 use crate::diagnostic::suggest;
-use crate::region::{
-    LIBRARY_DIR, Library, Region, ScreenEntry, build_inventory, build_library, library_id,
-};
 use crate::media::Media;
 use crate::playlist::format::{PLAYLIST, build_playlist};
 use crate::playlist::{Playlist, SlideContent};
+use crate::region::{
+    LIBRARY_DIR, Library, Region, ScreenEntry, build_inventory, build_library, library_id,
+};
 
 /// The most problems reported for one file; the rest are counted.
 pub const MAX_PROBLEMS_SHOWN: usize = 100;
@@ -389,6 +389,15 @@ fn check_library_references(files: &mut [CheckedFile]) {
         let Some(RegionPart::Screens(screens)) = &f.region else {
             continue;
         };
+        // Checked alone, an inventory's libraries are the files beside it.
+        let mut known = known.clone();
+        let beside = f.path.parent().unwrap_or(Path::new("")).join(LIBRARY_DIR);
+        known.extend(
+            toml_files(&beside)
+                .unwrap_or_default()
+                .iter()
+                .map(|p| library_id(p)),
+        );
         let mut problems = Vec::new();
         for (screen, span) in screens {
             if let Some(lib) = &screen.library
@@ -398,7 +407,11 @@ fn check_library_references(files: &mut [CheckedFile]) {
                     Some(near) => format!("did you mean \"{near}\"?"),
                     None => format!(
                         "describe it in {LIBRARY_DIR}/{lib}.toml beside the playlists, or name one of: {}",
-                        if known.is_empty() { "(none yet)".to_string() } else { known.join(", ") }
+                        if known.is_empty() {
+                            "(none yet)".to_string()
+                        } else {
+                            known.join(", ")
+                        }
                     ),
                 };
                 problems.push(

@@ -39,6 +39,7 @@ pub mod sdnotify;
 pub mod selfcheck;
 pub mod show;
 pub mod signing;
+pub mod site;
 pub mod sound;
 pub mod spec;
 pub mod theme;

@@ -61,6 +61,14 @@ enum Command {
         /// Catalog settings (cover and portal addresses) from this screen config.
         #[arg(long)]
         screen: Option<PathBuf>,
+        /// Also write the preview for staff (`forhandsvisning/` in the feed folder): every
+        /// screen of the inventory, now and in the coming 7 days, each page as it draws it.
+        #[arg(long)]
+        preview: bool,
+        /// The preview's first day and time instead of now, in Swedish time: "2026-12-21",
+        /// to see a coming week such as Christmas.
+        #[arg(long, value_name = "TIME", requires = "preview")]
+        preview_from: Option<String>,
     },
     /// Bring a cache up to date with a feed, once, and say what it took.
     Sync {
@@ -187,7 +195,16 @@ fn run(cli: Cli) -> anyhow::Result<bool> {
             out,
             sign,
             screen,
-        } => commands::feed::run_publish(playlists, out, sign, screen.as_deref(), &mut stdout),
+            preview,
+            preview_from,
+        } => commands::feed::run_publish(
+            playlists,
+            out,
+            sign,
+            screen.as_deref(),
+            preview.then_some(preview_from.as_deref()),
+            &mut stdout,
+        ),
         Command::Sync {
             feed,
             cache,

@@ -88,7 +88,9 @@ impl ScreenEntry {
         let d = Viewing::default();
         Viewing {
             diagonal_mm: self.diagonal_mm.map_or(d.diagonal_mm, |mm| mm as f32),
-            distance_mm: self.viewing_distance_mm.map_or(d.distance_mm, |mm| mm as f32),
+            distance_mm: self
+                .viewing_distance_mm
+                .map_or(d.distance_mm, |mm| mm as f32),
         }
     }
 }
@@ -277,7 +279,10 @@ pub fn build_library(fields: &Fields, path: &Path) -> Library {
         name: fields.text("library").unwrap_or_default(),
         address: fields.text("address"),
         timezone: fields.timezone("timezone").map(|tz| tz.name().to_string()),
-        opening: fields.table("opening").map(build_opening).unwrap_or_default(),
+        opening: fields
+            .table("opening")
+            .map(build_opening)
+            .unwrap_or_default(),
     }
 }
 
@@ -652,9 +657,16 @@ size = "1920x1080"
                 "skarmar.toml:7:6: error: screen \"a\" is already in the inventory",
             ]
         );
-        let (_, lines) = check_doc("bibliotek/Stora Biblioteket.toml", "library = \"S\"\n", &LIBRARY);
+        let (_, lines) = check_doc(
+            "bibliotek/Stora Biblioteket.toml",
+            "library = \"S\"\n",
+            &LIBRARY,
+        );
         assert_eq!(lines.len(), 1);
-        assert!(lines[0].contains("the file's name is the library's id"), "{lines:?}");
+        assert!(
+            lines[0].contains("the file's name is the library's id"),
+            "{lines:?}"
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use vitrin::check::check_paths;
 
 use crate::util::{
-    book_lists_named, count, fixture, lines_after, root, stdout, toml_files_in, vitrin, vitrin_in,
+    book_lists_named, count, fixture, lines_after, playlist_files_in, region_files_in, root,
+    stdout, vitrin, vitrin_in,
 };
 
 /// The `# expect: ` lines at the end of a fixture: the headlines it must give, without the path.
@@ -102,14 +103,15 @@ fn the_bundled_content_passes() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // Every file in playlists/ is a playlist ready to play. The screen config is checked, and so
     // are the book lists that covers slides name.
-    let playlists = toml_files_in(&root().join("playlists")).len();
+    let playlists = playlist_files_in(&root().join("playlists")).len();
+    let region = region_files_in(&root().join("playlists")).len();
     let lists = book_lists_named(&root().join("playlists")).len();
     assert!(playlists > 0, "no playlists in playlists/");
     assert_eq!(
         stdout(&o),
         format!(
             "ok: {} checked, {} ready to play, 0 warnings\n",
-            count(playlists + 1 + lists, "file"),
+            count(playlists + region + 1 + lists, "file"),
             count(playlists, "playlist")
         )
     );
@@ -164,7 +166,7 @@ struct DurationTypo {
 impl DurationTypo {
     /// In the first playlist of a folder with a duration written as a number and a unit.
     fn in_first_playlist_with_a_duration(dir: &std::path::Path) -> Self {
-        for file in toml_files_in(dir) {
+        for file in playlist_files_in(dir) {
             let good = std::fs::read_to_string(&file).unwrap();
             for (i, line) in good.lines().enumerate() {
                 let Some(value) = line

@@ -12,7 +12,6 @@ use vitrin::feed::publish::{PublishOptions, generate_key, publish};
 use vitrin::feed::sync::{Outcome, SyncError, SyncOptions, sync_once};
 
 use crate::server::{Behaviour, Server};
-use crate::util::root;
 
 /// A playlist folder with pictures of its own, in a temp folder.
 pub struct Source {
@@ -623,67 +622,10 @@ fn a_sync_killed_at_any_moment_leaves_a_complete_generation() {
 /// A real nginx, as a library would run it, serving a published feed.
 #[test]
 fn nginx_serves_a_feed_a_screen_syncs_from() {
-    let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-        .into_iter()
-        .find(|p| Path::new(p).exists());
-    let nginx = nginx.expect("nginx is missing: run .ci/deps (or .ci/test) to install it");
     let src = Source::new();
     src.publish();
-    let run = tempfile::tempdir().unwrap();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let config = root().join("kiosk/nginx-feed.conf");
-    let template = std::fs::read_to_string(&config).unwrap();
-    // The documented server block, inside a minimal nginx.conf for a test.
-    let server_block = template
-        .replace("listen 443 ssl;", &format!("listen 127.0.0.1:{port};"))
-        .replace("/srv/vitrin-feed", &src.feed().to_string_lossy())
-        .lines()
-        .filter(|l| {
-            !l.trim_start().starts_with("ssl_") && !l.trim_start().starts_with("server_name")
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let conf = format!(
-        "daemon off;\nmaster_process off;\nerror_log {run}/error.log;\npid {run}/nginx.pid;\nevents {{}}\nhttp {{\n  access_log {run}/access.log;\n  client_body_temp_path {run}/body;\n  proxy_temp_path {run}/proxy;\n  fastcgi_temp_path {run}/fastcgi;\n  uwsgi_temp_path {run}/uwsgi;\n  scgi_temp_path {run}/scgi;\n  types {{ application/json json; }}\n{server_block}\n}}\n",
-        run = run.path().display()
-    );
-    let conf_path = run.path().join("nginx.conf");
-    std::fs::write(&conf_path, conf).unwrap();
-    let mut child = std::process::Command::new(nginx)
-        .arg("-c")
-        .arg(&conf_path)
-        .arg("-p")
-        .arg(run.path())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let _nginx = {
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "nginx did not start"
-            );
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!(
-                    "nginx exited: {status}: {}",
-                    std::fs::read_to_string(run.path().join("error.log")).unwrap_or_default()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Kill(child)
-    };
+    let nginx = crate::util::Nginx::serve(&src.feed());
+    let port = nginx.port;
     let url = format!("http://127.0.0.1:{port}/");
     let mut o = SyncOptions::new(&url);
     o.allow_http = true;

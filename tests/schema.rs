@@ -32,11 +32,27 @@ fn load(path: &std::path::Path) -> Json {
 #[test]
 fn every_bundled_playlist_is_valid_against_the_schema() {
     let v = validator(SchemaKind::Playlist);
-    let files = vitrin::check::toml_files(&root().join("playlists")).unwrap();
+    let files = crate::util::playlist_files_in(&root().join("playlists"));
     assert!(!files.is_empty(), "no playlists in playlists/");
     for file in files {
         let doc = load(&file);
         let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+    }
+    // The region's files, each against its own schema.
+    let (library, screens) = (
+        validator(SchemaKind::Library),
+        validator(SchemaKind::Screens),
+    );
+    let region = crate::util::region_files_in(&root().join("playlists"));
+    assert_eq!(region.len(), 3, "the inventory and two libraries");
+    for file in region {
+        let v = if file.parent().unwrap().ends_with("bibliotek") {
+            &library
+        } else {
+            &screens
+        };
+        let errors: Vec<String> = v.iter_errors(&load(&file)).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{}: {errors:?}", file.display());
     }
     let books = validator(SchemaKind::Books);
@@ -75,6 +91,11 @@ fn the_committed_schema_files_are_current() {
     for (path, kind) in [
         ("playlists/playlist.schema.json", SchemaKind::Playlist),
         ("kiosk/screen.schema.json", SchemaKind::Screen),
+        (
+            "playlists/bibliotek/library.schema.json",
+            SchemaKind::Library,
+        ),
+        ("playlists/screens.schema.json", SchemaKind::Screens),
     ] {
         let committed = std::fs::read_to_string(root().join(path)).unwrap();
         assert!(

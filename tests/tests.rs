@@ -12,6 +12,7 @@ mod player;
 mod render;
 mod schema;
 mod server;
+mod site;
 mod touch;
 mod typography;
 mod upkeep;

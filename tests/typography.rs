@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::util::{fixture, root, stdout, toml_files_in};
+use crate::util::{fixture, playlist_files_in, root, stdout};
 
 const SIZES: [(u32, u32); 3] = [(1920, 1080), (1080, 1920), (3840, 2160)];
 
@@ -26,7 +26,7 @@ fn render(size: (u32, u32)) -> Rendered {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pages");
     let mut args: Vec<String> = vec!["render".into()];
-    let mut files = toml_files_in(&root().join("playlists"));
+    let mut files = playlist_files_in(&root().join("playlists"));
     files.push(fixture("typography/stress.toml"));
     for f in files {
         args.push("--playlist".into());

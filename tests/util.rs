@@ -79,11 +79,38 @@ pub fn toml_files_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The playlists among the `.toml` files directly in a folder (not the region's inventory).
+pub fn playlist_files_in(dir: &Path) -> Vec<PathBuf> {
+    toml_files_in(dir)
+        .into_iter()
+        .filter(|p| {
+            vitrin::check::detect_kind(&std::fs::read_to_string(p).unwrap())
+                == vitrin::check::FileKind::Playlist
+        })
+        .collect()
+}
+
+/// The region's files of a playlists folder: its inventory of screens and its libraries.
+pub fn region_files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = toml_files_in(dir)
+        .into_iter()
+        .filter(|p| {
+            vitrin::check::detect_kind(&std::fs::read_to_string(p).unwrap())
+                == vitrin::check::FileKind::Inventory
+        })
+        .collect();
+    let libraries = dir.join("bibliotek");
+    if libraries.is_dir() {
+        files.extend(toml_files_in(&libraries));
+    }
+    files
+}
+
 /// The book lists (the `.toml` sources of covers slides) that the playlists in `dir` name, each
 /// once, read from the files themselves rather than through vitrin.
 pub fn book_lists_named(dir: &Path) -> Vec<PathBuf> {
     let mut lists = std::collections::BTreeSet::new();
-    for file in toml_files_in(dir) {
+    for file in playlist_files_in(dir) {
         let text = std::fs::read_to_string(&file).unwrap();
         let doc: toml::Table =
             toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
@@ -120,4 +147,85 @@ pub fn lines_after(path: &Path, prefix: &str) -> Vec<String> {
         .filter_map(|l| l.strip_prefix(prefix))
         .map(str::to_string)
         .collect()
+}
+
+/// A real nginx, as a library would run it: `kiosk/nginx-feed.conf`'s server block (with a test
+/// port and folder) and `kiosk/nginx-screens.conf`'s tokens, serving `feed` on 127.0.0.1.
+pub struct Nginx {
+    pub port: u16,
+    child: std::process::Child,
+    _run: tempfile::TempDir,
+}
+
+impl Nginx {
+    pub fn serve(feed: &Path) -> Nginx {
+        let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect("nginx is missing: run .ci/deps (or .ci/test) to install it");
+        let run = tempfile::tempdir().unwrap();
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let template = std::fs::read_to_string(root().join("kiosk/nginx-feed.conf")).unwrap();
+        // The documented server block, inside a minimal nginx.conf for a test.
+        let server_block = template
+            .replace("listen 443 ssl;", &format!("listen 127.0.0.1:{port};"))
+            .replace("/srv/vitrin-feed", &feed.to_string_lossy())
+            .lines()
+            .filter(|l| {
+                !l.trim_start().starts_with("ssl_") && !l.trim_start().starts_with("server_name")
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let screens = std::fs::read_to_string(root().join("kiosk/nginx-screens.conf")).unwrap();
+        let conf = format!(
+            "daemon off;\nmaster_process off;\nerror_log {run}/error.log;\npid {run}/nginx.pid;\nevents {{}}\nhttp {{\n  access_log {run}/access.log;\n  client_body_temp_path {run}/body;\n  proxy_temp_path {run}/proxy;\n  fastcgi_temp_path {run}/fastcgi;\n  uwsgi_temp_path {run}/uwsgi;\n  scgi_temp_path {run}/scgi;\n  types {{ application/json json; text/html html; text/css css; image/jpeg jpg; image/png png; }}\n{screens}\n{server_block}\n}}\n",
+            run = run.path().display()
+        );
+        let conf_path = run.path().join("nginx.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        let mut child = Command::new(nginx)
+            .arg("-c")
+            .arg(&conf_path)
+            .arg("-p")
+            .arg(run.path())
+            .stderr(std::fs::File::create(run.path().join("stderr.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "nginx did not start"
+            );
+            if let Ok(Some(status)) = child.try_wait() {
+                let log =
+                    |name: &str| std::fs::read_to_string(run.path().join(name)).unwrap_or_default();
+                panic!(
+                    "nginx exited: {status}: {}{}",
+                    log("stderr.log"),
+                    log("error.log")
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Nginx {
+            port,
+            child,
+            _run: run,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/{path}", self.port)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -79,6 +79,15 @@ pub struct OpeningException {
 }
 
 /// A screen's opening hours. With none configured, the library counts as always staffed.
+/// One day's opening hours ([`OpeningHours::day`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayHours {
+    /// The name of the exception that sets the day's hours, if one does.
+    pub exception: Option<String>,
+    pub staffed: Vec<TimeWindow>,
+    pub self_service: Vec<TimeWindow>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpeningHours {
     pub staffed: Vec<OpeningLine>,
@@ -138,6 +147,31 @@ impl OpeningHours {
     }
 
     /// Every time of day at which some line starts or ends: where the mode can change.
+    /// One day's hours as people read them: the exception's name if the day has one, and the
+    /// windows of each mode that start that day.
+    pub fn day(&self, date: NaiveDate) -> DayHours {
+        let exception = self.exceptions.iter().find(|e| e.dates.contains(&date));
+        let windows = |lines: &[OpeningLine], any_day: bool| -> Vec<TimeWindow> {
+            lines
+                .iter()
+                .filter(|l| any_day || l.days.contains(date.weekday()))
+                .flat_map(|l| l.windows.iter().copied())
+                .collect()
+        };
+        match exception {
+            Some(e) => DayHours {
+                exception: Some(e.name.clone().unwrap_or_else(|| "avvikande tider".into())),
+                staffed: windows(&e.staffed, true),
+                self_service: windows(&e.self_service, true),
+            },
+            None => DayHours {
+                exception: None,
+                staffed: windows(&self.staffed, false),
+                self_service: windows(&self.self_service, false),
+            },
+        }
+    }
+
     pub fn boundaries(&self) -> impl Iterator<Item = TimeOfDay> + '_ {
         let lines = self.staffed.iter().chain(&self.self_service).chain(
             self.exceptions

@@ -12,16 +12,24 @@ pub fn run_publish(
     out: PathBuf,
     sign: Option<PathBuf>,
     screen: Option<&Path>,
+    preview: Option<Option<&str>>,
     w: &mut dyn Write,
 ) -> anyhow::Result<bool> {
     let screen = super::screen_config(screen)?;
+    let now = chrono::Utc::now();
+    // The preview's start, read before anything is published.
+    let preview = match preview {
+        Some(Some(at)) => Some(super::plan::parse_at(at, crate::screen::DEFAULT_TIMEZONE, now)?.0),
+        Some(None) => Some(now),
+        None => None,
+    };
     let options = PublishOptions {
         playlists,
         out,
         sign,
         catalog: screen.catalog,
         catalog_cache: Some(screen.cache_dir.join("catalog")),
-        now: chrono::Utc::now(),
+        now,
         viewings: vec![screen.viewing],
     };
     match publish(&options) {
@@ -49,6 +57,7 @@ pub fn run_publish(
                     ""
                 },
             )?;
+            pages_for_people(&options.out, preview, options.now, w)?;
             Ok(true)
         }
         Err(PublishError::Invalid(report)) => {
@@ -61,6 +70,90 @@ pub fn run_publish(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// After a publish: the fleet page for IT, and with `preview` the preview for staff, from the
+/// manifest just published.
+fn pages_for_people(
+    out: &Path,
+    preview: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+    w: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(out.join(crate::feed::MANIFEST))?;
+    let generation = crate::generation::Generation::parse(&bytes)?;
+    if !generation.region.screens.is_empty() {
+        let page = crate::site::fleet::write_fleet(&generation, out, now)?;
+        writeln!(w, "fleet page: {}", page.display())?;
+    }
+    let Some(from) = preview else {
+        return Ok(());
+    };
+    let store = crate::media::LocalMedia {
+        blob_dir: Some(out.join("blobs")),
+    };
+    let library = crate::generation::Library {
+        generation: generation.clone(),
+        store: std::sync::Arc::new(store.clone()),
+    };
+    let mut draw = |width: u32,
+                    height: u32,
+                    screen: &crate::screen::ScreenConfig,
+                    pages: &[crate::show::Page]|
+     -> Result<Vec<Result<image::RgbaImage, String>>, String> {
+        let dir = super::TempStore::new().map_err(|e| e.to_string())?;
+        let report = crate::player::render::render_pages(
+            pages.to_vec(),
+            library.clone(),
+            screen.clone(),
+            crate::player::render::RenderOptions {
+                width,
+                height,
+                out: dir.0.clone(),
+                transitions: false,
+                text_report: false,
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(pages
+            .iter()
+            .enumerate()
+            .map(|(i, page)| {
+                let name = crate::player::render::page_file_name(i + 1, page);
+                let path = dir.0.join(&name);
+                if let Some((_, why)) = report.skipped.iter().find(|(n, _)| *n == name) {
+                    return Err(why.clone());
+                }
+                image::open(&path)
+                    .map(|i| i.into_rgba8())
+                    .map_err(|e| format!("{}: {e}", path.display()))
+            })
+            .collect())
+    };
+    let started = std::time::Instant::now();
+    let report = crate::site::preview::write_preview(
+        &generation,
+        &crate::site::preview::PreviewOptions {
+            out: out.to_path_buf(),
+            now: from,
+            days: 7,
+            store: &store,
+        },
+        &mut draw,
+    )?;
+    writeln!(
+        w,
+        "preview: {} ({} screens, {} pictures of pages, {} drawn now, {:.1} s)",
+        report.index.display(),
+        report.screens,
+        report.pictures,
+        report.rendered,
+        started.elapsed().as_secs_f64()
+    )?;
+    for f in &report.failed {
+        writeln!(w, "warning: preview: {f}")?;
+    }
+    Ok(())
 }
 
 pub fn run_sync(

@@ -44,7 +44,11 @@ pub fn screen_for(given: Option<&Path>, playlists: Option<&Path>) -> anyhow::Res
             anyhow::bail!(
                 "\"{id}\" is neither a screen config file nor a screen of the inventory in {} (its screens: {})",
                 dir.display(),
-                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
             );
         }
         let local = ScreenConfig {

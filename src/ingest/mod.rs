@@ -17,11 +17,11 @@ use std::sync::Arc;
 
 use crate::catalog::{CoverItem, Resolver};
 use crate::check::{RegionPart, check_all, region_of, toml_files};
-use crate::region::{LIBRARY_DIR, Region};
 use crate::diagnostic::Report;
 use crate::generation::{Generation, Library};
 use crate::media::{BlobRef, LocalMedia, Media};
 use crate::playlist::{Playlist, SlideContent};
+use crate::region::{LIBRARY_DIR, Region};
 pub use covers::resolve_covers;
 pub use pictures::{PictureError, Pictures};
 
@@ -278,7 +278,8 @@ impl LocalIngest {
                 parts.push(part.clone());
             }
         }
-        self.last_good_region.retain(|path, _| present.contains(path));
+        self.last_good_region
+            .retain(|path, _| present.contains(path));
         region_of(parts.iter())
     }
 

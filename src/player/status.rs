@@ -72,6 +72,8 @@ struct Status<'a> {
 pub const HEARTBEAT_SECONDS: f64 = 60.0;
 /// A small screenshot is saved at most this often.
 pub const SMALL_SCREENSHOT_SECONDS: f64 = 300.0;
+/// The small screenshot's width in pixels.
+pub const SMALL_WIDTH: u32 = 480;
 
 /// When status was last written and the small screenshot taken, on the player's clock.
 #[derive(Resource, Debug, Default)]
@@ -80,7 +82,7 @@ pub struct Heartbeat {
     last_small: Option<f64>,
     written: Option<(u64, bool)>,
     /// The heartbeat also goes to `heartbeat_url`, through this thread.
-    sender: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    sender: Option<std::sync::mpsc::SyncSender<Beat>>,
     /// The player watching its own output: samples of screenshots come back here.
     pub self_check: SelfCheck,
     samples: Arc<Mutex<Vec<(Expect, Sample)>>>,
@@ -105,10 +107,27 @@ pub(super) fn plugin(app: &mut App) {
     .add_systems(Update, write_status.in_set(PlayerSystems::Measure));
 }
 
-/// Sends each heartbeat to `url` on a thread of its own (HTTP PUT, short timeouts). One waits at
-/// most: a heartbeat that comes while the last is still being sent is dropped, never queued.
-fn spawn_heartbeat(url: String, token: Option<String>) -> std::sync::mpsc::SyncSender<Vec<u8>> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+/// What goes to the heartbeat's address: the status, or a small screenshot.
+enum Beat {
+    Status(Vec<u8>),
+    Screenshot(Vec<u8>),
+}
+
+/// Where the small screenshot goes beside the heartbeat: the same address with `.png` for its
+/// `.json` (or added), e.g. `…/skarmar/puls/karlstad-entre.png`.
+pub fn screenshot_url(heartbeat_url: &str) -> String {
+    match heartbeat_url.strip_suffix(".json") {
+        Some(stem) => format!("{stem}.png"),
+        None => format!("{heartbeat_url}.png"),
+    }
+}
+
+/// Sends each heartbeat to `url` on a thread of its own (HTTP PUT, short timeouts), and each small
+/// screenshot beside it. Two wait at most: one that comes while they are still being sent is
+/// dropped, never queued.
+fn spawn_heartbeat(url: String, token: Option<String>) -> std::sync::mpsc::SyncSender<Beat> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Beat>(2);
+    let picture_url = screenshot_url(&url);
     let _ = std::thread::Builder::new()
         .name("vitrin-heartbeat".into())
         .spawn(move || {
@@ -124,11 +143,12 @@ fn spawn_heartbeat(url: String, token: Option<String>) -> std::sync::mpsc::SyncS
                 }
             };
             let mut failing = false;
-            for body in rx {
-                let mut request = client
-                    .put(&url)
-                    .header("content-type", "application/json")
-                    .body(body);
+            for beat in rx {
+                let (to, kind, body) = match beat {
+                    Beat::Status(b) => (&url, "application/json", b),
+                    Beat::Screenshot(b) => (&picture_url, "image/png", b),
+                };
+                let mut request = client.put(to).header("content-type", kind).body(body);
                 if let Some(t) = &token {
                     request = request.bearer_auth(t);
                 }
@@ -236,19 +256,26 @@ fn write_status(
     };
     let json = serde_json::to_vec_pretty(&status).expect("status serializes");
     if let Some(sender) = &heartbeat.sender {
-        let _ = sender.try_send(json.clone());
+        let _ = sender.try_send(Beat::Status(json.clone()));
     }
-    let Some(output) = output else { return };
-    if let Err(e) = write_atomic(&output.dir.join("status.json"), &json) {
+    if let Some(output) = output
+        && let Err(e) = write_atomic(&output.dir.join("status.json"), &json)
+    {
         tracing::warn!("cannot write status: {e}");
         return;
     }
     // The screen as it is after each page change, and a small picture of it every few minutes
-    // for a wall of screens elsewhere: one screenshot for both (a window takes one a frame).
+    // for a wall of screens elsewhere (and the fleet page, through the heartbeat's address): one
+    // screenshot for all (a window takes one a frame).
     let mut pictures = Vec::new();
-    if changed && output.screenshot && seq.shown > 0 {
+    if let Some(output) = output
+        && changed
+        && output.screenshot
+        && seq.shown > 0
+    {
         pictures.push((output.dir.join("screen.png"), None));
     }
+    let mut send_small = None;
     if heartbeat
         .last_small
         .is_none_or(|t| now.0 - t >= SMALL_SCREENSHOT_SECONDS)
@@ -256,12 +283,21 @@ fn write_status(
         && compositor.is_idle()
     {
         heartbeat.last_small = Some(now.0);
-        pictures.push((output.dir.join("screen-small.png"), Some(480)));
+        if let Some(output) = output {
+            pictures.push((output.dir.join("screen-small.png"), Some(SMALL_WIDTH)));
+        }
+        send_small = heartbeat.sender.clone();
     }
     // Every heartbeat the screen is looked at, to notice a black or frozen screen.
     let sink = due.then(|| (expect(&seq, now.0), heartbeat.samples.clone()));
-    if !pictures.is_empty() || sink.is_some() {
-        screenshot(&mut commands, image_target.as_deref(), pictures, sink);
+    if !pictures.is_empty() || sink.is_some() || send_small.is_some() {
+        screenshot(
+            &mut commands,
+            image_target.as_deref(),
+            pictures,
+            sink,
+            send_small,
+        );
     }
 }
 
@@ -313,6 +349,7 @@ fn screenshot(
     image_target: Option<&OutputImage>,
     pictures: Vec<(PathBuf, Option<u32>)>,
     sink: Option<(Expect, Arc<Mutex<Vec<(Expect, Sample)>>>)>,
+    send_small: Option<std::sync::mpsc::SyncSender<Beat>>,
 ) {
     let shot = match image_target {
         Some(target) => Screenshot::image(target.0.clone()),
@@ -325,7 +362,16 @@ fn screenshot(
             let image = captured.image.clone();
             let pictures = pictures.clone();
             let sink = sink.clone();
+            let send_small = send_small.clone();
             std::thread::spawn(move || {
+                if let Some(sender) = send_small {
+                    match encode_png(image.clone(), Some(SMALL_WIDTH)) {
+                        Ok(png) => {
+                            let _ = sender.try_send(Beat::Screenshot(png));
+                        }
+                        Err(e) => tracing::warn!("cannot encode the screenshot: {e}"),
+                    }
+                }
                 if let Some((expect, samples)) = sink
                     && let Ok(img) = image.clone().try_into_dynamic()
                 {
@@ -355,6 +401,12 @@ struct Health<'w> {
 /// Encodes a screenshot as PNG (opaque, as the screen is; scaled down to `width` if given) and
 /// puts it in place atomically.
 fn save_screenshot(image: Image, path: &Path, width: Option<u32>) -> Result<(), String> {
+    let png = encode_png(image, width)?;
+    write_atomic(path, &png).map_err(|e| e.to_string())
+}
+
+/// A screenshot as PNG bytes, opaque, scaled down to `width` if given.
+fn encode_png(image: Image, width: Option<u32>) -> Result<Vec<u8>, String> {
     let mut rgb = image
         .try_into_dynamic()
         .map_err(|e| e.to_string())?
@@ -366,5 +418,5 @@ fn save_screenshot(image: Image, path: &Path, width: Option<u32>) -> Result<(), 
     let mut png = Vec::new();
     rgb.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| e.to_string())?;
-    write_atomic(path, &png).map_err(|e| e.to_string())
+    Ok(png)
 }
