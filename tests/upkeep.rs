@@ -215,30 +215,37 @@ fn the_heartbeat_is_sent_to_its_url_with_the_screens_token() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/skarmar/test", listener.local_addr().unwrap());
+    let url = format!(
+        "http://{}/skarmar/puls/hjartslag.json",
+        listener.local_addr().unwrap()
+    );
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut head = Vec::new();
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap();
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = Vec::new();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                head.push(line.trim_end().to_string());
             }
-            if line == "\r\n" {
-                break;
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let _ = stream.write_all(
+                b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+            if tx.send((head, body)).is_err() {
+                return;
             }
-            head.push(line.trim_end().to_string());
         }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
-        stream
-            .write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
-            .unwrap();
-        tx.send((head, String::from_utf8(body).unwrap())).unwrap();
     });
     let screen = ScreenConfig {
         id: "hjartslag".into(),
@@ -252,22 +259,32 @@ fn the_heartbeat_is_sent_to_its_url_with_the_screens_token() {
         screen,
         at("2026-12-01T11:00:00Z"),
     );
-    let mut got = None;
+    // The status, and a small screenshot beside it once a page is on screen (for the fleet page).
+    let (mut status, mut picture) = (None, None);
     let started = Instant::now();
-    while got.is_none() && started.elapsed() < Duration::from_secs(30) {
+    while (status.is_none() || picture.is_none()) && started.elapsed() < Duration::from_secs(60) {
         p.step();
-        got = rx.try_recv().ok();
+        while let Ok((head, body)) = rx.try_recv() {
+            let authorized = head
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case("authorization: Bearer hemligt"));
+            assert!(authorized, "{head:?}");
+            if head[0].starts_with("PUT /skarmar/puls/hjartslag.json ") {
+                status = Some(body);
+            } else if head[0].starts_with("PUT /skarmar/puls/hjartslag.png ") {
+                picture = Some(body);
+            } else {
+                panic!("{head:?}");
+            }
+        }
     }
-    let (head, body) = got.expect("no heartbeat arrived");
-    assert!(head[0].starts_with("PUT /skarmar/test "), "{head:?}");
-    assert!(
-        head.iter()
-            .any(|h| h.eq_ignore_ascii_case("authorization: Bearer hemligt")),
-        "{head:?}"
-    );
-    let status: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let status: serde_json::Value =
+        serde_json::from_slice(&status.expect("no heartbeat arrived")).unwrap();
     assert_eq!(status["screen"], "hjartslag");
     assert_eq!(status["version"], env!("CARGO_PKG_VERSION"));
+    let picture = image::load_from_memory(&picture.expect("no screenshot arrived")).unwrap();
+    // 480 pixels wide at most (the test's screen is smaller).
+    assert!((1..=480).contains(&picture.width()), "{}", picture.width());
 }
 
 #[test]
