@@ -464,3 +464,65 @@ fn a_schedule_change_takes_over_at_its_instant() {
         "the notice came early: {at_notice:.1} s"
     );
 }
+
+/// A screen whose own config names only itself takes its library's hours, tags and viewing from
+/// the region the content describes, and follows a new description when new content comes.
+#[test]
+fn a_screen_follows_the_region_its_content_describes() {
+    use vitrin::calendar::opening::{Mode, OpeningHours, OpeningLine};
+    use vitrin::region::{Library as Lib, Region, ScreenEntry};
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let region = |staffed: &str| Region {
+        libraries: vec![Lib {
+            id: "karlstad".into(),
+            name: "Karlstads stadsbibliotek".into(),
+            address: None,
+            timezone: None,
+            opening: OpeningHours {
+                staffed: vec![OpeningLine::parse(staffed).unwrap()],
+                ..OpeningHours::default()
+            },
+        }],
+        screens: vec![ScreenEntry {
+            id: "karlstad-entre".into(),
+            name: None,
+            library: Some("karlstad".into()),
+            tags: vec!["vuxen".into()],
+            width: 1920,
+            height: 1080,
+            touch: false,
+            diagonal_mm: None,
+            viewing_distance_mm: Some(3000),
+            reduced_motion: false,
+        }],
+    };
+    let content = |staffed: &str| {
+        let mut l = library(vec![text_slides(dir.path(), 2, "5s")]);
+        l.generation = l.generation.with_region(region(staffed));
+        l
+    };
+    let own = ScreenConfig {
+        id: "karlstad-entre".into(),
+        ..ScreenConfig::default()
+    };
+    // 12:00 in Stockholm: the library opens at 18:00, so the screen is closed.
+    let mut p = Player::new_with_source(
+        ContentSource::Fixed(content("mon-sun 18:00-19:00")),
+        own,
+        at("2026-12-01T11:00:00Z"),
+    );
+    assert!(p.until(300, |p| p.seq().program.is_some()));
+    assert_eq!(p.seq().program.as_ref().unwrap().mode, Mode::Closed);
+    let screen = p.app.world().resource::<vitrin::player::Screen>().0.clone();
+    assert_eq!(screen.library.as_deref(), Some("karlstad"));
+    assert_eq!(screen.tags, ["vuxen", "karlstad"]);
+    assert_eq!(screen.viewing.distance_mm, 3000.0);
+    // The library's hours change centrally: open all day. The screen follows with the content.
+    p.app.world_mut().resource_mut::<CurrentLibrary>().0 = content("mon-sun 00:00-24:00");
+    assert!(
+        p.until(600, |p| p.seq().shown >= 1),
+        "the screen never opened"
+    );
+    assert_eq!(p.seq().program.as_ref().unwrap().mode, Mode::Staffed);
+}
