@@ -553,8 +553,8 @@ pub static SCREEN: TableSpec = TableSpec {
             name: "heartbeat_url",
             ty: Ty::Url { qr: false },
             required: false,
-            doc: "Every minute the screen's status is also sent here (HTTP PUT of the same JSON as status.json), with short timeouts.",
-            example: "heartbeat_url = \"https://status.example.se/skarmar/karlstad-entre\"",
+            doc: "Every minute the screen's status is also sent here (HTTP PUT of the same JSON as status.json), and every five minutes a small screenshot beside it (the same address with .png for .json), with short timeouts; the fleet page reads them.",
+            example: "heartbeat_url = \"https://feed.bibliotekvarmland.se/status/puls/karlstad-entre.json\"",
         },
         Field {
             name: "heartbeat_token",

@@ -303,7 +303,7 @@ fn the_preview_and_the_fleet_page_work_in_a_real_browser_from_nginx() {
         }))
         .unwrap()
     };
-    let url = |id: &str, ext: &str| nginx.url(&format!("skarmar/puls/{id}.{ext}"));
+    let url = |id: &str, ext: &str| nginx.url(&format!("status/puls/{id}.{ext}"));
     let minutes = |m: i64| now - chrono::Duration::minutes(m);
     assert_eq!(
         put(
@@ -350,7 +350,7 @@ fn the_preview_and_the_fleet_page_work_in_a_real_browser_from_nginx() {
         ),
         201
     );
-    let dom = browse(&nginx.url("skarmar/"), &["--dump-dom"]);
+    let dom = browse(&nginx.url("status/"), &["--dump-dom"]);
     let state = |id: &str| {
         let at = dom
             .find(&format!("data-screen=\"{id}\""))
@@ -367,7 +367,7 @@ fn the_preview_and_the_fleet_page_work_in_a_real_browser_from_nginx() {
     // Screenshots of both pages, for people to look at.
     let shots = screenshot_dir();
     for (name, path, size) in [
-        ("fleet.png", "skarmar/", "1400,900"),
+        ("fleet.png", "status/", "1400,900"),
         ("preview-index.png", "forhandsvisning/", "1280,1400"),
         (
             "preview-screen.png",

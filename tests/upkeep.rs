@@ -216,7 +216,7 @@ fn the_heartbeat_is_sent_to_its_url_with_the_screens_token() {
     let dir = tempfile::tempdir().unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!(
-        "http://{}/skarmar/puls/hjartslag.json",
+        "http://{}/status/puls/hjartslag.json",
         listener.local_addr().unwrap()
     );
     let (tx, rx) = std::sync::mpsc::channel();
@@ -269,9 +269,9 @@ fn the_heartbeat_is_sent_to_its_url_with_the_screens_token() {
                 .iter()
                 .any(|h| h.eq_ignore_ascii_case("authorization: Bearer hemligt"));
             assert!(authorized, "{head:?}");
-            if head[0].starts_with("PUT /skarmar/puls/hjartslag.json ") {
+            if head[0].starts_with("PUT /status/puls/hjartslag.json ") {
                 status = Some(body);
-            } else if head[0].starts_with("PUT /skarmar/puls/hjartslag.png ") {
+            } else if head[0].starts_with("PUT /status/puls/hjartslag.png ") {
                 picture = Some(body);
             } else {
                 panic!("{head:?}");

@@ -114,7 +114,7 @@ enum Beat {
 }
 
 /// Where the small screenshot goes beside the heartbeat: the same address with `.png` for its
-/// `.json` (or added), e.g. `…/skarmar/puls/karlstad-entre.png`.
+/// `.json` (or added), e.g. `…/status/puls/karlstad-entre.png`.
 pub fn screenshot_url(heartbeat_url: &str) -> String {
     match heartbeat_url.strip_suffix(".json") {
         Some(stem) => format!("{stem}.png"),

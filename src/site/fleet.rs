@@ -1,8 +1,8 @@
-//! The fleet page for IT, written by `vitrin publish` into the feed folder's `skarmar/`: every
+//! The fleet page for IT, written by `vitrin publish` into the feed folder's `status/`: every
 //! screen of the inventory with its last heartbeat, mode, generation, last sync, errors, display
 //! power and latest screenshot, and screens that are silent, not syncing or on an old generation
 //! marked. Screens send their heartbeat to the same web server (`heartbeat_url`: an HTTP PUT of
-//! `status.json` to `skarmar/puls/ID.json`, and of a small screenshot to `ID.png`; nginx takes
+//! `status.json` to `status/puls/ID.json`, and of a small screenshot to `ID.png`; nginx takes
 //! them with its WebDAV module, one write-only place and password per screen, so no vitrin server
 //! runs). The page itself is static: a table of the inventory, filled in by a small script that
 //! reads the heartbeats every minute.
@@ -41,7 +41,7 @@ struct FleetScreen<'a> {
     library: Option<&'a str>,
 }
 
-/// Writes the fleet page for `generation`'s inventory into `out/skarmar/`.
+/// Writes the fleet page for `generation`'s inventory into `out/status/`.
 pub fn write_fleet(
     generation: &Generation,
     out: &Path,

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 /// The folders under the feed folder.
 pub const PREVIEW_DIR: &str = "forhandsvisning";
-pub const FLEET_DIR: &str = "skarmar";
+pub const FLEET_DIR: &str = "status";
 
 /// Text made safe for HTML, in element content and in quoted attributes.
 pub fn esc(text: &str) -> String {
