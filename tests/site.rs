@@ -267,6 +267,17 @@ fn the_preview_and_the_fleet_page_work_in_a_real_browser_from_nginx() {
         "{page}"
     );
     assert!(page.contains("13:00–"), "the schedule changes at 13:00");
+    // The legibility warnings stand beside the page they concern.
+    let slide3 = page
+        .find("Välkommen – bild 3")
+        .expect("the third slide's page");
+    let after = &page[slide3..];
+    let warning = after.find("Varning:").expect("its warning");
+    assert!(
+        warning < after.find("</figure>").unwrap(),
+        "the warning is in the page's own figure"
+    );
+    assert!(after[warning..].contains("too short to read"), "{after}");
     // A second publish with nothing changed draws nothing again.
     let again = publish(
         dir.path(),

@@ -131,7 +131,18 @@ fn the_player_plays_in_a_window_and_a_click_brings_the_next_page() {
     // What the window shows is the page, QR code and all.
     let img = image::open(&screenshot).unwrap().into_rgb8();
     assert_eq!(img.dimensions(), (1280, 720));
-    assert_eq!(qr_codes(&img), ["https://bibliotekvarmland.se/fonstertest"]);
+    let codes = qr_codes(&img);
+    if codes.is_empty() {
+        // Kept for a person to look at: what the window showed instead.
+        let keep = root().join("target/window-test-screen.png");
+        let _ = std::fs::copy(&screenshot, &keep);
+        panic!(
+            "no QR code in the window's screenshot (kept as {}); status {first}\n{}",
+            keep.display(),
+            log_text()
+        );
+    }
+    assert_eq!(codes, ["https://bibliotekvarmland.se/fonstertest"]);
 
     // A click on the touch bar's forward arrow (bottom right): the next page, long before its
     // 60 s are up.
