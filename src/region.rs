@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::opening::OpeningHours;
 use crate::layout::Viewing;
-use crate::screen::{OPENING, ScreenConfig, build_opening};
+use crate::screen::{
+    DIAGONAL, OPENING, REDUCED_MOTION, ScreenConfig, TAGS, VIEWING_DISTANCE, build_opening,
+};
 use crate::spec::{Checker, Field, Fields, TableSpec, Ty, Value};
 
 /// The folder beside the playlists that holds one file per library.
@@ -462,17 +464,7 @@ static SCREEN_ENTRY: TableSpec = TableSpec {
             doc: "The library it is in: the name of its file in bibliotek/ without .toml. The screen follows that library's hours and gets its id as a tag.",
             example: "library = \"karlstad\"",
         },
-        Field {
-            name: "tags",
-            ty: Ty::List {
-                item: &Ty::Text,
-                min: 0,
-                single: true,
-            },
-            required: false,
-            doc: "Playlists can target screens by tag, like \"barn\" or \"vuxen\".",
-            example: "tags = [\"vuxen\", \"entre\"]",
-        },
+        TAGS,
         Field {
             name: "orientation",
             ty: Ty::Enum {
@@ -497,33 +489,9 @@ static SCREEN_ENTRY: TableSpec = TableSpec {
             doc: "The screen is a touch kiosk (default false).",
             example: "touch = true",
         },
-        Field {
-            name: "diagonal",
-            ty: Ty::Length {
-                min_mm: 250,
-                max_mm: 5100,
-            },
-            required: false,
-            doc: "The visible diagonal (default \"55in\").",
-            example: "diagonal = \"55in\"",
-        },
-        Field {
-            name: "viewing_distance",
-            ty: Ty::Length {
-                min_mm: 300,
-                max_mm: 30_000,
-            },
-            required: false,
-            doc: "How far away visitors read it (default \"2m\").",
-            example: "viewing_distance = \"3m\"",
-        },
-        Field {
-            name: "reduced_motion",
-            ty: Ty::Bool,
-            required: false,
-            doc: "Only gentle fades on this screen.",
-            example: "reduced_motion = true",
-        },
+        DIAGONAL,
+        VIEWING_DISTANCE,
+        REDUCED_MOTION,
     ],
     validate: Some(validate_screen),
 };

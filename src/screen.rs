@@ -351,6 +351,52 @@ static CATALOG: TableSpec = TableSpec {
     validate: None,
 };
 
+/// The screen's visible diagonal: with the viewing distance it sets how small text may get. In a screen config and in the region's inventory alike.
+pub(crate) const DIAGONAL: Field = Field {
+    name: "diagonal",
+    ty: Ty::Length {
+        min_mm: 250,
+        max_mm: 5100,
+    },
+    required: false,
+    doc: "The screen's visible diagonal (default \"55in\"). With the viewing distance it sets how small text may get.",
+    example: "diagonal = \"55in\"",
+};
+
+/// How far away the screen is read. In a screen config and in the region's inventory alike.
+pub(crate) const VIEWING_DISTANCE: Field = Field {
+    name: "viewing_distance",
+    ty: Ty::Length {
+        min_mm: 300,
+        max_mm: 30_000,
+    },
+    required: false,
+    doc: "How far away visitors read the screen (default \"2m\"): text stays readable from there (ADA §703.5.5) and QR codes scannable (a tenth of it wide).",
+    example: "viewing_distance = \"3m\"",
+};
+
+/// Only gentle fades. In a screen config and in the region's inventory alike.
+pub(crate) const REDUCED_MOTION: Field = Field {
+    name: "reduced_motion",
+    ty: Ty::Bool,
+    required: false,
+    doc: "Every transition a gentle fade, never a slide, and nothing that flashes (default false).",
+    example: "reduced_motion = true",
+};
+
+/// Tags, in a screen config and in the region's inventory alike.
+pub(crate) const TAGS: Field = Field {
+    name: "tags",
+    ty: Ty::List {
+        item: &Ty::Text,
+        min: 0,
+        single: true,
+    },
+    required: false,
+    doc: "Playlists can target screens by tag, like \"barn\" or \"vuxen\" (a screen's own tags are added to the inventory's).",
+    example: "tags = [\"barn\", \"vuxen\"]",
+};
+
 /// The screen config file.
 pub static SCREEN: TableSpec = TableSpec {
     noun: "screen config",
@@ -363,17 +409,7 @@ pub static SCREEN: TableSpec = TableSpec {
             doc: "Names this screen in logs; playlists can target it by id.",
             example: "id = \"karlstad-entre\"",
         },
-        Field {
-            name: "tags",
-            ty: Ty::List {
-                item: &Ty::Text,
-                min: 0,
-                single: true,
-            },
-            required: false,
-            doc: "Playlists can target screens by tag, like \"karlstad\" or \"barn\".",
-            example: "tags = [\"karlstad\", \"vuxen\"]",
-        },
+        TAGS,
         Field {
             name: "timezone",
             ty: Ty::Timezone,
@@ -481,33 +517,9 @@ pub static SCREEN: TableSpec = TableSpec {
             doc: "When the screen makes no sound at all, in local time (a window past midnight covers the night).",
             example: "quiet_hours = \"19:00-09:00\"",
         },
-        Field {
-            name: "diagonal",
-            ty: Ty::Length {
-                min_mm: 250,
-                max_mm: 5100,
-            },
-            required: false,
-            doc: "The screen's visible diagonal (default \"55in\"). With the viewing distance it sets how small text may get.",
-            example: "diagonal = \"55in\"",
-        },
-        Field {
-            name: "viewing_distance",
-            ty: Ty::Length {
-                min_mm: 300,
-                max_mm: 30_000,
-            },
-            required: false,
-            doc: "How far away visitors read the screen (default \"2m\"): text stays readable from there (ADA §703.5.5) and QR codes scannable (a tenth of it wide).",
-            example: "viewing_distance = \"3m\"",
-        },
-        Field {
-            name: "reduced_motion",
-            ty: Ty::Bool,
-            required: false,
-            doc: "Every transition a gentle fade, never a slide, and nothing that flashes (default false).",
-            example: "reduced_motion = true",
-        },
+        DIAGONAL,
+        VIEWING_DISTANCE,
+        REDUCED_MOTION,
         Field {
             name: "opening",
             ty: Ty::Table(&OPENING),

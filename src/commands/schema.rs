@@ -17,33 +17,30 @@ pub enum SchemaKind {
 
 /// The schema as pretty-printed JSON.
 pub fn schema_json(kind: SchemaKind) -> String {
-    let schema = match kind {
-        SchemaKind::Playlist => document_schema(
+    let (spec, file, title) = match kind {
+        SchemaKind::Playlist => (
             &crate::playlist::format::PLAYLIST,
-            "https://bibliotekvarmland.se/vitrin/playlist.schema.json",
+            "playlist",
             "vitrin playlist",
         ),
-        SchemaKind::Screen => document_schema(
-            &crate::screen::SCREEN,
-            "https://bibliotekvarmland.se/vitrin/screen.schema.json",
-            "vitrin screen config",
-        ),
-        SchemaKind::Books => document_schema(
+        SchemaKind::Screen => (&crate::screen::SCREEN, "screen", "vitrin screen config"),
+        SchemaKind::Books => (
             &crate::catalog::curated::COVER_LIST,
-            "https://bibliotekvarmland.se/vitrin/books.schema.json",
+            "books",
             "vitrin book list",
         ),
-        SchemaKind::Library => document_schema(
-            &crate::region::LIBRARY,
-            "https://bibliotekvarmland.se/vitrin/library.schema.json",
-            "vitrin library",
-        ),
-        SchemaKind::Screens => document_schema(
+        SchemaKind::Library => (&crate::region::LIBRARY, "library", "vitrin library"),
+        SchemaKind::Screens => (
             &crate::region::INVENTORY,
-            "https://bibliotekvarmland.se/vitrin/screens.schema.json",
+            "screens",
             "vitrin inventory of screens",
         ),
     };
+    let schema = document_schema(
+        spec,
+        &format!("https://bibliotekvarmland.se/vitrin/{file}.schema.json"),
+        title,
+    );
     let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
     text.push('\n');
     text
