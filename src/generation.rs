@@ -310,6 +310,45 @@ mod tests {
     }
 
     #[test]
+    fn the_region_travels_with_the_content_and_is_checked_on_arrival() {
+        use crate::region::{Region, ScreenEntry};
+        let entry = |id: &str| ScreenEntry {
+            id: id.into(),
+            name: None,
+            library: None,
+            tags: Vec::new(),
+            width: 1920,
+            height: 1080,
+            touch: false,
+            diagonal_mm: None,
+            viewing_distance_mm: None,
+            reduced_motion: false,
+        };
+        let region = Region {
+            libraries: Vec::new(),
+            screens: vec![entry("karlstad-entre")],
+        };
+        let m = manifest().with_region(region.clone());
+        assert_ne!(m.id, manifest().id, "the region is part of the content");
+        assert_eq!(Generation::parse(&m.to_bytes()).unwrap().region, region);
+        // An id that could name a file elsewhere, or a region changed after the id was made.
+        let bad = manifest().with_region(Region {
+            libraries: Vec::new(),
+            screens: vec![entry("../../etc")],
+        });
+        assert!(matches!(
+            Generation::parse(&bad.to_bytes()),
+            Err(GenerationError::Region(_))
+        ));
+        let mut changed = manifest().with_region(region);
+        changed.region.screens[0].touch = true;
+        assert!(matches!(
+            Generation::parse(&changed.to_bytes()),
+            Err(GenerationError::Generation { .. })
+        ));
+    }
+
+    #[test]
     fn refuses_what_it_cannot_trust() {
         let mut m = manifest();
         m.playlists[0].name = "Ändrad".into();
