@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::calendar::hours::HoursBoard;
 use crate::layout::{BookLayout, CoversLayout, Rect, Scale, TitleBadge, TypographicCover};
 use crate::typeset::{self, Face, LINE_HEIGHT, Setting, Spec};
 
@@ -200,6 +201,228 @@ pub struct WordsText {
     pub rule: Rect,
     pub headline: Placed,
     pub body: Option<Placed>,
+}
+
+/// An hours slide's texts: the headline, the library and the date under it, then a table of the
+/// week (a column of days, then staffed and meröppet hours), then days with other hours coming.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HoursText {
+    pub rule: Rect,
+    pub headline: Placed,
+    /// The library's name and the date, a line each.
+    pub subtitle: Vec<Placed>,
+    /// The column heads over the hours.
+    pub heads: Vec<Placed>,
+    /// A row a day: its name, then its hours per column. Today's row is set bold.
+    pub rows: Vec<Vec<Placed>>,
+    /// Which rows are days with other hours than usual.
+    pub marked: Vec<usize>,
+    pub coming: Vec<Placed>,
+}
+
+impl HoursText {
+    pub fn placed(&self) -> impl Iterator<Item = &Placed> {
+        std::iter::once(&self.headline)
+            .chain(&self.subtitle)
+            .chain(&self.heads)
+            .chain(self.rows.iter().flatten())
+            .chain(&self.coming)
+    }
+}
+
+/// How wide `text` is on one line at `size`.
+fn natural_width(text: &str, face: Face, size: f32) -> f32 {
+    typeset::set(&Spec {
+        text,
+        face,
+        width: f32::MAX / 4.0,
+        height: size * LINE_HEIGHT * 2.0,
+        max_lines: 1,
+        size,
+        floor: size,
+    })
+    .width()
+}
+
+/// Sets an hours slide in `area` (the box of a text slide without a picture). The table's
+/// columns are as wide as their longest text, at one size for every cell: the body size, or
+/// smaller until the week fits the width and the height, never below the floor.
+pub fn hours(s: &Scale, area: Rect, title: &str, board: &HoursBoard) -> HoursText {
+    let b = s.headline_block();
+    let mut y = area.y;
+    let rule = Rect::new(area.x, y, b.rule_width, b.rule_height);
+    y += b.rule_height + b.row_gap;
+    let headline = typeset::set(&spec(
+        title,
+        Face::Bold,
+        Rect::new(area.x, 0.0, area.w, area.h * 0.22),
+        2,
+        s.title,
+        s.title_floor,
+    ));
+    let headline = place(
+        Role::Headline,
+        Rect::new(area.x, y, area.w, headline.height()),
+        Align::Left,
+        headline,
+    );
+    y += headline.rect.h + b.row_gap * 0.5;
+    let date = capitalize(&board.date);
+    let mut subtitle = Vec::new();
+    for line in board.library.iter().chain(std::iter::once(&date)) {
+        let setting = typeset::set(&spec(
+            line,
+            Face::Regular,
+            Rect::new(area.x, 0.0, area.w, area.h * 0.12),
+            2,
+            s.body,
+            s.body_floor,
+        ));
+        let p = place(
+            Role::Body,
+            Rect::new(area.x, y, area.w, setting.height()),
+            Align::Left,
+            setting,
+        );
+        y += p.rect.h;
+        subtitle.push(p);
+    }
+    y += s.gap;
+    // The table's texts, a row each: the heads first (empty above the days).
+    let mut table: Vec<Vec<(String, Face)>> = Vec::new();
+    if !board.rows.is_empty() {
+        let mut heads = vec![
+            (String::new(), Face::Regular),
+            ("Bemannat".into(), Face::Regular),
+        ];
+        if board.has_self_service {
+            heads.push(("Meröppet".into(), Face::Regular));
+        }
+        table.push(heads);
+    }
+    for (i, row) in board.rows.iter().enumerate() {
+        let face = if i == 0 { Face::Bold } else { Face::Regular };
+        let mut cells = vec![(row.day.clone(), face), (row.staffed.clone(), face)];
+        if board.has_self_service {
+            cells.push((row.self_service.clone(), face));
+        }
+        table.push(cells);
+    }
+    let notes: Vec<String> = if board.rows.is_empty() {
+        vec!["Se bibliotekets öppettider på bibliotekvarmland.se".to_string()]
+    } else {
+        board.coming.clone()
+    };
+    // One size for the table: as large as the body size, the height and the width allow.
+    let floor = s.body_floor;
+    let lines = table.len() as f32 + notes.len() as f32 * 1.5;
+    let room = (area.bottom() - y).max(0.0);
+    let mut size = (room / (lines * LINE_HEIGHT * 1.1)).min(s.body);
+    let columns = table.first().map_or(0, Vec::len);
+    let gap = s.gap * 1.5;
+    let widths_at = |size: f32| -> Vec<f32> {
+        (0..columns)
+            .map(|c| {
+                table
+                    .iter()
+                    .map(|row| natural_width(&row[c].0, row[c].1, size))
+                    .fold(0.0, f32::max)
+            })
+            .collect()
+    };
+    let gaps = columns.saturating_sub(1) as f32;
+    let mut widths = widths_at(size.max(floor));
+    let texts: f32 = widths.iter().sum();
+    if texts + gap * gaps > area.w && texts > 0.0 {
+        // Texts grow with the size, the gaps between the columns do not.
+        size = (size * (area.w - gap * gaps).max(0.0) / texts).max(floor);
+        widths = widths_at(size.max(floor));
+    }
+    let size = size.max(floor);
+    // At the floor the columns may stand closer, down to half the usual gap.
+    // A little slack in each cell: widths were measured at this very size.
+    let slack = size * 0.1;
+    let gap = if gaps > 0.0 {
+        let cells = widths.iter().sum::<f32>() + slack * columns as f32;
+        gap.min((area.w - cells) / gaps).max(s.gap * 0.5)
+    } else {
+        gap
+    };
+    let row_h = size * LINE_HEIGHT * 1.1;
+    let mut specs: Vec<(Rect, Face, &str)> = Vec::new();
+    for row in &table {
+        let mut x = area.x;
+        for (c, (text, face)) in row.iter().enumerate() {
+            let w = (widths[c] + slack).min(area.right() - x).max(0.0);
+            specs.push((Rect::new(x, y, w, row_h), *face, text));
+            x += widths[c] + gap;
+        }
+        y += row_h;
+    }
+    let settings = typeset::set_row(
+        &specs
+            .iter()
+            .map(|(r, face, t)| spec(t, *face, *r, 1, size, floor))
+            .collect::<Vec<_>>(),
+    );
+    let mut placed: Vec<Placed> = specs
+        .iter()
+        .zip(settings)
+        .map(|((r, _, _), setting)| place(Role::Body, *r, Align::Left, setting))
+        .collect();
+    let mut rows: Vec<Vec<Placed>> = Vec::new();
+    let mut heads = Vec::new();
+    for (i, row) in table.iter().enumerate() {
+        let cells: Vec<Placed> = placed.drain(..row.len()).collect();
+        if i == 0 {
+            // The empty head over the days is no text.
+            heads = cells.into_iter().skip(1).collect();
+        } else {
+            rows.push(cells);
+        }
+    }
+    y += s.gap * 0.5;
+    let mut coming = Vec::new();
+    for note in &notes {
+        let setting = typeset::set(&spec(
+            note,
+            Face::Regular,
+            Rect::new(area.x, 0.0, area.w, (area.bottom() - y).max(0.0)),
+            2,
+            size,
+            floor,
+        ));
+        let p = place(
+            Role::Body,
+            Rect::new(area.x, y, area.w, setting.height()),
+            Align::Left,
+            setting,
+        );
+        y += p.rect.h + s.gap * 0.25;
+        coming.push(p);
+    }
+    HoursText {
+        rule,
+        headline,
+        subtitle,
+        heads,
+        rows,
+        marked: board
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.exception)
+            .map(|(i, _)| i)
+            .collect(),
+        coming,
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|first| first.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// The headline (at most three lines) and text of a qr or text slide in `area`.

@@ -108,7 +108,11 @@ pub fn check_playlist(
         for slide in 0..playlist.slides.len() {
             let mut slowest: Option<(usize, Duration)> = None;
             let mut findings = Vec::new();
-            for page in slide_pages(playlist, slide, scale.covers_per_page()) {
+            let mut pages = slide_pages(playlist, slide, scale.covers_per_page());
+            // Hours are the screen's: checked with a library's full week and holidays ahead.
+            let (opening, library, today) = sample_hours();
+            crate::show::fill_hours(&mut pages, &opening, Some(library), today);
+            for page in pages {
                 // A QR code that cannot be made is an error `check` reports already.
                 let Ok(text) = page_text(&page.content, &scale) else {
                     continue;
@@ -147,6 +151,41 @@ pub fn check_playlist(
 
 /// Where a message names the screen sizes it holds for.
 const AT: &str = "{at}";
+
+/// A full week of a library with long names, a holiday in the week and one after it: the most an
+/// hours slide shows, for checking it without a screen.
+fn sample_hours() -> (
+    crate::calendar::opening::OpeningHours,
+    &'static str,
+    chrono::NaiveDate,
+) {
+    use crate::calendar::opening::{OpeningException, OpeningHours, OpeningLine};
+    let line = |t: &str| OpeningLine::parse(t).expect("a sample line");
+    let date = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 12, d).expect("a sample date");
+    let opening = OpeningHours {
+        staffed: vec![
+            line("mon-thu 10:00-19:00"),
+            line("fri 10:00-18:00"),
+            line("sat 11:00-15:00"),
+        ],
+        self_service: vec![line("mon-sun 07:00-22:00")],
+        exceptions: vec![
+            OpeningException {
+                name: Some("Julafton".into()),
+                dates: vec![date(24)],
+                staffed: vec![line("10:00-13:00")],
+                self_service: vec![line("06:00-18:00")],
+            },
+            OpeningException {
+                name: Some("Nyårsafton".into()),
+                dates: vec![date(31)],
+                staffed: vec![line("10:00-13:00")],
+                self_service: vec![line("06:00-16:00")],
+            },
+        ],
+    };
+    (opening, "Karlstads stadsbibliotek", date(23))
+}
 
 /// The findings on one page of a slide, set as `text`.
 fn check_page(
@@ -218,6 +257,18 @@ fn spots<'a>(
             if let Some(b) = &words.body {
                 out.push((Spot::Key("text"), b));
             }
+        }
+        PageText::Hours(h) => {
+            out.push((Spot::Key("title"), &h.headline));
+            // The rest is computed from the library's hours: a problem is the slide's as a whole.
+            out.extend(
+                h.subtitle
+                    .iter()
+                    .chain(&h.heads)
+                    .chain(h.rows.iter().flatten())
+                    .chain(&h.coming)
+                    .map(|p| (Spot::Key("kind"), p)),
+            );
         }
         PageText::Covers(c) => {
             out.push((Spot::Key("title"), &c.text.heading));

@@ -12,7 +12,7 @@ use image::RgbaImage;
 
 use crate::catalog::CoverItem;
 use crate::compose::{
-    self, BookText, BookWords, CoversText, CoversWords, PictureText, Placed, WordsText,
+    self, BookText, BookWords, CoversText, CoversWords, HoursText, PictureText, Placed, WordsText,
 };
 use crate::layout::{BookLayout, CodeLayout, CoversLayout, Rect, Scale, TypographicCover};
 use crate::media::{Fit, ImageProblem, Media, MediaError, MediaStore, decode_image, is_real_cover};
@@ -67,6 +67,8 @@ pub enum PageText {
         layout: CodeLayout,
         words: WordsText,
     },
+    /// The library's opening hours.
+    Hours(Box<HoursText>),
 }
 
 /// A covers page: where everything goes, its texts, and the typographic covers of books whose
@@ -103,6 +105,7 @@ impl PageText {
                 .chain(art.iter().flat_map(|a| a.1.iter()))
                 .collect(),
             PageText::Code { words, .. } => vec![&words.headline],
+            PageText::Hours(h) => h.placed().collect(),
         }
     }
 
@@ -326,6 +329,12 @@ pub fn page_text(content: &PageContent, scale: &Scale) -> Result<PageText, Prepa
                 art: None,
             }
         }
+        PageContent::Hours { title, board } => PageText::Hours(Box::new(compose::hours(
+            scale,
+            scale.text(false).words,
+            title,
+            board,
+        ))),
         PageContent::Code { title, url } => {
             let modules = qr_modules(url).ok_or_else(|| PrepareError::Qr {
                 url: url.clone(),

@@ -190,6 +190,7 @@ impl Region {
         let mine = |key: &str| local.set_locally.contains(&key);
         let mut c = local.clone();
         c.library = entry.library.clone();
+        c.library_name = library.map(|l| l.name.clone());
         c.place = entry.name.clone();
         let mut tags: Vec<String> = if mine("tags") {
             local.tags.clone()

@@ -64,6 +64,7 @@ pub struct ScreenConfig {
     /// From the region's inventory: the screen's library (its id), where it stands, and its
     /// picture's size in pixels as it hangs.
     pub library: Option<String>,
+    pub library_name: Option<String>,
     pub place: Option<String>,
     pub size: Option<(u32, u32)>,
 }
@@ -98,6 +99,7 @@ impl Default for ScreenConfig {
             source: None,
             set_locally: Vec::new(),
             library: None,
+            library_name: None,
             place: None,
             size: None,
         }
@@ -217,6 +219,7 @@ fn build(f: &Fields, path: &Path) -> ScreenConfig {
         source: Some(path.to_path_buf()),
         set_locally: f.keys().collect(),
         library: None,
+        library_name: None,
         place: None,
         size: None,
     }

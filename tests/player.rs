@@ -526,3 +526,52 @@ fn a_screen_follows_the_region_its_content_describes() {
     );
     assert_eq!(p.seq().program.as_ref().unwrap().mode, Mode::Staffed);
 }
+
+/// An hours page shows the screen's library's hours for today, and tomorrow's at midnight.
+#[test]
+fn the_hours_page_turns_to_the_next_day_at_midnight() {
+    use vitrin::calendar::opening::{OpeningException, OpeningHours, OpeningLine};
+    use vitrin::show::PageContent;
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let hours = playlist(
+        &dir.path().join("tider.toml"),
+        "name = \"Tider\"\n[[slide]]\nkind = \"hours\"\nduration = \"5s\"\n",
+    );
+    let screen = ScreenConfig {
+        opening: OpeningHours {
+            staffed: vec![OpeningLine::parse("mon-sun 00:00-24:00").unwrap()],
+            self_service: Vec::new(),
+            exceptions: vec![OpeningException {
+                name: Some("Julafton".into()),
+                dates: vec![chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()],
+                staffed: vec![OpeningLine::parse("00:00-24:00").unwrap()],
+                self_service: Vec::new(),
+            }],
+        },
+        ..ScreenConfig::default()
+    };
+    // 23:59:50 in Stockholm on the 23rd; the clock runs with the player's.
+    let mut p = Player::new_with_source(
+        ContentSource::Fixed(library(vec![hours])),
+        screen,
+        at("2026-12-23T22:59:50Z"),
+    )
+    .with_clock(WallClock::From(at("2026-12-23T22:59:50Z")));
+    let today = |p: &Player| match p.seq().order.pages().first().map(|pg| &pg.content) {
+        Some(PageContent::Hours { board, .. }) => Some(board.clone()),
+        _ => None,
+    };
+    assert!(p.until(300, |p| p.seq().shown >= 1));
+    let before = today(&p).expect("an hours page");
+    assert_eq!(before.date, "onsdag 23 december");
+    assert_eq!(before.rows[1].day, "I morgon, Julafton");
+    assert!(
+        p.until(600, |p| today(p)
+            .is_some_and(|b| b.date == "torsdag 24 december")),
+        "the hours page still shows the 23rd after midnight"
+    );
+    let after = today(&p).unwrap();
+    assert_eq!(after.rows[0].day, "I dag, Julafton");
+    assert!(p.seconds() >= 10.0 - 1e-6, "not before midnight");
+}

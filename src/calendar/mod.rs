@@ -3,6 +3,7 @@
 //! "10:00-19:00") and answer questions about a local wall-clock time; nothing here reads the clock.
 
 pub mod clock;
+pub mod hours;
 pub mod opening;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};

@@ -76,7 +76,8 @@ fn pages_at(
         )?;
         return Ok(None);
     }
-    let pages = pages_for(&program, playlists, scale.covers_per_page());
+    let mut pages = pages_for(&program, playlists, scale.covers_per_page());
+    crate::show::fill_hours_for(&mut pages, screen, at);
     Ok(Some((
         pages,
         format!("what screen \"{}\" plays at {local}", screen.id),
@@ -111,13 +112,15 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
         (pages, what, library)
     } else if !args.playlist.is_empty() {
         let library = playlist_files(&args.playlist, resolver, &store.0, out)?;
-        let pages = library
+        let mut pages = library
             .playlists()
             .iter()
             .flat_map(|p| {
                 (0..p.slides.len()).flat_map(|i| slide_pages(p, i, scale.covers_per_page()))
             })
             .collect::<Vec<_>>();
+        let (at, _) = super::plan::parse_at(&args.at, screen.timezone, chrono::Utc::now())?;
+        crate::show::fill_hours_for(&mut pages, &screen, at);
         let names: Vec<String> = library
             .playlists()
             .iter()

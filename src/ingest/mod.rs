@@ -136,6 +136,7 @@ impl Job<'_> {
                 }
                 Ok(true)
             }
+            SlideContent::Hours { .. } => Ok(true),
         }
     }
 

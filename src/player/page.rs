@@ -304,6 +304,19 @@ impl Ui<'_, '_, '_> {
                     self.lines(call, color(self.palette.text));
                 }
             }
+            (_, PageText::Hours(h)) => {
+                let (fg, accent) = (color(self.palette.text), color(self.palette.accent));
+                let muted = color(self.palette.muted);
+                self.fill(h.rule, accent);
+                self.lines(&h.headline, fg);
+                for line in h.subtitle.iter().chain(&h.heads) {
+                    self.lines(line, muted);
+                }
+                // Days with other hours say so in their name; colour alone would not reach everyone.
+                for cell in h.rows.iter().flatten().chain(&h.coming) {
+                    self.lines(cell, fg);
+                }
+            }
             (_, PageText::Code { layout, words }) => {
                 self.headline_and_text(words);
                 if let Some(qr) = add(Slot::Qr) {

@@ -17,7 +17,7 @@ use super::{
 
 const SECOND: u64 = 1000;
 
-pub const SLIDE_KINDS: &[&str] = &["image", "carousel", "covers", "qr", "text"];
+pub const SLIDE_KINDS: &[&str] = &["image", "carousel", "covers", "qr", "text", "hours"];
 const FITS: &[&str] = &["fill", "fit"];
 
 const TEXT_LIST: Ty = Ty::List {
@@ -355,6 +355,18 @@ pub static SLIDE: TaggedSpec = TaggedSpec {
             fields: &[TITLE, BODY, SIDE_IMAGE],
             validate: None,
         },
+        Variant {
+            name: "hours",
+            doc: "The opening hours of the screen's library, staffed and meröppet: today's, the rest of the week's, and days with other hours in the coming two weeks. Computed from the library's hours (the region's bibliotek/ files, or the screen's [opening]), so always right.",
+            fields: &[Field {
+                name: "title",
+                ty: Ty::Text,
+                required: false,
+                doc: "The headline (default \"Öppettider\"); the library's name goes under it.",
+                example: "title = \"Välkommen in\"",
+            }],
+            validate: None,
+        },
     ],
 };
 
@@ -571,6 +583,9 @@ fn build_content(f: &Fields) -> Option<SlideContent> {
         "covers" => build_covers(f),
         "qr" => build_qr(f),
         "text" => build_text(f),
+        "hours" => Some(SlideContent::Hours {
+            title: f.text("title"),
+        }),
         _ => None,
     }
 }

@@ -57,6 +57,9 @@ pub struct Slide {
     pub chime: Option<Chime>,
 }
 
+/// The headline of an hours slide that names none.
+pub const HOURS_TITLE: &str = "Öppettider";
+
 /// What a slide shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -103,6 +106,12 @@ pub enum SlideContent {
         title: String,
         text: Option<String>,
         image: Option<Media>,
+    },
+    /// The opening hours of the screen's library: today's, the rest of the week's, and days with
+    /// other hours coming up. Computed on the screen from its library's hours, never typed.
+    Hours {
+        /// The headline (default "Öppettider").
+        title: Option<String>,
     },
 }
 
@@ -191,6 +200,7 @@ impl SlideContent {
             SlideContent::Covers { .. } => "covers",
             SlideContent::Qr { .. } => "qr",
             SlideContent::Text { .. } => "text",
+            SlideContent::Hours { .. } => "hours",
         }
     }
 
@@ -215,6 +225,9 @@ impl SlideContent {
             SlideContent::Qr { title, .. } | SlideContent::Text { title, .. } => {
                 format!("\"{title}\"")
             }
+            SlideContent::Hours { title } => {
+                format!("\"{}\"", title.as_deref().unwrap_or(HOURS_TITLE))
+            }
         }
     }
 
@@ -229,6 +242,7 @@ impl SlideContent {
             SlideContent::Qr { image, .. } | SlideContent::Text { image, .. } => {
                 image.iter().collect()
             }
+            SlideContent::Hours { .. } => Vec::new(),
         }
     }
 
@@ -271,6 +285,7 @@ impl SlideContent {
                 out.push(title);
                 out.extend(text.as_deref());
             }
+            SlideContent::Hours { title } => out.extend(title.as_deref()),
         }
         out
     }
@@ -287,6 +302,7 @@ impl SlideContent {
             SlideContent::Qr { image, .. } | SlideContent::Text { image, .. } => {
                 image.iter_mut().collect()
             }
+            SlideContent::Hours { .. } => Vec::new(),
         }
     }
 }

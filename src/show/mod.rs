@@ -12,6 +12,11 @@ use std::time::Duration;
 use crate::catalog::CoverItem;
 use crate::media::{Fit, Media};
 use crate::playlist::{Chime, Picture, Playlist, Slide, SlideContent, Transition};
+use chrono::NaiveDate;
+
+use crate::calendar::hours::HoursBoard;
+use crate::calendar::opening::OpeningHours;
+use crate::playlist::HOURS_TITLE;
 use crate::schedule::Program;
 use crate::theme::Theme;
 
@@ -61,6 +66,8 @@ pub enum PageContent {
     },
     /// A qr slide's code as large as the screen allows, with its title ([`code_detail`]).
     Code { title: String, url: String },
+    /// The library's opening hours, filled in for the screen and the day by [`fill_hours`].
+    Hours { title: String, board: HoursBoard },
 }
 
 /// One still screen and how long it stays.
@@ -257,7 +264,49 @@ pub fn slide_pages(playlist: &Playlist, index: usize, covers_per_page: usize) ->
             },
             slide.duration,
         )],
+        SlideContent::Hours { title } => vec![parts.page(
+            1,
+            PageContent::Hours {
+                title: title.as_deref().unwrap_or(HOURS_TITLE).to_string(),
+                board: HoursBoard::default(),
+            },
+            slide.duration,
+        )],
     }
+}
+
+/// Fills the hours pages among `pages` for `screen` at `at` (its library's name and hours, its
+/// local date). Returns whether there were any.
+pub fn fill_hours_for(
+    pages: &mut [Page],
+    screen: &crate::screen::ScreenConfig,
+    at: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    let today = crate::schedule::local_time(screen.timezone, at).date();
+    fill_hours(
+        pages,
+        &screen.opening,
+        screen.library_name.as_deref(),
+        today,
+    )
+}
+
+/// Fills the hours pages among `pages` with the screen's hours for its local date `today`.
+/// Returns whether there were any (they change at midnight).
+pub fn fill_hours(
+    pages: &mut [Page],
+    opening: &OpeningHours,
+    library: Option<&str>,
+    today: NaiveDate,
+) -> bool {
+    let mut any = false;
+    for page in pages {
+        if let PageContent::Hours { board, .. } = &mut page.content {
+            *board = crate::calendar::hours::board(opening, library, today);
+            any = true;
+        }
+    }
+    any
 }
 
 /// Makes the pages of one slide: each names the slide and takes its transition and theme.

@@ -99,37 +99,7 @@ pub fn mode_sv(mode: crate::calendar::opening::Mode) -> &'static str {
     }
 }
 
-/// A date as Swedes write it in running text: "onsdag 24 december".
-pub fn date_sv(date: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    format!(
-        "{} {} {}",
-        weekday_sv(date.weekday()),
-        date.day(),
-        MONTHS[date.month0() as usize]
-    )
-}
-
-/// Swedish weekday names, Monday first.
-pub fn weekday_sv(day: chrono::Weekday) -> &'static str {
-    [
-        "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag",
-    ][day.num_days_from_monday() as usize]
-}
+pub use crate::calendar::hours::{date_sv, weekday_sv};
 
 #[cfg(test)]
 mod tests {

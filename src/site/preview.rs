@@ -114,11 +114,13 @@ pub fn write_preview(
             let index = match programs.iter().position(|(p, _)| *p == e.program) {
                 Some(i) => i,
                 None => {
-                    let pages = match e.program.reason {
+                    let mut pages = match e.program.reason {
                         Reason::Closed => Vec::new(),
                         Reason::Nothing => vec![welcome_page()],
                         _ => pages_for(&e.program, playlists, scale.covers_per_page()),
                     };
+                    // Hours pages as they show on the day this program first plays.
+                    crate::show::fill_hours_for(&mut pages, &config, e.from);
                     let pictures = pages
                         .into_iter()
                         .map(|page| PagePicture {
@@ -296,6 +298,24 @@ pub fn page_alt(page: &Page) -> String {
             text.as_ref().map(|t| format!(". {t}")).unwrap_or_default()
         ),
         PageContent::Welcome => "vitrins välkomstsida: inget program spelas".into(),
+        PageContent::Hours { title, board } => {
+            let mut words = vec![title.clone()];
+            words.extend(board.library.clone());
+            for r in &board.rows {
+                words.push(format!(
+                    "{}: bemannat {}{}",
+                    r.day,
+                    r.staffed,
+                    if board.has_self_service {
+                        format!(", meröppet {}", r.self_service)
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            words.extend(board.coming.iter().cloned());
+            words.join(". ")
+        }
         PageContent::Book { book, .. } => format!("Boken {}", book.title),
         PageContent::Code { title, url } => format!("{title}. QR-kod till {url}"),
     }
