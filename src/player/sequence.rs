@@ -100,18 +100,21 @@ fn follow_region(
     local: Res<super::LocalScreen>,
     mut screen: ResMut<Screen>,
     mut size: ResMut<FrameSize>,
+    mut touch_described: Local<Option<bool>>,
 ) {
     if !library.is_changed() {
         return;
     }
     let mut described = library.0.generation.region.apply(&local.0);
-    if described.touch != screen.0.touch {
+    // The first content tells what the region says now; a later change is news.
+    if touch_described.is_some_and(|t| t != described.touch) {
         tracing::info!(
             touch = described.touch,
-            "the region describes this screen's touch differently: taken at the next start"
+            "the region describes this screen's touch differently now: taken at the next start"
         );
-        described.touch = screen.0.touch;
     }
+    *touch_described = Some(described.touch);
+    described.touch = screen.0.touch;
     if described == screen.0 {
         return;
     }
