@@ -252,41 +252,31 @@ pub fn hours(s: &Scale, area: Rect, title: &str, board: &HoursBoard) -> HoursTex
     let mut y = area.y;
     let rule = Rect::new(area.x, y, b.rule_width, b.rule_height);
     y += b.rule_height + b.row_gap;
-    let headline = typeset::set(&spec(
-        title,
-        Face::Bold,
-        Rect::new(area.x, 0.0, area.w, area.h * 0.22),
-        2,
-        s.title,
-        s.title_floor,
-    ));
-    let headline = place(
+    let headline = stacked(
         Role::Headline,
-        Rect::new(area.x, y, area.w, headline.height()),
-        Align::Left,
-        headline,
-    );
-    y += headline.rect.h + b.row_gap * 0.5;
-    let date = capitalize(&board.date);
-    let mut subtitle = Vec::new();
-    for line in board.library.iter().chain(std::iter::once(&date)) {
-        let setting = typeset::set(&spec(
-            line,
-            Face::Regular,
-            Rect::new(area.x, 0.0, area.w, area.h * 0.12),
+        &spec(
+            title,
+            Face::Bold,
+            Rect::new(area.x, 0.0, area.w, area.h * 0.22),
             2,
-            s.body,
-            s.body_floor,
-        ));
-        let p = place(
-            Role::Body,
-            Rect::new(area.x, y, area.w, setting.height()),
-            Align::Left,
-            setting,
-        );
-        y += p.rect.h;
-        subtitle.push(p);
-    }
+            s.title,
+            s.title_floor,
+        ),
+        area.x,
+        &mut y,
+    );
+    y += b.row_gap * 0.5;
+    let date = capitalize(&board.date);
+    let subtitle: Vec<Placed> = board
+        .library
+        .iter()
+        .chain(std::iter::once(&date))
+        .map(|line| {
+            let box_ = Rect::new(area.x, 0.0, area.w, area.h * 0.12);
+            let line = spec(line, Face::Regular, box_, 2, s.body, s.body_floor);
+            stacked(Role::Body, &line, area.x, &mut y)
+        })
+        .collect();
     y += s.gap;
     // The table's texts, a row each: the heads first (empty above the days).
     let mut table: Vec<Vec<(String, Face)>> = Vec::new();
@@ -384,22 +374,10 @@ pub fn hours(s: &Scale, area: Rect, title: &str, board: &HoursBoard) -> HoursTex
     y += s.gap * 0.5;
     let mut coming = Vec::new();
     for note in &notes {
-        let setting = typeset::set(&spec(
-            note,
-            Face::Regular,
-            Rect::new(area.x, 0.0, area.w, (area.bottom() - y).max(0.0)),
-            2,
-            size,
-            floor,
-        ));
-        let p = place(
-            Role::Body,
-            Rect::new(area.x, y, area.w, setting.height()),
-            Align::Left,
-            setting,
-        );
-        y += p.rect.h + s.gap * 0.25;
-        coming.push(p);
+        let box_ = Rect::new(area.x, 0.0, area.w, (area.bottom() - y).max(0.0));
+        let note = spec(note, Face::Regular, box_, 2, size, floor);
+        coming.push(stacked(Role::Body, &note, area.x, &mut y));
+        y += s.gap * 0.25;
     }
     HoursText {
         rule,
@@ -416,6 +394,19 @@ pub fn hours(s: &Scale, area: Rect, title: &str, board: &HoursBoard) -> HoursTex
             .collect(),
         coming,
     }
+}
+
+/// Sets a text left-aligned at `x`, `y` as wide as its box, and moves `y` below it.
+fn stacked(role: Role, text: &Spec, x: f32, y: &mut f32) -> Placed {
+    let setting = typeset::set(text);
+    let p = place(
+        role,
+        Rect::new(x, *y, text.width, setting.height()),
+        Align::Left,
+        setting,
+    );
+    *y += p.rect.h;
+    p
 }
 
 fn capitalize(text: &str) -> String {
