@@ -332,27 +332,12 @@ pub fn check_all(paths: &[PathBuf]) -> Checked {
 pub fn load_region(dir: &Path) -> (Region, Report) {
     let mut paths: Vec<PathBuf> = toml_files(dir).unwrap_or_default();
     paths.extend(toml_files(&dir.join(LIBRARY_DIR)).unwrap_or_default());
-    let mut files: Vec<CheckedFile> = paths
-        .iter()
-        .filter(|p| {
-            std::fs::read_to_string(p).is_ok_and(|text| {
-                matches!(detect_kind(&text), FileKind::Library | FileKind::Inventory)
-            })
-        })
-        .map(|p| check_file(p))
-        .collect();
-    check_library_references(&mut files);
-    let mut report = Report::default();
-    let mut parts = Vec::new();
-    for mut f in files {
-        if let Some(part) = f.region.take()
-            && !f.has_errors()
-        {
-            parts.push(part);
-        }
-        report.files.push(f.into_report());
-    }
-    (region_of(parts.iter()), report)
+    paths.retain(|p| {
+        std::fs::read_to_string(p)
+            .is_ok_and(|text| matches!(detect_kind(&text), FileKind::Library | FileKind::Inventory))
+    });
+    let checked = check_all(&paths);
+    (checked.region, checked.report)
 }
 
 /// The region the parts describe: libraries by id, screens in the order they are written.

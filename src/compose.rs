@@ -215,8 +215,6 @@ pub struct HoursText {
     pub heads: Vec<Placed>,
     /// A row a day: its name, then its hours per column. Today's row is set bold.
     pub rows: Vec<Vec<Placed>>,
-    /// Which rows are days with other hours than usual.
-    pub marked: Vec<usize>,
     pub coming: Vec<Placed>,
 }
 
@@ -266,7 +264,7 @@ pub fn hours(s: &Scale, area: Rect, title: &str, board: &HoursBoard) -> HoursTex
         &mut y,
     );
     y += b.row_gap * 0.5;
-    let date = capitalize(&board.date);
+    let date = crate::calendar::hours::capitalized(&board.date);
     let subtitle: Vec<Placed> = board
         .library
         .iter()
@@ -385,13 +383,6 @@ pub fn hours(s: &Scale, area: Rect, title: &str, board: &HoursBoard) -> HoursTex
         subtitle,
         heads,
         rows,
-        marked: board
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.exception)
-            .map(|(i, _)| i)
-            .collect(),
         coming,
     }
 }
@@ -407,13 +398,6 @@ fn stacked(role: Role, text: &Spec, x: f32, y: &mut f32) -> Placed {
     );
     *y += p.rect.h;
     p
-}
-
-fn capitalize(text: &str) -> String {
-    let mut c = text.chars();
-    c.next()
-        .map(|first| first.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// The headline (at most three lines) and text of a qr or text slide in `area`.

@@ -121,7 +121,8 @@ pub fn date_sv(date: NaiveDate) -> String {
     )
 }
 
-fn capitalized(word: &str) -> String {
+/// The text with its first letter upper-case: "Torsdag 24 december".
+pub fn capitalized(word: &str) -> String {
     let mut c = word.chars();
     c.next()
         .map(|first| first.to_uppercase().chain(c).collect())
