@@ -12,6 +12,7 @@ pub mod check;
 pub mod commands;
 pub mod compose;
 pub mod diagnostic;
+pub mod events;
 
 pub mod feed;
 pub mod fsutil;

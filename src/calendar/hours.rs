@@ -130,7 +130,7 @@ pub fn capitalized(word: &str) -> String {
 }
 
 /// A time as on Swedish signs: whole hours alone ("10"), others with a point ("10.30").
-fn time_sv(minutes: u16) -> String {
+pub(crate) fn time_sv(minutes: u16) -> String {
     let (h, m) = (minutes / 60, minutes % 60);
     if m == 0 {
         format!("{h:02}")
