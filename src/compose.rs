@@ -6,7 +6,9 @@
 use serde::Serialize;
 
 use crate::calendar::hours::HoursBoard;
-use crate::layout::{BookLayout, CoversLayout, Rect, Scale, TitleBadge, TypographicCover};
+use crate::layout::{
+    BOOK_QR_DISTANCE_MM, BookLayout, CoversLayout, Rect, Scale, TitleBadge, TypographicCover,
+};
 use crate::typeset::{self, Face, LINE_HEIGHT, Setting, Spec};
 
 /// How lines sit in their box.
@@ -385,6 +387,352 @@ pub fn hours(s: &Scale, area: Rect, title: &str, board: &HoursBoard) -> HoursTex
         rows,
         coming,
     }
+}
+
+/// One event on an events page, as given to [`events`].
+#[derive(Debug, Clone)]
+pub struct EventWords<'a> {
+    /// Its day and time: "I dag", "kl. 10–10.30".
+    pub day: &'a str,
+    pub time: &'a str,
+    pub title: &'a str,
+    pub place: Option<&'a str>,
+    pub text: Option<&'a str>,
+    /// Its code's width in modules with the quiet zone, when it has a page to link to.
+    pub modules: Option<u32>,
+}
+
+/// One event set: its lines one under the other, its code on the right.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventText {
+    /// Its day and time: one text, or two in a column of their own.
+    pub when: Vec<Placed>,
+    pub title: Placed,
+    pub place: Option<Placed>,
+    pub text: Option<Placed>,
+    pub code: Option<Rect>,
+    /// The rule under the event, between it and the next.
+    pub rule: Option<Rect>,
+}
+
+/// An events page's texts: the headline, then a row per event, or a note (and the calendar's
+/// code) when there are none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventsText {
+    pub rule: Rect,
+    pub headline: Placed,
+    pub events: Vec<EventText>,
+    pub note: Option<Placed>,
+    pub code: Option<Rect>,
+}
+
+impl EventsText {
+    pub fn placed(&self) -> impl Iterator<Item = &Placed> {
+        std::iter::once(&self.headline)
+            .chain(self.events.iter().flat_map(|e| {
+                e.when.iter().chain(
+                    [Some(&e.title), e.place.as_ref(), e.text.as_ref()]
+                        .into_iter()
+                        .flatten(),
+                )
+            }))
+            .chain(self.note.iter())
+    }
+}
+
+/// Sets an events page on a screen: a headline, then [`Scale::events_per_page`] rows of equal
+/// height, each with the event's day and time, its title (two lines at most), its place and as
+/// much of its description as the row holds, and on the right a code to its page, sized to be
+/// scanned by someone at the screen. `note` (with the calendar's code) stands in for events.
+pub fn events(
+    s: &Scale,
+    heading: &str,
+    items: &[EventWords],
+    note: Option<&str>,
+    note_modules: Option<u32>,
+) -> EventsText {
+    let area = s.screen().inset(s.margin);
+    let b = s.headline_block();
+    let mut y = area.y;
+    let rule = Rect::new(area.x, y, b.rule_width, b.rule_height);
+    y += b.rule_height + b.row_gap;
+    let headline = stacked(
+        Role::Headline,
+        &spec(
+            heading,
+            Face::Bold,
+            Rect::new(area.x, 0.0, area.w, area.h * 0.2),
+            1,
+            s.title,
+            s.title_floor,
+        ),
+        area.x,
+        &mut y,
+    );
+    y += s.gap;
+    let rows = s.events_per_page();
+    let row_h = ((area.bottom() - y) / rows as f32).floor();
+    let items = &items[..items.len().min(rows)];
+    let g = EventGeometry::new(s, area.w, row_h - s.gap, items);
+    let events = items
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let top = y + i as f32 * row_h;
+            let mut set = event_row(s, &g, e, Rect::new(area.x, top, area.w, row_h - s.gap));
+            set.rule = (i + 1 < items.len()).then(|| {
+                Rect::new(
+                    area.x,
+                    top + row_h - s.gap * 0.5,
+                    area.w,
+                    (s.body * 0.04).max(2.0),
+                )
+            });
+            set
+        })
+        .collect();
+    let mut note_y = y;
+    let note = note.map(|n| {
+        stacked(
+            Role::Body,
+            &spec(
+                n,
+                Face::Regular,
+                Rect::new(area.x, 0.0, area.w, area.h * 0.3),
+                3,
+                s.body,
+                s.body_floor,
+            ),
+            area.x,
+            &mut note_y,
+        )
+    });
+    let code = note_modules.filter(|_| note.is_some()).map(|m| {
+        let side = s.qr_side_for(m, BOOK_QR_DISTANCE_MM * 2.0);
+        Rect::new(area.x, note_y + s.gap, side, side)
+    });
+    EventsText {
+        rule,
+        headline,
+        events,
+        note,
+        code,
+    }
+}
+
+/// What every row of an events page shares, so that they line up and match: the columns, the
+/// codes' size, and one size for the days and times and one for the titles (the largest at which
+/// each of them fits, as [`typeset::set_row`] does for a row of captions).
+struct EventGeometry {
+    /// The day-and-time column's width on a landscape screen; 0 on a portrait one, where they
+    /// stand above the title.
+    column: f32,
+    /// The codes' side, when any event has one.
+    side: Option<f32>,
+    when_size: f32,
+    title_size: f32,
+    title_lines: usize,
+}
+
+impl EventGeometry {
+    fn new(s: &Scale, width: f32, row_h: f32, items: &[EventWords]) -> Self {
+        let side = items
+            .iter()
+            .filter_map(|e| e.modules)
+            .max()
+            .map(|m| s.qr_side_for(m, BOOK_QR_DISTANCE_MM))
+            .filter(|side| *side <= row_h);
+        let column = if s.portrait() {
+            0.0
+        } else {
+            (width * 0.34).round()
+        };
+        let text_w = width - column - side.map_or(0.0, |side| side + s.gap);
+        let when_w = if s.portrait() { text_w } else { column - s.gap };
+        let common = |texts: &mut dyn Iterator<Item = &str>, w: f32, lines: usize, size: f32| {
+            texts
+                .map(|text| {
+                    typeset::fit_size(&Spec {
+                        text,
+                        face: Face::Bold,
+                        width: w,
+                        height: lines as f32 * size * LINE_HEIGHT * 1.01,
+                        max_lines: lines,
+                        size,
+                        floor: s.body_floor.min(size),
+                    })
+                })
+                .fold(size, f32::min)
+        };
+        let when_size = common(
+            &mut items.iter().flat_map(|e| [e.day, e.time]),
+            when_w,
+            1,
+            s.body,
+        );
+        // Above the title on a portrait screen: the day and the time. Under it: a line of place.
+        let above = if s.portrait() {
+            2.0 * when_size * LINE_HEIGHT
+        } else {
+            0.0
+        };
+        let below = (s.body * 0.75).max(s.body_floor) * LINE_HEIGHT;
+        // As many title lines as the row holds (three at most), at the size all titles fit.
+        let mut title_lines = 3;
+        let mut title_size;
+        loop {
+            title_size = common(
+                &mut items.iter().map(|e| e.title),
+                text_w,
+                title_lines,
+                s.body * 1.15,
+            );
+            let lines = if items.iter().any(|e| e.place.is_some()) {
+                below
+            } else {
+                0.0
+            };
+            let fits = above + title_lines as f32 * title_size * LINE_HEIGHT + lines <= row_h;
+            if fits || title_lines == 1 {
+                break;
+            }
+            title_lines -= 1;
+        }
+        Self {
+            column,
+            side,
+            when_size,
+            title_size,
+            title_lines,
+        }
+    }
+}
+
+/// One event in its row: its day and time (on a landscape screen in a column of their own on the
+/// left, on a portrait one above the title), its title, its place and as much of its description
+/// as the row holds; its code on the right.
+fn event_row(s: &Scale, g: &EventGeometry, e: &EventWords, row: Rect) -> EventText {
+    let small = (s.body * 0.75).max(s.body_floor);
+    let code = g
+        .side
+        .filter(|_| e.modules.is_some())
+        .map(|side| Rect::new(row.right() - side, row.y, side, side));
+    let right = g
+        .side
+        .map_or(row.right(), |side| row.right() - side - s.gap);
+    let bottom = row.bottom();
+    // At a size chosen for the page: the box only says how many lines it may take.
+    // Never past the row: a text that would be is shortened with "…".
+    let fixed = |t: &str, face: Face, x: f32, w: f32, lines: usize, size: f32, y: f32| {
+        let h = (lines as f32 * size * LINE_HEIGHT * 1.01).min(bottom - y);
+        spec_owned(t, face, w.min(right - x), h.max(0.0), lines, size, size)
+    };
+    let mut y = row.y;
+    let when: Vec<Placed> = [e.day, e.time]
+        .into_iter()
+        .map(|t| {
+            let w = if g.column > 0.0 {
+                g.column - s.gap
+            } else {
+                right - row.x
+            };
+            stacked_owned(
+                Role::Body,
+                fixed(t, Face::Bold, row.x, w, 1, g.when_size, y),
+                row.x,
+                &mut y,
+            )
+        })
+        .collect();
+    let x = row.x + g.column;
+    if g.column > 0.0 {
+        y = row.y;
+    }
+    let title = stacked_owned(
+        Role::Body,
+        fixed(
+            e.title,
+            Face::Bold,
+            x,
+            right - x,
+            g.title_lines,
+            g.title_size,
+            y,
+        ),
+        x,
+        &mut y,
+    );
+    let text = |t: &str, lines: usize, y: f32| {
+        spec_owned(
+            t,
+            Face::Regular,
+            right - x,
+            (bottom - y).max(0.0),
+            lines,
+            small,
+            s.body_floor,
+        )
+    };
+    let fits = |y: f32| bottom - y >= small * LINE_HEIGHT;
+    let place = match e.place {
+        // A narrow portrait row gives the place a second line.
+        Some(p) if fits(y) => Some(stacked_owned(
+            Role::Body,
+            text(p, if s.portrait() { 2 } else { 1 }, y),
+            x,
+            &mut y,
+        )),
+        _ => None,
+    };
+    let description = match e.text {
+        Some(t) if fits(y) => Some(stacked_owned(Role::Body, text(t, 2, y), x, &mut y)),
+        _ => None,
+    };
+    EventText {
+        when,
+        title,
+        place,
+        text: description,
+        code,
+        rule: None,
+    }
+}
+
+/// A text's setting asked for a box `w` by `h`.
+#[allow(clippy::too_many_arguments)]
+fn spec_owned(
+    text: &str,
+    face: Face,
+    w: f32,
+    h: f32,
+    max_lines: usize,
+    size: f32,
+    floor: f32,
+) -> (Setting, f32) {
+    (
+        typeset::set(&Spec {
+            text,
+            face,
+            width: w,
+            height: h,
+            max_lines,
+            size,
+            floor: floor.min(size),
+        }),
+        w,
+    )
+}
+
+/// Places a setting at `x`, `y`, as wide as its box, and moves `y` below it.
+fn stacked_owned(role: Role, (setting, w): (Setting, f32), x: f32, y: &mut f32) -> Placed {
+    let p = place(
+        role,
+        Rect::new(x, *y, w, setting.height()),
+        Align::Left,
+        setting,
+    );
+    *y += p.rect.h;
+    p
 }
 
 /// Sets a text left-aligned at `x`, `y` as wide as its box, and moves `y` below it.

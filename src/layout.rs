@@ -195,6 +195,12 @@ impl Scale {
         }
     }
 
+    /// How many events an events page holds on this screen: three, in rows tall enough for a
+    /// title of two or three lines and a code scanned at the screen.
+    pub fn events_per_page(&self) -> usize {
+        3
+    }
+
     pub fn screen(&self) -> Rect {
         Rect::new(0.0, 0.0, self.width, self.height)
     }

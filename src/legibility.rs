@@ -112,6 +112,18 @@ pub fn check_playlist(
             // Hours are the screen's: checked with a library's full week and holidays ahead.
             let (opening, library, today) = sample_hours();
             crate::show::fill_hours(&mut pages, &opening, Some(library), today);
+            // Events are the calendar's: checked with a page of long ones.
+            for page in &mut pages {
+                if let PageContent::Calendar { title, qr, .. } = &page.content {
+                    page.content = PageContent::Events {
+                        title: title.clone(),
+                        items: sample_events(scale.events_per_page()),
+                        note: None,
+                        qr: qr.clone(),
+                        position: None,
+                    };
+                }
+            }
             for page in pages {
                 // A QR code that cannot be made is an error `check` reports already.
                 let Ok(text) = page_text(&page.content, &scale) else {
@@ -185,6 +197,58 @@ fn sample_hours() -> (
         ],
     };
     (opening, "Karlstads stadsbibliotek", date(23))
+}
+
+/// Events with the longest texts a page commonly gets, for checking an events slide without its
+/// calendar.
+fn sample_events(n: usize) -> Vec<crate::show::EventLine> {
+    let line = |day: &str, time: &str, title: &str, place: &str| crate::show::EventLine {
+        day: day.into(),
+        time: time.into(),
+        title: title.into(),
+        place: Some(place.into()),
+        text: Some(
+            "Vi läser, pratar och fikar tillsammans. Alla är välkomna och det kostar ingenting."
+                .into(),
+        ),
+        url: Some("https://bibliotekvarmland.se/evenemang/2026/12/forfattarsamtal-karlstad".into()),
+    };
+    [
+        line(
+            "Pågår nu",
+            "till 16",
+            "Sagostund för de minsta",
+            "Karlstads stadsbibliotek, Sagorummet",
+        ),
+        line(
+            "I morgon",
+            "kl. 17.30–19",
+            "Författarsamtal: en kväll om deckare från Värmland",
+            "Arvika bibliotek, Hörsalen",
+        ),
+        line(
+            "Onsdag 30 september",
+            "kl. 10.30–11.15",
+            "Språkcafé – öva svenska över en kopp kaffe",
+            "Kristinehamns bibliotek",
+        ),
+        line(
+            "Lördag 12 december",
+            "hela dagen",
+            "Bokrea: gallrade böcker för fem kronor styck",
+            "Sunne bibliotek",
+        ),
+        line(
+            "Fredag 18 december",
+            "kl. 20–01",
+            "Läsnatt för unga",
+            "Filipstads bibliotek, Ungdomsavdelningen",
+        ),
+    ]
+    .into_iter()
+    .cycle()
+    .take(n)
+    .collect()
 }
 
 /// The findings on one page of a slide, set as `text`.
@@ -269,6 +333,14 @@ fn spots<'a>(
                     .chain(&h.coming)
                     .map(|p| (Spot::Key("kind"), p)),
             );
+        }
+        PageText::Events(t) => {
+            // The events' own texts are the calendar's, not the slide's: on a screen they are set
+            // at one size a page, never below the floor, and shortened with "…" where they must
+            // be (the code leads to the whole). The sample events count only for the time to
+            // read them.
+            out.push((Spot::Key("title"), &t.headline));
+            out.extend(t.note.iter().map(|n| (Spot::Key("kind"), n)));
         }
         PageText::Covers(c) => {
             out.push((Spot::Key("title"), &c.text.heading));

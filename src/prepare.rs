@@ -12,7 +12,8 @@ use image::RgbaImage;
 
 use crate::catalog::CoverItem;
 use crate::compose::{
-    self, BookText, BookWords, CoversText, CoversWords, HoursText, PictureText, Placed, WordsText,
+    self, BookText, BookWords, CoversText, CoversWords, EventWords, EventsText, HoursText,
+    PictureText, Placed, WordsText,
 };
 use crate::layout::{BookLayout, CodeLayout, CoversLayout, Rect, Scale, TypographicCover};
 use crate::media::{Fit, ImageProblem, Media, MediaError, MediaStore, decode_image, is_real_cover};
@@ -41,6 +42,8 @@ pub enum Slot {
     BookQr(usize),
     /// The QR code, quiet zone included.
     Qr,
+    /// An event's QR code, by its place on the page.
+    EventQr(usize),
 }
 
 /// Every text of a page set in its place, and the boxes of what goes around them.
@@ -69,6 +72,8 @@ pub enum PageText {
     },
     /// The library's opening hours.
     Hours(Box<HoursText>),
+    /// What is on.
+    Events(Box<EventsText>),
 }
 
 /// A covers page: where everything goes, its texts, and the typographic covers of books whose
@@ -106,6 +111,7 @@ impl PageText {
                 .collect(),
             PageText::Code { words, .. } => vec![&words.headline],
             PageText::Hours(h) => h.placed().collect(),
+            PageText::Events(e) => e.placed().collect(),
         }
     }
 
@@ -335,6 +341,31 @@ pub fn page_text(content: &PageContent, scale: &Scale) -> Result<PageText, Prepa
             title,
             board,
         ))),
+        PageContent::Events {
+            title,
+            items,
+            note,
+            qr,
+            position,
+        } => PageText::Events(Box::new(events_text(
+            scale,
+            title,
+            items,
+            note.as_deref(),
+            qr.as_deref(),
+            *position,
+        ))),
+        // An events slide no screen has chosen events for: it says there are none.
+        PageContent::Calendar {
+            title, qr, filter, ..
+        } => PageText::Events(Box::new(events_text(
+            scale,
+            title,
+            &[],
+            Some(&crate::show::no_events_note(filter.look_ahead_days)),
+            qr.as_deref(),
+            None,
+        ))),
         PageContent::Code { title, url } => {
             let modules = qr_modules(url).ok_or_else(|| PrepareError::Qr {
                 url: url.clone(),
@@ -347,6 +378,44 @@ pub fn page_text(content: &PageContent, scale: &Scale) -> Result<PageText, Prepa
             }
         }
     })
+}
+
+/// The calendar's code of an events page.
+fn page_qr(content: &PageContent) -> Option<&str> {
+    match content {
+        PageContent::Events { qr, .. } | PageContent::Calendar { qr, .. } => qr.as_deref(),
+        _ => None,
+    }
+}
+
+/// An events page's texts; each event with a page gets a code to it.
+fn events_text(
+    scale: &Scale,
+    title: &str,
+    items: &[crate::show::EventLine],
+    note: Option<&str>,
+    qr: Option<&str>,
+    position: Option<(usize, usize)>,
+) -> EventsText {
+    let words: Vec<EventWords> = items
+        .iter()
+        .map(|e| EventWords {
+            day: &e.day,
+            time: &e.time,
+            title: &e.title,
+            place: e.place.as_deref(),
+            text: e.text.as_deref(),
+            modules: e.url.as_deref().and_then(qr_modules),
+        })
+        .collect();
+    let heading = covers_heading(Some(title), position);
+    compose::events(
+        scale,
+        &heading,
+        &words,
+        note,
+        qr.filter(|_| note.is_some()).and_then(qr_modules),
+    )
 }
 
 /// Prepares a page for a screen of `scale`'s size: its pictures decoded at size and its texts set.
@@ -405,6 +474,21 @@ pub fn prepare(
                 &mut images,
                 &mut warnings,
             );
+        }
+        (PageContent::Events { items, .. }, PageText::Events(t)) => {
+            for (i, (e, set)) in items.iter().zip(&t.events).enumerate() {
+                if let (Some(url), Some(code)) = (&e.url, set.code) {
+                    images.insert(Slot::EventQr(i), qr_image(url, code.w)?);
+                }
+            }
+            if let (Some(url), Some(code)) = (page_qr(&page.content), t.code) {
+                images.insert(Slot::Qr, qr_image(url, code.w)?);
+            }
+        }
+        (PageContent::Calendar { qr: Some(url), .. }, PageText::Events(t)) => {
+            if let Some(code) = t.code {
+                images.insert(Slot::Qr, qr_image(url, code.w)?);
+            }
         }
         (PageContent::Book { book, .. }, PageText::Book { layout, art, .. }) => {
             if let (Some(code), Some(link)) = (layout.code, &book.link) {

@@ -176,26 +176,14 @@ impl Resolver {
         limit: usize,
     ) -> Result<Vec<CoverItem>, SourceError> {
         let label = source.label();
-        let (bytes, base) = match source {
-            Media::File(path) => (
-                std::fs::read(path).map_err(|error| SourceError::Read {
-                    source_name: label.clone(),
-                    error,
-                })?,
-                base.or_else(|| {
-                    std::path::absolute(path)
-                        .ok()
-                        .and_then(|p| url::Url::from_file_path(p).ok())
-                }),
-            ),
-            Media::Url(url) => (
-                self.fetcher.get(url, FEED_FRESH)?.bytes,
-                base.or_else(|| url::Url::parse(url).ok()),
-            ),
-            Media::Blob(_) => {
-                return Err(SourceError::Blob { source_name: label });
-            }
-        };
+        let bytes = self.document(source)?;
+        let base = base.or_else(|| match source {
+            Media::File(path) => std::path::absolute(path)
+                .ok()
+                .and_then(|p| url::Url::from_file_path(p).ok()),
+            Media::Url(url) => url::Url::parse(url).ok(),
+            Media::Blob(_) => None,
+        });
         let items = if let (Media::File(path), Some(text)) = (source, looks_like_book_list(&bytes))
         {
             let (items, diagnostics) = curated::parse_list(path, text);
@@ -217,14 +205,45 @@ impl Resolver {
             tracing::debug!(source = %label, format = format.name(), items = raw.len(), "catalog source read");
             self.resolve(raw, &label, limit)
         };
-        self.keep_list(&label, &items);
+        self.keep(&label, &items);
         Ok(items)
+    }
+
+    /// A source document's bytes: a file, or a web address (politely, conditionally; from the
+    /// disk copy when offline).
+    pub fn document(&mut self, source: &Media) -> Result<Vec<u8>, SourceError> {
+        let label = source.label();
+        match source {
+            Media::File(path) => std::fs::read(path).map_err(|error| SourceError::Read {
+                source_name: label,
+                error,
+            }),
+            Media::Url(url) => Ok(self.fetcher.get(url, FEED_FRESH)?.bytes),
+            Media::Blob(_) => Err(SourceError::Blob { source_name: label }),
+        }
     }
 
     /// The last good list of a source, as kept on disk.
     pub fn last_good(&self, source: &Media) -> Option<Vec<CoverItem>> {
-        let path = self.list_path(&source.label())?;
+        self.last_kept(&source.label())
+    }
+
+    /// What was kept under `key` with [`Resolver::keep`].
+    pub fn last_kept<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let path = self.list_path(key)?;
         serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    }
+
+    /// Keeps what a source gave on disk (in a screen's cache), to survive a restart offline.
+    pub fn keep<T: Serialize>(&self, key: &str, value: &T) {
+        if let Some(path) = self.list_path(key)
+            && let Err(e) = crate::fsutil::write_atomic(
+                &path,
+                &serde_json::to_vec(value).expect("lists serialize"),
+            )
+        {
+            tracing::warn!("cannot keep what {key} gave: {e}");
+        }
     }
 
     fn list_path(&self, label: &str) -> Option<PathBuf> {
@@ -234,17 +253,6 @@ impl Resolver {
                 crate::media::sha256_hex(label.as_bytes())
             ))
         })
-    }
-
-    fn keep_list(&self, label: &str, items: &[CoverItem]) {
-        if let Some(path) = self.list_path(label)
-            && let Err(e) = crate::fsutil::write_atomic(
-                &path,
-                &serde_json::to_vec(items).expect("items serialize"),
-            )
-        {
-            tracing::warn!("cannot keep the book list of {label}: {e}");
-        }
     }
 
     /// A curated list: its own covers stand; links and missing covers come from the templates.

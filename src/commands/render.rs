@@ -77,7 +77,7 @@ fn pages_at(
         return Ok(None);
     }
     let mut pages = pages_for(&program, playlists, scale.covers_per_page());
-    crate::show::fill_hours_for(&mut pages, screen, at);
+    crate::show::fill_live_for(&mut pages, screen, at, scale.events_per_page());
     Ok(Some((
         pages,
         format!("what screen \"{}\" plays at {local}", screen.id),
@@ -120,7 +120,7 @@ pub fn run(args: RenderArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
             })
             .collect::<Vec<_>>();
         let (at, _) = super::plan::parse_at(&args.at, screen.timezone, chrono::Utc::now())?;
-        crate::show::fill_hours_for(&mut pages, &screen, at);
+        crate::show::fill_live_for(&mut pages, &screen, at, scale.events_per_page());
         let names: Vec<String> = library
             .playlists()
             .iter()
@@ -235,6 +235,7 @@ fn playlist_files(
         &mut Default::default(),
         &mut pictures,
         OnBadPicture::LeaveOut,
+        chrono::Utc::now(),
     )?;
     for w in &made.warnings {
         writeln!(out, "warning: {w}")?;

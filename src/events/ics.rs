@@ -174,7 +174,10 @@ fn unfold(text: &str) -> Result<Vec<(usize, String)>, IcsError> {
         };
         let name = head.split(';').next().unwrap_or_default();
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(error(Some(*n), format!("\"{name}\" is not a property name")));
+            return Err(error(
+                Some(*n),
+                format!("\"{name}\" is not a property name"),
+            ));
         }
         let value = value.trim().to_ascii_uppercase();
         if name.eq_ignore_ascii_case("BEGIN") {
@@ -500,7 +503,11 @@ impl VEvent {
         };
         let url = prop("URL")
             .map(|p| p.val.as_str().trim().to_string())
-            .filter(|u| u.len() <= URL_CHARS && url::Url::parse(u).is_ok_and(|u| u.scheme() == "https" || u.scheme() == "http"));
+            .filter(|u| {
+                u.len() <= URL_CHARS
+                    && url::Url::parse(u)
+                        .is_ok_and(|u| u.scheme() == "https" || u.scheme() == "http")
+            });
         Ok(VEvent {
             uid: prop("UID")
                 .map(|p| p.val.as_str().to_string())

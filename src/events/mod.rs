@@ -88,8 +88,8 @@ pub struct EventFilter {
     /// Only those whose place names one of these; empty: any.
     #[serde(default)]
     pub places: Vec<String>,
-    /// Only those whose place or categories name the screen: its library (id or name) or one of
-    /// its tags.
+    /// Only those at the screen's library: whose place names it (its id or name) or one of the
+    /// screen's tags (a room, say), or with its id as a category.
     #[serde(default)]
     pub for_screen: bool,
 }
@@ -106,23 +106,23 @@ impl Default for EventFilter {
     }
 }
 
-/// What names a screen, for [`EventFilter::for_screen`].
+/// What names a screen's place, for [`EventFilter::for_screen`].
 #[derive(Debug, Clone, Default)]
 pub struct ScreenNames {
-    /// Its id, tags and library id.
-    pub tags: Vec<String>,
+    /// Its library's id ("karlstad").
+    pub library_id: Option<String>,
     /// Its library's name ("Karlstads stadsbibliotek").
     pub library: Option<String>,
+    /// Its tags ("barn", "sagorummet").
+    pub tags: Vec<String>,
 }
 
 impl ScreenNames {
     pub fn of(screen: &crate::screen::ScreenConfig) -> Self {
-        let mut tags: Vec<String> = screen.tags.clone();
-        tags.push(screen.id.clone());
-        tags.extend(screen.library.clone());
         Self {
-            tags,
+            library_id: screen.library.clone(),
             library: screen.library_name.clone(),
+            tags: screen.tags.clone(),
         }
     }
 }
@@ -177,12 +177,13 @@ impl EventFilter {
         let categories =
             self.categories.is_empty() || self.categories.iter().any(|c| in_category(c));
         let places = self.places.is_empty() || self.places.iter().any(|p| names(place, p));
+        let id = screen.library_id.as_deref();
         let for_screen = !self.for_screen
-            || screen
-                .tags
-                .iter()
-                .any(|t| in_category(t) || names(place, t))
-            || screen.library.as_deref().is_some_and(|l| names(place, l));
+            || id.is_some_and(|id| {
+                names(place, id) || e.categories.iter().any(|c| c.eq_ignore_ascii_case(id))
+            })
+            || screen.library.as_deref().is_some_and(|l| names(place, l))
+            || screen.tags.iter().any(|t| names(place, t));
         categories && places && for_screen
     }
 }
@@ -238,7 +239,12 @@ pub fn when_sv(when: &EventTime, now: DateTime<Utc>, tz: Tz) -> (String, String)
                 // An evening into the night keeps to its first day: "kl. 20–01".
                 format!("kl. {}–{}", clock(start), clock(end))
             } else {
-                format!("kl. {} till {} kl. {}", clock(start), date_sv(last), clock(end))
+                format!(
+                    "kl. {} till {} kl. {}",
+                    clock(start),
+                    date_sv(last),
+                    clock(end)
+                )
             };
             (day_name(first), time)
         }

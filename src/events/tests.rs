@@ -97,7 +97,9 @@ fn every_field_of_an_event_is_read() {
     assert_eq!(story.categories, ["Barn", "Sagostund"]);
     assert_eq!(
         story.description.as_deref(),
-        Some("Vi läser bilderböcker och sjunger tillsammans. För barn 1–3 år med vuxen. Ingen föranmälan.")
+        Some(
+            "Vi läser bilderböcker och sjunger tillsammans. För barn 1–3 år med vuxen. Ingen föranmälan."
+        )
     );
     assert_eq!(
         story.url.as_deref(),
@@ -140,7 +142,10 @@ fn cancelled_events_are_left_out() {
 #[test]
 fn all_day_events_are_dates_and_last_to_the_day_before_their_end() {
     let events = ours();
-    let sale = events.iter().find(|e| e.title.starts_with("Bokrea")).unwrap();
+    let sale = events
+        .iter()
+        .find(|e| e.title.starts_with("Bokrea"))
+        .unwrap();
     assert_eq!(
         sale.when,
         EventTime::Days {
@@ -165,9 +170,15 @@ fn an_event_across_midnight_with_a_windows_zone_name() {
         }
     );
     let (day, time) = when_sv(&night.when, local("2026-12-16 12:00"), STOCKHOLM);
-    assert_eq!((day.as_str(), time.as_str()), ("Fredag 18 december", "kl. 20–01"));
+    assert_eq!(
+        (day.as_str(), time.as_str()),
+        ("Fredag 18 december", "kl. 20–01")
+    );
     let (day, time) = when_sv(&night.when, local("2026-12-18 23:00"), STOCKHOLM);
-    assert_eq!((day.as_str(), time.as_str()), ("Pågår nu", "till lördag 19 december kl. 01"));
+    assert_eq!(
+        (day.as_str(), time.as_str()),
+        ("Pågår nu", "till lördag 19 december kl. 01")
+    );
 }
 
 #[test]
@@ -250,10 +261,26 @@ fn escaped_commas_stay_inside_a_category() {
 #[test]
 fn broken_calendars_are_refused_with_their_line() {
     let cases: &[(&str, Option<usize>, &str)] = &[
-        ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\nEND:VCALENDAR\n", Some(4), "END:VCALENDAR where BEGIN:VEVENT was open"),
-        ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\n", None, "cut off"),
-        ("BEGIN:VCALENDAR\nthis is not ical\nEND:VCALENDAR\n", Some(2), "without a colon"),
-        ("<html><body>404</body></html>\n", Some(1), "without a colon"),
+        (
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\nEND:VCALENDAR\n",
+            Some(4),
+            "END:VCALENDAR where BEGIN:VEVENT was open",
+        ),
+        (
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\n",
+            None,
+            "cut off",
+        ),
+        (
+            "BEGIN:VCALENDAR\nthis is not ical\nEND:VCALENDAR\n",
+            Some(2),
+            "without a colon",
+        ),
+        (
+            "<html><body>404</body></html>\n",
+            Some(1),
+            "without a colon",
+        ),
         ("BEGIN:VEVENT\nEND:VEVENT\n", None, "no BEGIN:VCALENDAR"),
         (" folded\n", Some(1), "folded line"),
     ];
@@ -310,55 +337,66 @@ fn hostile_calendars_are_held_to_limits() {
     assert!(parse(&huge, STOCKHOLM, window.0, window.1).is_err());
 }
 
-fn names(tags: &[&str], library: Option<&str>) -> ScreenNames {
+fn screen(id: Option<&str>, library: Option<&str>, tags: &[&str]) -> ScreenNames {
     ScreenNames {
-        tags: tags.iter().map(|t| t.to_string()).collect(),
+        library_id: id.map(str::to_string),
         library: library.map(str::to_string),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
     }
 }
 
 #[test]
-fn a_screen_picks_the_events_for_its_library_and_the_coming_days() {
+fn a_screen_picks_the_events_at_its_library_and_in_the_coming_days() {
     let events = ours();
     let at = local("2026-12-09 12:00");
     let filter = EventFilter {
         for_screen: true,
         ..EventFilter::default()
     };
-    let karlstad = names(&["karlstad", "barn"], None);
-    let titles = |picked: Vec<&Event>| -> Vec<String> {
-        picked.iter().map(|e| e.title.clone()).collect()
-    };
-    // Karlstad's screen: its own events by place (genitive s), and children's events anywhere by
-    // category ("barn"), within 14 days.
+    let titles =
+        |picked: Vec<&Event>| -> Vec<String> { picked.iter().map(|e| e.title.clone()).collect() };
+    // Karlstad's screen: its library's events by place (with a genitive s), within 14 days;
+    // its audience tag does not bring in other libraries' children's events.
+    let karlstad = screen(Some("karlstad"), None, &["barn"]);
     assert_eq!(
         titles(filter.select(&events, at, STOCKHOLM, &karlstad)),
         [
             "Sagostund för de minsta – luciafirande",
             "Sagostund för de minsta",
-            "Julpyssel",
         ]
     );
-    // Arvika's screen, by its library's name.
-    let arvika = names(&["arvika-entre"], Some("Arvika bibliotek"));
+    // Arvika's screen, by its library's name, looking 60 days ahead.
+    let arvika = screen(None, Some("Arvika bibliotek"), &[]);
+    let ahead = EventFilter {
+        look_ahead_days: 60,
+        ..filter.clone()
+    };
     assert_eq!(
-        titles(
-            EventFilter {
-                look_ahead_days: 60,
-                ..filter.clone()
-            }
-            .select(&events, at, STOCKHOLM, &arvika)
-        ),
+        titles(ahead.select(&events, at, STOCKHOLM, &arvika)),
         ["Språkcafé", "Språkcafé"]
     );
-    // No screen filter, a category and a count.
-    let any = EventFilter {
-        categories: vec!["unga".into()],
+    // A tag naming a room picks that room's events.
+    let room = screen(Some("sunne"), None, &["sagorummet"]);
+    assert_eq!(
+        titles(filter.select(&events, at, STOCKHOLM, &room)),
+        [
+            "Sagostund för de minsta – luciafirande",
+            "Bokrea – gallrade böcker för 5 kr",
+            "Sagostund för de minsta",
+        ]
+    );
+    // Categories, for any screen; and a count.
+    let children = EventFilter {
+        categories: vec!["barn".into()],
         ..EventFilter::default()
     };
     assert_eq!(
-        titles(any.select(&events, at, STOCKHOLM, &karlstad)),
-        ["Läsnatt för unga"]
+        titles(children.select(&events, at, STOCKHOLM, &karlstad)),
+        [
+            "Sagostund för de minsta – luciafirande",
+            "Sagostund för de minsta",
+            "Julpyssel",
+        ]
     );
     let two = EventFilter {
         count: 2,
@@ -411,13 +449,22 @@ fn times_and_days_in_swedish() {
         let (d, t) = when_sv(&w, now, STOCKHOLM);
         format!("{d} | {t}")
     };
-    assert_eq!(say(timed("2026-12-10 14:00", "2026-12-10 14:30")), "I dag | kl. 14–14.30");
-    assert_eq!(say(timed("2026-12-11 09:30", "2026-12-11 11:00")), "I morgon | kl. 09.30–11");
+    assert_eq!(
+        say(timed("2026-12-10 14:00", "2026-12-10 14:30")),
+        "I dag | kl. 14–14.30"
+    );
+    assert_eq!(
+        say(timed("2026-12-11 09:30", "2026-12-11 11:00")),
+        "I morgon | kl. 09.30–11"
+    );
     assert_eq!(
         say(timed("2026-12-24 10:00", "2026-12-24 10:00")),
         "Torsdag 24 december | kl. 10"
     );
-    assert_eq!(say(timed("2026-12-10 08:00", "2026-12-10 16:00")), "Pågår nu | till 16");
+    assert_eq!(
+        say(timed("2026-12-10 08:00", "2026-12-10 16:00")),
+        "Pågår nu | till 16"
+    );
     assert_eq!(
         say(EventTime::Days {
             first: date("2026-12-12"),

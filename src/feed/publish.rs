@@ -4,18 +4,17 @@
 //! [`crate::ingest`] a standalone screen uses; pictures are scaled down to the largest screen size
 //! there, once, so screens never download 20-megapixel originals.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 
 use super::{MANIFEST, signature_path};
-use crate::catalog::{CatalogSettings, CoverItem, Resolver};
+use crate::catalog::{CatalogSettings, Resolver};
 use crate::check::check_all;
 use crate::diagnostic::Report;
 use crate::fsutil::{PathError, WithPath, write_atomic};
 use crate::generation::Generation;
-use crate::ingest::{OnBadPicture, PictureError, Pictures, make_generation};
+use crate::ingest::{LastGood, OnBadPicture, PictureError, Pictures, make_generation};
 use crate::layout::Viewing;
 use crate::legibility;
 use crate::playlist::SlideContent;
@@ -109,20 +108,26 @@ fn previous(out: &Path) -> Option<Generation> {
     Generation::parse(&std::fs::read(out.join(MANIFEST)).ok()?).ok()
 }
 
-/// The books each catalog source gave in the manifest already published, by source.
-fn previous_lists(previous: Option<&Generation>) -> HashMap<String, Vec<CoverItem>> {
-    let Some(manifest) = previous else {
-        return HashMap::new();
-    };
-    manifest
-        .playlists
+/// The books each catalog source and the events each calendar gave in the manifest already
+/// published, by source.
+fn previous_lists(previous: Option<&Generation>) -> LastGood {
+    let mut lists = LastGood::default();
+    let slides = previous
         .iter()
-        .flat_map(|p| p.slides.iter())
-        .filter_map(|s| match &s.content {
-            SlideContent::Covers { source, items, .. } => Some((source.label(), items.clone())),
-            _ => None,
-        })
-        .collect()
+        .flat_map(|m| m.playlists.iter())
+        .flat_map(|p| p.slides.iter());
+    for slide in slides {
+        match &slide.content {
+            SlideContent::Covers { source, items, .. } => {
+                lists.books.insert(source.label(), items.clone());
+            }
+            SlideContent::Events { source, events, .. } => {
+                lists.events.insert(source.label(), events.clone());
+            }
+            _ => {}
+        }
+    }
+    lists
 }
 
 /// Publishes a folder of playlists as a feed.
@@ -151,6 +156,7 @@ pub fn publish(options: &PublishOptions) -> Result<PublishReport, PublishError> 
         &mut lists,
         &mut pictures,
         OnBadPicture::Refuse,
+        chrono::Utc::now(),
     )?;
     // The texts as the screens will show them: with the books each covers slide got.
     for (mine, made) in checked.iter_mut().zip(&made.generation.playlists) {

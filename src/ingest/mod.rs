@@ -9,6 +9,7 @@
 //! publishes nothing.
 
 pub mod covers;
+pub mod events;
 pub mod pictures;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -23,6 +24,7 @@ use crate::media::{BlobRef, LocalMedia, Media};
 use crate::playlist::{Playlist, SlideContent};
 use crate::region::{LIBRARY_DIR, Region};
 pub use covers::resolve_covers;
+pub use events::resolve_events;
 pub use pictures::{PictureError, Pictures};
 
 /// What to do with a picture that cannot be made into a blob.
@@ -43,18 +45,34 @@ pub struct Made {
     pub warnings: Vec<String>,
 }
 
-/// Makes a generation from checked playlists read from `root`: books for covers slides, every
+/// What each catalog source and calendar gave the last time it worked, by source: used when it
+/// fails.
+#[derive(Debug, Clone, Default)]
+pub struct LastGood {
+    pub books: HashMap<String, Vec<CoverItem>>,
+    pub events: HashMap<String, Vec<crate::events::Event>>,
+}
+
+/// Makes a generation from checked playlists read from `root`: books for covers slides, events
+/// for events slides (from the day before `at` on), every
 /// picture a blob in `pictures`, and no path of this machine left in it (sources become relative
 /// to `root`).
 pub fn make_generation(
     mut playlists: Vec<Playlist>,
     root: &Path,
     catalog: &mut Resolver,
-    lists: &mut HashMap<String, Vec<CoverItem>>,
+    lists: &mut LastGood,
     pictures: &mut Pictures,
     on_bad: OnBadPicture,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Made, PictureError> {
-    let warnings = resolve_covers(&mut playlists, catalog, lists);
+    let mut warnings = resolve_covers(&mut playlists, catalog, &mut lists.books);
+    warnings.extend(resolve_events(
+        &mut playlists,
+        catalog,
+        &mut lists.events,
+        at,
+    ));
     let mut job = Job {
         pictures,
         catalog,
@@ -67,6 +85,10 @@ pub fn make_generation(
         let mut slides = Vec::with_capacity(playlist.slides.len());
         for mut slide in std::mem::take(&mut playlist.slides) {
             if let SlideContent::Covers {
+                source: Media::File(path),
+                ..
+            }
+            | SlideContent::Events {
                 source: Media::File(path),
                 ..
             } = &mut slide.content
@@ -136,7 +158,7 @@ impl Job<'_> {
                 }
                 Ok(true)
             }
-            SlideContent::Hours { .. } => Ok(true),
+            SlideContent::Hours { .. } | SlideContent::Events { .. } => Ok(true),
         }
     }
 
@@ -165,7 +187,7 @@ pub struct LocalIngest {
     last_good: HashMap<PathBuf, Playlist>,
     /// The last good version of each library's file and of the inventory.
     last_good_region: HashMap<PathBuf, RegionPart>,
-    lists: HashMap<String, Vec<CoverItem>>,
+    lists: LastGood,
     catalog: Resolver,
     pictures: Pictures,
     /// The blobs of the generation made last: still playing until the new one takes over.
@@ -199,7 +221,7 @@ impl LocalIngest {
             dir: dir.into(),
             last_good: HashMap::new(),
             last_good_region: HashMap::new(),
-            lists: HashMap::new(),
+            lists: LastGood::default(),
             catalog,
             pictures: Pictures::with_index(store.join("blobs"), store.join("pictures.json")),
             previous: HashSet::new(),
@@ -228,6 +250,7 @@ impl LocalIngest {
             &mut self.lists,
             &mut self.pictures,
             OnBadPicture::LeaveOut,
+            chrono::Utc::now(),
         )
         .expect("leaving bad pictures out never fails");
         let made = Made {

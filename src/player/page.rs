@@ -317,6 +317,33 @@ impl Ui<'_, '_, '_> {
                     self.lines(cell, fg);
                 }
             }
+            (_, PageText::Events(t)) => {
+                let (fg, accent) = (color(self.palette.text), color(self.palette.accent));
+                let muted = color(self.palette.muted);
+                self.fill(t.rule, accent);
+                self.lines(&t.headline, fg);
+                for (i, e) in t.events.iter().enumerate() {
+                    for when in &e.when {
+                        self.lines(when, accent);
+                    }
+                    self.lines(&e.title, fg);
+                    for line in e.place.iter().chain(&e.text) {
+                        self.lines(line, muted);
+                    }
+                    if let (Some(r), Some(qr)) = (e.code, add(Slot::EventQr(i))) {
+                        self.image(r, qr.0);
+                    }
+                    if let Some(rule) = e.rule {
+                        self.fill(rule, muted.with_alpha(0.35));
+                    }
+                }
+                if let Some(note) = &t.note {
+                    self.lines(note, fg);
+                }
+                if let (Some(r), Some(qr)) = (t.code, add(Slot::Qr)) {
+                    self.image(r, qr.0);
+                }
+            }
             (_, PageText::Code { layout, words }) => {
                 self.headline_and_text(words);
                 if let Some(qr) = add(Slot::Qr) {

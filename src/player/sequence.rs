@@ -47,8 +47,9 @@ pub struct Sequencer {
     pub last_shown: Option<PageKey>,
     /// When the first page went on screen (monotonic seconds).
     pub first_shown_at: Option<f64>,
-    /// The local date the program's hours pages show, when it has any: they change at midnight.
-    pub hours_date: Option<chrono::NaiveDate>,
+    /// When the program's pages that are the screen's and the moment's (hours, events) change
+    /// next, when it has any: they are made again then.
+    pub live_until: Option<DateTime<Utc>>,
 }
 
 impl Sequencer {
@@ -152,12 +153,9 @@ fn follow_schedule(
     let playlists = library.0.playlists();
     let program = program_at(playlists, &screen.0, now);
     seq.next_change = Some(next_look(playlists, &screen.0, now));
-    let today = crate::schedule::local_time(screen.0.timezone, now).date();
-    let new_day = seq.hours_date.is_some_and(|d| d != today);
-    if !content_changed && !new_day && seq.program.as_ref() == Some(&program) {
-        if seq.hours_date.is_some() {
-            seq.next_change = earliest(seq.next_change, next_midnight(&screen.0, now));
-        }
+    let live_changed = seq.live_until.is_some_and(|t| now >= t);
+    if !content_changed && !live_changed && seq.program.as_ref() == Some(&program) {
+        seq.next_change = earliest(seq.next_change, seq.live_until);
         return;
     }
     tracing::info!(
@@ -171,11 +169,11 @@ fn follow_schedule(
     );
     let scale = size.scale();
     let mut pages = pages_for(&program, playlists, scale.covers_per_page());
-    // Hours pages show today's hours: made again at midnight.
-    seq.hours_date = crate::show::fill_hours_for(&mut pages, &screen.0, now).then_some(today);
-    if seq.hours_date.is_some() {
-        seq.next_change = earliest(seq.next_change, next_midnight(&screen.0, now));
-    }
+    // Hours pages show today's hours, events pages the events still to come: made again at
+    // midnight, and as events start and end.
+    seq.live_until =
+        crate::show::fill_live_for(&mut pages, &screen.0, now, scale.events_per_page());
+    seq.next_change = earliest(seq.next_change, seq.live_until);
     let closed = program.reason == Reason::Closed;
     // At the instant the schedule names, a page on screen gives way to the new program at once.
     let change = if content_changed || seq.program.is_none() {
@@ -196,20 +194,6 @@ fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTi
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
-}
-
-/// The screen's next local midnight.
-fn next_midnight(
-    screen: &crate::screen::ScreenConfig,
-    now: DateTime<Utc>,
-) -> Option<DateTime<Utc>> {
-    use chrono::TimeZone;
-    let tomorrow = crate::schedule::local_time(screen.timezone, now).date() + chrono::Days::new(1);
-    screen
-        .timezone
-        .from_local_datetime(&tomorrow.and_time(chrono::NaiveTime::MIN))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 fn cancel_incoming(
@@ -427,6 +411,7 @@ pub(super) fn page_kind(page: &Page) -> &'static str {
         PageContent::Qr { .. } => "qr",
         PageContent::Text { .. } => "text",
         PageContent::Hours { .. } => "hours",
+        PageContent::Calendar { .. } | PageContent::Events { .. } => "events",
         PageContent::Welcome => "welcome",
         PageContent::Book { .. } => "book",
         PageContent::Code { .. } => "code",

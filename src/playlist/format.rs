@@ -17,7 +17,9 @@ use super::{
 
 const SECOND: u64 = 1000;
 
-pub const SLIDE_KINDS: &[&str] = &["image", "carousel", "covers", "qr", "text", "hours"];
+pub const SLIDE_KINDS: &[&str] = &[
+    "image", "carousel", "covers", "qr", "text", "hours", "events",
+];
 const FITS: &[&str] = &["fill", "fit"];
 
 const TEXT_LIST: Ty = Ty::List {
@@ -134,7 +136,7 @@ const COMMON: &[Field] = &[
             values: SLIDE_KINDS,
         },
         required: true,
-        doc: "What the slide shows: image, carousel, covers, qr or text.",
+        doc: "What the slide shows: image, carousel, covers, qr, text, hours or events.",
         example: "kind = \"image\"",
     },
     Field {
@@ -367,6 +369,72 @@ pub static SLIDE: TaggedSpec = TaggedSpec {
             }],
             validate: None,
         },
+        Variant {
+            name: "events",
+            doc: "What is on: the next events of a web calendar (iCalendar, .ics), with day, time, place, a short description and a QR code to each event's page. Recurring events, time zones and cancellations are handled; each screen shows the events for itself and the coming days.",
+            fields: &[
+                Field {
+                    name: "source",
+                    ty: Ty::Media { image: false },
+                    required: true,
+                    doc: "The calendar: the web address of an iCalendar (.ics) feed, such as the library web's event calendar, or a .ics file.",
+                    example: "source = \"https://bibliotekvarmland.se/evenemang.ics\"",
+                },
+                Field {
+                    name: "title",
+                    ty: Ty::Text,
+                    required: false,
+                    doc: "The headline (default \"På gång\").",
+                    example: "title = \"Det händer på biblioteket\"",
+                },
+                Field {
+                    name: "count",
+                    ty: Ty::Integer { min: 1, max: 12 },
+                    required: false,
+                    doc: "How many events to show at most, the soonest first (default 6); they take as many pages as they need.",
+                    example: "count = 6",
+                },
+                Field {
+                    name: "days",
+                    ty: Ty::Integer {
+                        min: 1,
+                        max: crate::events::MAX_LOOK_AHEAD_DAYS as i64,
+                    },
+                    required: false,
+                    doc: "How many days ahead to look, today included (default 14).",
+                    example: "days = 14",
+                },
+                Field {
+                    name: "for_screen",
+                    ty: Ty::Bool,
+                    required: false,
+                    doc: "Only events whose place or categories name this screen: its library (the library's id or name, like \"Karlstad\" in \"Karlstads stadsbibliotek\") or one of its tags, like \"barn\" (default false: every event of the calendar).",
+                    example: "for_screen = true",
+                },
+                Field {
+                    name: "categories",
+                    ty: TEXT_LIST,
+                    required: false,
+                    doc: "Only events with one of these categories (the calendar's CATEGORIES; case does not matter).",
+                    example: "categories = [\"Barn\", \"Sagostund\"]",
+                },
+                Field {
+                    name: "places",
+                    ty: TEXT_LIST,
+                    required: false,
+                    doc: "Only events whose place (LOCATION) names one of these.",
+                    example: "places = [\"Arvika\"]",
+                },
+                Field {
+                    name: "qr",
+                    ty: Ty::Url { qr: true },
+                    required: false,
+                    doc: "A web address shown as a QR code when there is no event to show, such as the full calendar.",
+                    example: "qr = \"https://bibliotekvarmland.se/evenemang\"",
+                },
+            ],
+            validate: None,
+        },
     ],
 };
 
@@ -586,6 +654,7 @@ fn build_content(f: &Fields) -> Option<SlideContent> {
         "hours" => Some(SlideContent::Hours {
             title: f.text("title"),
         }),
+        "events" => build_events(f),
         _ => None,
     }
 }
@@ -639,6 +708,23 @@ fn build_covers(f: &Fields) -> Option<SlideContent> {
         only_with_covers: f.bool("only_with_covers").unwrap_or(false),
         book_qr: f.bool("book_qr").unwrap_or(false),
         items: Vec::new(),
+    })
+}
+
+fn build_events(f: &Fields) -> Option<SlideContent> {
+    let defaults = crate::events::EventFilter::default();
+    Some(SlideContent::Events {
+        title: f.text("title"),
+        source: f.media("source")?,
+        filter: crate::events::EventFilter {
+            count: f.int("count").map_or(defaults.count, |c| c as u32),
+            look_ahead_days: f.int("days").map_or(defaults.look_ahead_days, |d| d as u32),
+            categories: f.texts("categories"),
+            places: f.texts("places"),
+            for_screen: f.bool("for_screen").unwrap_or(false),
+        },
+        qr: f.text("qr"),
+        events: Vec::new(),
     })
 }
 

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::When;
 use crate::calendar::opening::Mode;
 use crate::catalog::CoverItem;
+use crate::events::{Event, EventFilter};
 use crate::media::{Fit, Media};
 use crate::theme::Theme;
 
@@ -59,6 +60,9 @@ pub struct Slide {
 
 /// The headline of an hours slide that names none.
 pub const HOURS_TITLE: &str = "Öppettider";
+
+/// The headline of an events slide that names none.
+pub const EVENTS_TITLE: &str = "På gång";
 
 /// What a slide shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +116,21 @@ pub enum SlideContent {
     Hours {
         /// The headline (default "Öppettider").
         title: Option<String>,
+    },
+    /// What is on: the next events from a web calendar (iCalendar), chosen for the screen when
+    /// it shows them, each with a QR code to its page.
+    Events {
+        /// The headline (default "På gång").
+        title: Option<String>,
+        /// The calendar: an iCalendar (.ics) web address or file.
+        source: Media,
+        /// Which events, how many, how far ahead.
+        filter: EventFilter,
+        /// A web address shown as a QR code when there are no events to show (the calendar).
+        qr: Option<String>,
+        /// Filled at ingest from `source`: every occurrence in the coming months.
+        #[serde(default)]
+        events: Vec<Event>,
     },
 }
 
@@ -201,6 +220,7 @@ impl SlideContent {
             SlideContent::Qr { .. } => "qr",
             SlideContent::Text { .. } => "text",
             SlideContent::Hours { .. } => "hours",
+            SlideContent::Events { .. } => "events",
         }
     }
 
@@ -228,6 +248,12 @@ impl SlideContent {
             SlideContent::Hours { title } => {
                 format!("\"{}\"", title.as_deref().unwrap_or(HOURS_TITLE))
             }
+            SlideContent::Events { title, filter, .. } => format!(
+                "\"{}\", up to {} events in the coming {} days",
+                title.as_deref().unwrap_or(EVENTS_TITLE),
+                filter.count,
+                filter.look_ahead_days
+            ),
         }
     }
 
@@ -242,7 +268,7 @@ impl SlideContent {
             SlideContent::Qr { image, .. } | SlideContent::Text { image, .. } => {
                 image.iter().collect()
             }
-            SlideContent::Hours { .. } => Vec::new(),
+            SlideContent::Hours { .. } | SlideContent::Events { .. } => Vec::new(),
         }
     }
 
@@ -286,6 +312,18 @@ impl SlideContent {
                 out.extend(text.as_deref());
             }
             SlideContent::Hours { title } => out.extend(title.as_deref()),
+            SlideContent::Events {
+                title, qr, events, ..
+            } => {
+                out.extend(title.as_deref());
+                out.extend(qr.as_deref());
+                for e in events {
+                    out.push(&e.title);
+                    out.extend(e.location.as_deref());
+                    out.extend(e.description.as_deref());
+                    out.extend(e.url.as_deref());
+                }
+            }
         }
         out
     }
@@ -302,7 +340,7 @@ impl SlideContent {
             SlideContent::Qr { image, .. } | SlideContent::Text { image, .. } => {
                 image.iter_mut().collect()
             }
-            SlideContent::Hours { .. } => Vec::new(),
+            SlideContent::Hours { .. } | SlideContent::Events { .. } => Vec::new(),
         }
     }
 }

@@ -3,8 +3,10 @@
 //! the pages in order and decides which comes next and when; it takes the time as an argument, so
 //! plain tests drive it without bevy or waiting.
 
+mod live;
 mod order;
 
+pub use live::{EventLine, fill_live_for, next_midnight, no_events_note};
 pub use order::{Change, Choice, Direction, Place, RunningOrder};
 
 use std::time::Duration;
@@ -16,7 +18,7 @@ use chrono::NaiveDate;
 
 use crate::calendar::hours::HoursBoard;
 use crate::calendar::opening::OpeningHours;
-use crate::playlist::HOURS_TITLE;
+use crate::playlist::{EVENTS_TITLE, HOURS_TITLE};
 use crate::schedule::Program;
 use crate::theme::Theme;
 
@@ -68,6 +70,25 @@ pub enum PageContent {
     Code { title: String, url: String },
     /// The library's opening hours, filled in for the screen and the day by [`fill_hours`].
     Hours { title: String, board: HoursBoard },
+    /// An events slide before [`fill_live_for`] chooses its events for a screen and a moment:
+    /// the whole calendar. Shown as it is, it says there is nothing on.
+    Calendar {
+        title: String,
+        qr: Option<String>,
+        filter: crate::events::EventFilter,
+        events: std::sync::Arc<[crate::events::Event]>,
+    },
+    /// Events as a screen shows them at a moment, each with a QR code to its page.
+    Events {
+        title: String,
+        items: Vec<EventLine>,
+        /// Instead of events, when there are none.
+        note: Option<String>,
+        /// A code to the whole calendar, shown when there are no events.
+        qr: Option<String>,
+        /// (page, of how many), when the events need several pages.
+        position: Option<(usize, usize)>,
+    },
 }
 
 /// One still screen and how long it stays.
@@ -269,6 +290,22 @@ pub fn slide_pages(playlist: &Playlist, index: usize, covers_per_page: usize) ->
             PageContent::Hours {
                 title: title.as_deref().unwrap_or(HOURS_TITLE).to_string(),
                 board: HoursBoard::default(),
+            },
+            slide.duration,
+        )],
+        SlideContent::Events {
+            title,
+            qr,
+            filter,
+            events,
+            ..
+        } => vec![parts.page(
+            1,
+            PageContent::Calendar {
+                title: title.as_deref().unwrap_or(EVENTS_TITLE).to_string(),
+                qr: qr.clone(),
+                filter: filter.clone(),
+                events: events.as_slice().into(),
             },
             slide.duration,
         )],

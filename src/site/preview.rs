@@ -119,8 +119,13 @@ pub fn write_preview(
                         Reason::Nothing => vec![welcome_page()],
                         _ => pages_for(&e.program, playlists, scale.covers_per_page()),
                     };
-                    // Hours pages as they show on the day this program first plays.
-                    crate::show::fill_hours_for(&mut pages, &config, e.from);
+                    // Hours and events pages as they show when this program first plays.
+                    crate::show::fill_live_for(
+                        &mut pages,
+                        &config,
+                        e.from,
+                        scale.events_per_page(),
+                    );
                     let pictures = pages
                         .into_iter()
                         .map(|page| PagePicture {
@@ -316,6 +321,22 @@ pub fn page_alt(page: &Page) -> String {
             words.extend(board.coming.iter().cloned());
             words.join(". ")
         }
+        PageContent::Events {
+            title, items, note, ..
+        } => {
+            let mut words = vec![title.clone()];
+            words.extend(items.iter().map(|e| {
+                let place = e
+                    .place
+                    .as_ref()
+                    .map(|p| format!(", {p}"))
+                    .unwrap_or_default();
+                format!("{} {}: {}{place}", e.day, e.time, e.title)
+            }));
+            words.extend(note.clone());
+            words.join(". ")
+        }
+        PageContent::Calendar { title, .. } => format!("{title}: inga evenemang valda"),
         PageContent::Book { book, .. } => format!("Boken {}", book.title),
         PageContent::Code { title, url } => format!("{title}. QR-kod till {url}"),
     }
