@@ -29,7 +29,7 @@ def run(target, args, log):
     command = [
         "nice", "-n", "19",
         os.path.join(args.bin, target), corpus,
-        "-rss_limit_mb=1024", "-timeout=10", "-print_final_stats=1",
+        "-rss_limit_mb=1024", "-timeout=60", "-print_final_stats=1",
         f"-artifact_prefix={regressions}/",
         f"-max_total_time={args.max * 60}",
     ]

@@ -710,7 +710,7 @@ fn spec_owned(
     floor: f32,
 ) -> (Setting, f32) {
     (
-        typeset::set(&Spec {
+        set_shortened(&Spec {
             text,
             face,
             width: w,
@@ -721,6 +721,27 @@ fn spec_owned(
         }),
         w,
     )
+}
+
+/// Sets a text that may be shortened to fit (an event's, from a calendar): where it does not fit,
+/// it is set again as it shows, ending in "…", so that it is the text on screen, every word of it
+/// whole.
+fn set_shortened(spec: &Spec) -> Setting {
+    let first = typeset::set(spec);
+    if first.lost.is_empty() || first.hyphens > 0 {
+        return first;
+    }
+    let shown = first
+        .lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let again = typeset::set(&Spec {
+        text: &shown,
+        ..*spec
+    });
+    if again.lost.is_empty() { again } else { first }
 }
 
 /// Places a setting at `x`, `y`, as wide as its box, and moves `y` below it.

@@ -3,6 +3,7 @@
 mod architecture;
 mod catalog;
 mod check;
+mod events;
 mod feed;
 mod hostile;
 mod legibility;

@@ -117,16 +117,6 @@ pub struct ScreenNames {
     pub tags: Vec<String>,
 }
 
-impl ScreenNames {
-    pub fn of(screen: &crate::screen::ScreenConfig) -> Self {
-        Self {
-            library_id: screen.library.clone(),
-            library: screen.library_name.clone(),
-            tags: screen.tags.clone(),
-        }
-    }
-}
-
 /// Lower-case words of a text, split at anything that is not a letter or digit.
 fn words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric())
@@ -178,7 +168,10 @@ impl EventFilter {
             self.categories.is_empty() || self.categories.iter().any(|c| in_category(c));
         let places = self.places.is_empty() || self.places.iter().any(|p| names(place, p));
         let id = screen.library_id.as_deref();
+        // A screen that knows no library of its own has nothing to choose by: it shows them all.
+        let knows = id.is_some() || screen.library.is_some();
         let for_screen = !self.for_screen
+            || !knows
             || id.is_some_and(|id| {
                 names(place, id) || e.categories.iter().any(|c| c.eq_ignore_ascii_case(id))
             })

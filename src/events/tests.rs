@@ -375,6 +375,14 @@ fn a_screen_picks_the_events_at_its_library_and_in_the_coming_days() {
         titles(ahead.select(&events, at, STOCKHOLM, &arvika)),
         ["Språkcafé", "Språkcafé"]
     );
+    // A screen that knows no library shows them all.
+    let nowhere = screen(None, None, &["barn"]);
+    assert_eq!(
+        filter.select(&events, at, STOCKHOLM, &nowhere).len(),
+        EventFilter::default()
+            .select(&events, at, STOCKHOLM, &nowhere)
+            .len()
+    );
     // A tag naming a room picks that room's events.
     let room = screen(Some("sunne"), None, &["sagorummet"]);
     assert_eq!(

@@ -17,6 +17,7 @@ use crate::generation::Generation;
 use crate::ingest::{LastGood, OnBadPicture, PictureError, Pictures, make_generation};
 use crate::layout::Viewing;
 use crate::legibility;
+use crate::media::Media;
 use crate::playlist::SlideContent;
 use crate::signing;
 
@@ -109,8 +110,12 @@ fn previous(out: &Path) -> Option<Generation> {
 }
 
 /// The books each catalog source and the events each calendar gave in the manifest already
-/// published, by source.
-fn previous_lists(previous: Option<&Generation>) -> LastGood {
+/// published, by source (a file by its path under `root`, as the playlists name it now).
+fn previous_lists(previous: Option<&Generation>, root: &Path) -> LastGood {
+    let key = |m: &Media| match m {
+        Media::File(p) => root.join(p).display().to_string(),
+        other => other.label(),
+    };
     let mut lists = LastGood::default();
     let slides = previous
         .iter()
@@ -119,10 +124,10 @@ fn previous_lists(previous: Option<&Generation>) -> LastGood {
     for slide in slides {
         match &slide.content {
             SlideContent::Covers { source, items, .. } => {
-                lists.books.insert(source.label(), items.clone());
+                lists.books.insert(key(source), items.clone());
             }
             SlideContent::Events { source, events, .. } => {
-                lists.events.insert(source.label(), events.clone());
+                lists.events.insert(key(source), events.clone());
             }
             _ => {}
         }
@@ -142,7 +147,7 @@ pub fn publish(options: &PublishOptions) -> Result<PublishReport, PublishError> 
     std::fs::create_dir_all(&options.out).with_path(&options.out)?;
     // Books: from their sources, or, where a source fails, as last published.
     let previous = previous(&options.out);
-    let mut lists = previous_lists(previous.as_ref());
+    let mut lists = previous_lists(previous.as_ref(), &options.playlists);
     let mut resolver = match &options.catalog_cache {
         Some(dir) => Resolver::with_cache(options.catalog.clone(), dir.clone()),
         None => Resolver::new(options.catalog.clone()),

@@ -56,7 +56,11 @@ pub fn fill_live_for(
         return next;
     }
     next = Some(midnight);
-    let names = ScreenNames::of(screen);
+    let names = ScreenNames {
+        library_id: screen.library.clone(),
+        library: screen.library_name.clone(),
+        tags: screen.tags.clone(),
+    };
     let others = pages
         .iter()
         .filter(|p| !matches!(p.content, PageContent::Calendar { .. }))
@@ -157,4 +161,113 @@ pub fn next_midnight(screen: &ScreenConfig, at: DateTime<Utc>) -> DateTime<Utc> 
         .from_local_datetime(&tomorrow.and_time(chrono::NaiveTime::MIN))
         .earliest()
         .map_or(at + chrono::Duration::days(1), |t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::load_playlist_str;
+    use chrono::TimeZone;
+    use std::path::Path;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        crate::screen::DEFAULT_TIMEZONE
+            .from_local_datetime(
+                &chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap(),
+            )
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    /// An events slide with the bundled calendar read, and a text slide beside it.
+    fn pages(days: u32, with_text: bool) -> Vec<Page> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("playlists");
+        let mut toml = format!(
+            "[[slide]]\nkind = \"events\"\nsource = \"kalender/evenemang.ics\"\ndays = {days}\n"
+        );
+        if with_text {
+            toml.push_str("[[slide]]\nkind = \"text\"\ntitle = \"Hej\"\n");
+        }
+        let (p, d) = load_playlist_str(&root.join("p.toml"), &toml);
+        let mut playlists = vec![p.unwrap_or_else(|| panic!("{d:?}"))];
+        let mut resolver = crate::catalog::Resolver::default();
+        let warnings = crate::ingest::resolve_events(
+            &mut playlists,
+            &mut resolver,
+            &mut Default::default(),
+            at("2026-12-10 09:00"),
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        (0..playlists[0].slides.len())
+            .flat_map(|i| super::super::slide_pages(&playlists[0], i, 4))
+            .collect()
+    }
+
+    fn titles(pages: &[Page]) -> Vec<String> {
+        pages
+            .iter()
+            .flat_map(|p| match &p.content {
+                PageContent::Events { items, .. } => {
+                    items.iter().map(|e| e.title.clone()).collect()
+                }
+                PageContent::Text { title, .. } => vec![title.clone()],
+                _ => vec!["?".into()],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn events_pages_are_made_again_when_an_event_ends() {
+        let screen = ScreenConfig {
+            library: Some("karlstad".into()),
+            ..ScreenConfig::default()
+        };
+        let mut now = pages(2, true);
+        let next = fill_live_for(&mut now, &screen, at("2026-12-10 10:15"), 3);
+        // Story time is on until 10:30: the pages change then.
+        assert_eq!(next, Some(at("2026-12-10 10:30")));
+        assert_eq!(titles(&now), ["Sagostund för de minsta", "Hej"]);
+        let PageContent::Events { items, .. } = &now[0].content else {
+            panic!()
+        };
+        assert_eq!(
+            (items[0].day.as_str(), items[0].time.as_str()),
+            ("Pågår nu", "till 10.30")
+        );
+        // After it nothing is on in Karlstad until Saturday, beyond two days: the slide goes, the
+        // text stays; the next change is midnight.
+        let mut later = pages(2, true);
+        let next = fill_live_for(&mut later, &screen, at("2026-12-10 10:30"), 3);
+        assert_eq!(titles(&later), ["Hej"]);
+        assert_eq!(next, Some(at("2026-12-11 00:00")));
+        // Alone in its program, it says there is nothing on rather than leave the screen empty.
+        let mut alone = pages(2, false);
+        fill_live_for(&mut alone, &screen, at("2026-12-10 10:30"), 3);
+        let PageContent::Events { items, note, .. } = &alone[0].content else {
+            panic!()
+        };
+        assert!(items.is_empty());
+        assert_eq!(
+            note.as_deref(),
+            Some("Inget inplanerat de närmaste 2 dagarna.")
+        );
+    }
+
+    #[test]
+    fn events_share_their_pages_evenly() {
+        let screen = ScreenConfig::default();
+        let mut all = pages(7, false);
+        // Every library's events (the screen knows none): 4 in the week from Thursday 9:00.
+        fill_live_for(&mut all, &screen, at("2026-12-10 09:00"), 3);
+        let per_page: Vec<usize> = all
+            .iter()
+            .map(|p| match &p.content {
+                PageContent::Events { items, .. } => items.len(),
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(per_page.iter().sum::<usize>(), 4, "{:?}", titles(&all));
+        assert_eq!(per_page, [2, 2]);
+        assert_eq!(all[1].key.part, 2);
+    }
 }
