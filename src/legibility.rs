@@ -635,6 +635,11 @@ pub fn check_all(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
 fn with_local_books(mut playlists: Vec<Playlist>) -> Vec<Playlist> {
     let mut resolver = Resolver::new(CatalogSettings::default());
     resolver.set_offline(true);
-    let _ = resolve_covers(&mut playlists, &mut resolver, &mut Default::default());
+    let _ = resolve_covers(
+        &mut playlists,
+        &mut resolver,
+        &mut Default::default(),
+        chrono::Utc::now().date_naive(),
+    );
     playlists
 }

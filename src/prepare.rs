@@ -795,6 +795,7 @@ mod tests {
             cover_url: None,
             link: Some(link.into()),
             source: "test".into(),
+            shelving: Default::default(),
         };
         for (w, h) in TOUCH_PAGES {
             let scale = Scale::new(w, h);
@@ -846,6 +847,7 @@ mod tests {
             cover_url: None,
             link: None,
             source: "test".into(),
+            shelving: Default::default(),
         };
         let content = PageContent::Book {
             book: Box::new(book),
@@ -907,6 +909,7 @@ mod tests {
                 cover_url: None,
                 link: None,
                 source: "test".into(),
+                shelving: Default::default(),
             })
             .collect();
         for (w, h) in TOUCH_PAGES {

@@ -349,13 +349,23 @@ fn a_failing_source_keeps_its_last_good_list() {
     let mut resolver = Resolver::with_cache(CatalogSettings::default(), dir.path().join("cache"));
     resolver.fetch_covers = false;
     let mut last_good = Default::default();
-    let errors = vitrin::ingest::resolve_covers(&mut playlists, &mut resolver, &mut last_good);
+    let errors = vitrin::ingest::resolve_covers(
+        &mut playlists,
+        &mut resolver,
+        &mut last_good,
+        chrono::Utc::now().date_naive(),
+    );
     assert!(errors.is_empty(), "{errors:?}");
     // The feed breaks (a download cut off after its first book, saved over it).
     let whole = fixture("nyforvarv-karlstad.rss");
     let cut = String::from_utf8_lossy(&whole).find("</item>").unwrap() + "</item>".len();
     std::fs::write(&feed, &whole[..cut]).unwrap();
-    let errors = vitrin::ingest::resolve_covers(&mut playlists, &mut resolver, &mut last_good);
+    let errors = vitrin::ingest::resolve_covers(
+        &mut playlists,
+        &mut resolver,
+        &mut last_good,
+        chrono::Utc::now().date_naive(),
+    );
     assert_eq!(errors.len(), 1);
     assert!(
         errors[0].contains("nya.rss") && errors[0].contains("cut off"),
@@ -369,8 +379,12 @@ fn a_failing_source_keeps_its_last_good_list() {
     // Also after a restart: the list kept on disk.
     let mut fresh = Resolver::with_cache(CatalogSettings::default(), dir.path().join("cache"));
     fresh.fetch_covers = false;
-    let errors =
-        vitrin::ingest::resolve_covers(&mut playlists, &mut fresh, &mut Default::default());
+    let errors = vitrin::ingest::resolve_covers(
+        &mut playlists,
+        &mut fresh,
+        &mut Default::default(),
+        chrono::Utc::now().date_naive(),
+    );
     assert_eq!(errors.len(), 1);
     let vitrin::playlist::SlideContent::Covers { items, .. } = &playlists[0].slides[0].content
     else {

@@ -203,6 +203,7 @@ fn covers_layout(s: &Scale) -> vitrin::layout::CoversLayout {
         cover_url: None,
         link: None,
         source: "bocker.toml".into(),
+        shelving: Default::default(),
     };
     let content = vitrin::show::PageContent::Covers {
         title: Some("Nya böcker".into()),

@@ -96,6 +96,7 @@ fn the_committed_schema_files_are_current() {
             SchemaKind::Library,
         ),
         ("playlists/screens.schema.json", SchemaKind::Screens),
+        ("playlists/listor/books.schema.json", SchemaKind::Books),
     ] {
         let committed = std::fs::read_to_string(root().join(path)).unwrap();
         assert!(

@@ -49,6 +49,7 @@ fn book(title: &str, author: &str, link: &str) -> CoverItem {
         cover_url: None,
         link: Some(link.into()),
         source: "test".into(),
+        shelving: Default::default(),
     }
 }
 
@@ -81,6 +82,7 @@ title = "Tredje sidan"
         qr_text: None,
         only_with_covers: false,
         book_qr: false,
+        shelf: Default::default(),
         items: vec![
             book(
                 "Vinterviken",

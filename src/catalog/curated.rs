@@ -16,6 +16,7 @@ use crate::spec::{Checker, Field, Fields, TableSpec, Ty, Value};
 
 use super::CoverItem;
 use super::isbn::Isbn;
+use super::shelf::{Audience, Medium, Shelving};
 
 static BOOK: TableSpec = TableSpec {
     noun: "book",
@@ -59,6 +60,44 @@ static BOOK: TableSpec = TableSpec {
             required: false,
             doc: "The book's page in the portal.",
             example: "link = \"https://bibliotekvarmland.se/...\"",
+        },
+        Field {
+            name: "audience",
+            ty: Ty::Enum {
+                noun: "audience",
+                values: Audience::NAMES,
+            },
+            required: false,
+            doc: "Who the book is for: children, young-adults or adults (or barn, unga, vuxna), for covers slides that choose by audience.",
+            example: "audience = \"barn\"",
+        },
+        Field {
+            name: "format",
+            ty: Ty::Enum {
+                noun: "format",
+                values: Medium::NAMES,
+            },
+            required: false,
+            doc: "What it is: book, large-print, audiobook, ebook, film or music.",
+            example: "format = \"audiobook\"",
+        },
+        Field {
+            name: "location",
+            ty: Ty::List {
+                item: &Ty::Text,
+                min: 1,
+                single: true,
+            },
+            required: false,
+            doc: "Where it stands: a shelving location or collection, as the catalog names it.",
+            example: "location = \"Barn 6-9\"",
+        },
+        Field {
+            name: "added",
+            ty: Ty::Date,
+            required: false,
+            doc: "The day the library added it, for covers slides that show what is new.",
+            example: "added = 2026-11-20",
         },
     ],
     validate: Some(validate_book),
@@ -136,6 +175,12 @@ pub fn parse_list(path: &Path, source: &str) -> (Vec<CoverItem>, Vec<Diagnostic>
                 cover_url: None,
                 link: book.text("link"),
                 source: path.display().to_string(),
+                shelving: Shelving {
+                    added: book.date("added"),
+                    audience: book.word("audience").and_then(Audience::from_name),
+                    medium: book.word("format").and_then(Medium::from_name),
+                    locations: book.texts("location"),
+                },
             })
         })
         .collect();

@@ -10,6 +10,7 @@ pub mod curated;
 pub mod fetch;
 pub mod isbn;
 pub mod parse;
+pub mod shelf;
 pub mod xml;
 
 use std::collections::HashSet;
@@ -50,6 +51,9 @@ pub struct CoverItem {
     pub link: Option<String>,
     /// Where the item came from: the feed's address or the list's path.
     pub source: String,
+    /// Who it is for, what it is, where it stands, when it came: for choosing books by shelf.
+    #[serde(default, skip_serializing_if = "shelf::Shelving::is_empty")]
+    pub shelving: shelf::Shelving,
 }
 
 /// Why a catalog source gave no books. The message names the source.
@@ -175,6 +179,20 @@ impl Resolver {
         base: Option<url::Url>,
         limit: usize,
     ) -> Result<Vec<CoverItem>, SourceError> {
+        let today = chrono::Utc::now().date_naive();
+        self.items_on_shelf(source, base, limit, &shelf::ShelfFilter::default(), today)
+    }
+
+    /// The books of a source that `shelf` chooses on `today` (newest first when it asks for new
+    /// ones), at most `limit`; covers are looked for only for those.
+    pub fn items_on_shelf(
+        &mut self,
+        source: &Media,
+        base: Option<url::Url>,
+        limit: usize,
+        shelf: &shelf::ShelfFilter,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<CoverItem>, SourceError> {
         let label = source.label();
         let bytes = self.document(source)?;
         let base = base.or_else(|| match source {
@@ -195,6 +213,7 @@ impl Resolver {
                     first: first.headline(text),
                 });
             }
+            let items = shelf.choose(items, |i| &i.shelving, today);
             self.finish_list(items, limit)
         } else {
             let (format, raw) =
@@ -203,9 +222,10 @@ impl Resolver {
                     error,
                 })?;
             tracing::debug!(source = %label, format = format.name(), items = raw.len(), "catalog source read");
+            let raw = shelf.choose(raw, |r| &r.shelving, today);
             self.resolve(raw, &label, limit)
         };
-        self.keep(&label, &items);
+        self.keep(&format!("{label}{}", shelf.key()), &items);
         Ok(items)
     }
 
@@ -223,9 +243,9 @@ impl Resolver {
         }
     }
 
-    /// The last good list of a source, as kept on disk.
-    pub fn last_good(&self, source: &Media) -> Option<Vec<CoverItem>> {
-        self.last_kept(&source.label())
+    /// The last good list of a source (as `shelf` chose from it), as kept on disk.
+    pub fn last_good(&self, source: &Media, shelf: &shelf::ShelfFilter) -> Option<Vec<CoverItem>> {
+        self.last_kept(&format!("{}{}", source.label(), shelf.key()))
     }
 
     /// What was kept under `key` with [`Resolver::keep`].
@@ -297,6 +317,7 @@ impl Resolver {
                     cover_url,
                     link,
                     source: source.to_string(),
+                    shelving: r.shelving,
                 }
             })
             .collect()

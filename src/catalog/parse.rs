@@ -5,6 +5,8 @@
 
 use url::Url;
 
+use super::shelf::{Audience, Medium, Shelving, marc_entered, parse_date};
+
 use super::isbn::Isbn;
 use super::xml::{self, ATOM, DC, Element, MEDIA, RDF, RSS1, XmlError};
 
@@ -19,6 +21,8 @@ pub struct RawItem {
     /// The cover the document names, absolute when the document's address is known.
     pub cover: Option<String>,
     pub link: Option<String>,
+    /// What the record says of its audience, kind, location and when it was added.
+    pub shelving: super::shelf::Shelving,
 }
 
 /// Which kind of document it was.
@@ -310,12 +314,27 @@ fn rss_item(item: &Element, base: Option<&Url>, ns: &str) -> RawItem {
         add_author(&mut authors, &by);
     }
     let cover = rss_cover(item, &description, item_base.as_ref());
+    let mut shelving = Shelving {
+        added: item
+            .child_text(ns, "pubDate")
+            .or_else(|| item.child_text(DC, "date"))
+            .and_then(|d| parse_date(&d)),
+        ..Shelving::default()
+    };
+    for word in item
+        .all(ns, "category")
+        .chain(item.all(DC, "type"))
+        .chain(item.all(DC, "subject"))
+    {
+        shelving.add_word(&word.text());
+    }
     RawItem {
         title,
         authors,
         isbn,
         cover,
         link,
+        shelving,
     }
 }
 
@@ -364,12 +383,31 @@ fn atom_entry(entry: &Element, base: Option<&Url>) -> RawItem {
     let base = rebase(base, entry);
     let base = base.as_ref();
     let links: Vec<&Element> = entry.all(ATOM, "link").collect();
+    let mut shelving = Shelving {
+        added: entry
+            .child_text(ATOM, "published")
+            .or_else(|| entry.child_text(ATOM, "updated"))
+            .and_then(|d| parse_date(&d)),
+        ..Shelving::default()
+    };
+    for category in entry.all(ATOM, "category") {
+        for word in [category.attr("label"), category.attr("term")]
+            .into_iter()
+            .flatten()
+        {
+            shelving.add_word(word);
+        }
+    }
+    for word in entry.all(DC, "type").chain(entry.all(DC_TERMS, "audience")) {
+        shelving.add_word(&word.text());
+    }
     RawItem {
         title: clean_title(&entry.child_text(ATOM, "title").unwrap_or_default()),
         authors: atom_authors(entry),
         isbn: atom_isbn(entry),
         cover: atom_cover(entry, &links, base),
         link: atom_link(&links, base),
+        shelving,
     }
 }
 
@@ -505,9 +543,76 @@ fn marc(root: &Element) -> Vec<RawItem> {
                 isbn,
                 cover: None,
                 link: None,
+                shelving: marc_shelving(r),
             })
         })
         .collect()
+}
+
+/// What a MARC record says of its shelf: the audience (008/22, else a Swedish SAB class starting
+/// with "u", the children's classes), the kind (leader/06, with 008/23 for large print and
+/// electronic), when it was added (Koha's 952 $d, else 008/00-05, when the record was made) and
+/// its locations (Koha's 952 $c and $8, holdings' 852 $b and $c).
+fn marc_shelving(r: &Element) -> Shelving {
+    let fields = |tag: &'static str| {
+        r.elements()
+            .filter(move |e| e.name == "datafield" && e.attr("tag") == Some(tag))
+    };
+    let leader: Vec<char> = r
+        .elements()
+        .find(|e| e.name == "leader")
+        .map(Element::text)
+        .unwrap_or_default()
+        .chars()
+        .collect();
+    let f008: String = r
+        .elements()
+        .find(|e| e.name == "controlfield" && e.attr("tag") == Some("008"))
+        .map(Element::text)
+        .unwrap_or_default();
+    let at = |i: usize| f008.chars().nth(i);
+    let textual = matches!(leader.get(6), Some('a' | 't'));
+    let medium = match (leader.get(6), at(23)) {
+        (Some('i'), _) => Some(Medium::Audiobook),
+        (Some('j'), _) => Some(Medium::Music),
+        (Some('g'), _) => Some(Medium::Film),
+        (Some('m'), _) => Some(Medium::Ebook),
+        (_, Some('d')) if textual => Some(Medium::LargePrint),
+        (_, Some('o' | 'q' | 's')) if textual => Some(Medium::Ebook),
+        _ if textual => Some(Medium::Book),
+        _ => None,
+    };
+    let sab_children = fields("084").any(|f| {
+        subfields(f, "2").any(|s| s.starts_with("kssb"))
+            && subfields(f, "a").any(|a| a.starts_with('u'))
+    });
+    let audience = at(22)
+        .and_then(Audience::from_marc)
+        .or(sab_children.then_some(Audience::Children));
+    let acquired = fields("952")
+        .flat_map(|f| subfields(f, "d").collect::<Vec<_>>())
+        .filter_map(|d| parse_date(&d))
+        .max();
+    let mut shelving = Shelving {
+        added: acquired.or_else(|| marc_entered(&f008)),
+        audience,
+        medium,
+        locations: Vec::new(),
+    };
+    for f in fields("952") {
+        for word in subfields(f, "c").chain(subfields(f, "8")) {
+            shelving.add_word(&word);
+        }
+    }
+    for f in fields("852") {
+        for word in subfields(f, "b").chain(subfields(f, "c")) {
+            shelving.add_word(&word);
+        }
+    }
+    // The words do not overrule what the record's codes said.
+    shelving.audience = audience.or(shelving.audience);
+    shelving.medium = medium.or(shelving.medium);
+    shelving
 }
 
 /// A JSON value that may be a string or an array of strings (Libris writes both).
@@ -551,7 +656,12 @@ fn libris_record(r: &serde_json::Value, base: Option<&Url>) -> RawItem {
         add_author(&mut authors, &c);
     }
     let isbns = r.get("isbn").map(strings).unwrap_or_default();
+    let mut shelving = Shelving::default();
+    for t in r.get("type").map(strings).unwrap_or_default() {
+        shelving.add_word(&t);
+    }
     RawItem {
+        shelving,
         title: clean_title(&r.get("title").map(strings).unwrap_or_default().join(" ")),
         authors,
         isbn: first_isbn(isbns.iter().map(String::as_str)),
@@ -572,7 +682,21 @@ fn opds2_publication(p: &serde_json::Value, base: Option<&Url>) -> RawItem {
         add_author(&mut authors, &a);
     }
     let ids = meta.get("identifier").map(strings).unwrap_or_default();
+    let mut shelving = Shelving::default();
+    let kinds = meta
+        .get("@type")
+        .or_else(|| p.get("@type"))
+        .map(strings)
+        .unwrap_or_default();
+    for word in kinds
+        .iter()
+        .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
+        .chain(meta.get("subject").map(strings).unwrap_or_default())
+    {
+        shelving.add_word(&word);
+    }
     RawItem {
+        shelving,
         title: clean_title(&meta.get("title").map(strings).unwrap_or_default().join(" ")),
         authors,
         isbn: first_isbn(ids.iter().map(String::as_str)),

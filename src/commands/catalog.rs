@@ -34,6 +34,9 @@ struct Line<'a> {
     cover: Option<String>,
     link: Option<&'a str>,
     source: &'a str,
+    /// Audience, kind, locations and the day it was added, as far as the source says.
+    #[serde(skip_serializing_if = "crate::catalog::shelf::Shelving::is_empty")]
+    shelving: &'a crate::catalog::shelf::Shelving,
 }
 
 fn line(item: &CoverItem) -> Line<'_> {
@@ -49,6 +52,7 @@ fn line(item: &CoverItem) -> Line<'_> {
         cover,
         link: item.link.as_deref(),
         source: &item.source,
+        shelving: &item.shelving,
     }
 }
 

@@ -123,8 +123,15 @@ fn previous_lists(previous: Option<&Generation>, root: &Path) -> LastGood {
         .flat_map(|p| p.slides.iter());
     for slide in slides {
         match &slide.content {
-            SlideContent::Covers { source, items, .. } => {
-                lists.books.insert(key(source), items.clone());
+            SlideContent::Covers {
+                source,
+                items,
+                shelf,
+                ..
+            } => {
+                lists
+                    .books
+                    .insert(format!("{}{}", key(source), shelf.key()), items.clone());
             }
             SlideContent::Events { source, events, .. } => {
                 lists.events.insert(key(source), events.clone());

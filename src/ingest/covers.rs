@@ -13,6 +13,7 @@ pub fn resolve_covers(
     playlists: &mut [Playlist],
     catalog: &mut Resolver,
     last_good: &mut HashMap<String, Vec<CoverItem>>,
+    today: chrono::NaiveDate,
 ) -> Vec<String> {
     let mut errors = Vec::new();
     for slide in playlists.iter_mut().flat_map(|p| p.slides.iter_mut()) {
@@ -21,6 +22,7 @@ pub fn resolve_covers(
             items,
             count,
             only_with_covers,
+            shelf,
             ..
         } = &mut slide.content
         else {
@@ -32,8 +34,8 @@ pub fn resolve_covers(
         } else {
             *count
         } as usize;
-        let key = source.label();
-        match catalog.items(source, limit) {
+        let key = format!("{}{}", source.label(), shelf.key());
+        match catalog.items_on_shelf(source, None, limit, shelf, today) {
             Ok(found) => {
                 last_good.insert(key, found.clone());
                 *items = found;
@@ -43,7 +45,7 @@ pub fn resolve_covers(
                 *items = last_good
                     .get(&key)
                     .cloned()
-                    .or_else(|| catalog.last_good(source))
+                    .or_else(|| catalog.last_good(source, shelf))
                     .unwrap_or_default();
             }
         }

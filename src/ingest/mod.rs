@@ -66,7 +66,7 @@ pub fn make_generation(
     on_bad: OnBadPicture,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Made, PictureError> {
-    let mut warnings = resolve_covers(&mut playlists, catalog, &mut lists.books);
+    let mut warnings = resolve_covers(&mut playlists, catalog, &mut lists.books, at.date_naive());
     warnings.extend(resolve_events(
         &mut playlists,
         catalog,

@@ -331,6 +331,44 @@ pub static SLIDE: TaggedSpec = TaggedSpec {
                     doc: "A small QR code under each cover, to the book's record in the portal (default false). Books need a link: from the catalog settings or the book list.",
                     example: "book_qr = true",
                 },
+                Field {
+                    name: "audience",
+                    ty: Ty::Enum {
+                        noun: "audience",
+                        values: crate::catalog::shelf::Audience::NAMES,
+                    },
+                    required: false,
+                    doc: "Only books for this audience: children, young-adults or adults (or barn, unga, vuxna), as the catalog records say. Books whose record says nothing are left out.",
+                    example: "audience = \"barn\"",
+                },
+                Field {
+                    name: "format",
+                    ty: Ty::List {
+                        item: &Ty::Enum {
+                            noun: "format",
+                            values: crate::catalog::shelf::Medium::NAMES,
+                        },
+                        min: 1,
+                        single: true,
+                    },
+                    required: false,
+                    doc: "Only these kinds: book, large-print, audiobook, ebook, film, music (large print counts as a book too).",
+                    example: "format = [\"audiobook\"]",
+                },
+                Field {
+                    name: "location",
+                    ty: TEXT_LIST,
+                    required: false,
+                    doc: "Only books in one of these shelving locations or collections, as the catalog names them (case does not matter).",
+                    example: "location = [\"Barn 6-9\", \"BARN\"]",
+                },
+                Field {
+                    name: "added_within_days",
+                    ty: Ty::Integer { min: 1, max: 3650 },
+                    required: false,
+                    doc: "Only books the library added in the last this many days, newest first. Books whose record has no date are left out.",
+                    example: "added_within_days = 60",
+                },
             ],
             validate: None,
         },
@@ -707,8 +745,27 @@ fn build_covers(f: &Fields) -> Option<SlideContent> {
         qr_text: f.text("qr_text"),
         only_with_covers: f.bool("only_with_covers").unwrap_or(false),
         book_qr: f.bool("book_qr").unwrap_or(false),
+        shelf: build_shelf(f),
         items: Vec::new(),
     })
+}
+
+/// A covers slide's choice of books from checked fields.
+fn build_shelf(f: &Fields) -> crate::catalog::shelf::ShelfFilter {
+    use crate::catalog::shelf::{Audience, Medium, ShelfFilter};
+    ShelfFilter {
+        audience: f.word("audience").and_then(Audience::from_name),
+        media: f
+            .list("format")
+            .iter()
+            .filter_map(|i| match i.value {
+                Value::Enum(w) => Medium::from_name(w),
+                _ => None,
+            })
+            .collect(),
+        locations: f.texts("location"),
+        added_within_days: f.int("added_within_days").map(|d| d as u32),
+    }
 }
 
 fn build_events(f: &Fields) -> Option<SlideContent> {

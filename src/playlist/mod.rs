@@ -94,6 +94,12 @@ pub enum SlideContent {
         /// Each book shows a small QR code to its record in the portal.
         #[serde(default)]
         book_qr: bool,
+        /// Which of the source's books: by audience, kind, location and age.
+        #[serde(
+            default,
+            skip_serializing_if = "crate::catalog::shelf::ShelfFilter::is_empty"
+        )]
+        shelf: crate::catalog::shelf::ShelfFilter,
         /// Filled at ingest from `source`.
         #[serde(default)]
         items: Vec<CoverItem>,

@@ -485,6 +485,7 @@ mod tests {
             cover_url: None,
             link: None,
             source: "test".into(),
+            shelving: Default::default(),
         };
         p.slides[0].content = SlideContent::Covers {
             title: None,
@@ -494,6 +495,7 @@ mod tests {
             qr_text: None,
             only_with_covers: false,
             book_qr: false,
+            shelf: Default::default(),
             items: (0..10).map(|i| book(i, i % 2 == 0)).collect(),
         };
         let pages = slide_pages(&p, 0, 4);
