@@ -58,3 +58,30 @@ pub fn picture(data: &[u8]) {
         let _ = crate::media::decode_image(data, 64, 48, crate::media::Fit::Fill);
     }
 }
+
+/// A web calendar (iCalendar) as an events slide reads it, and what a screen makes of its events.
+pub fn calendar(data: &[u8]) {
+    use chrono::TimeZone;
+    let tz = crate::screen::DEFAULT_TIMEZONE;
+    let from = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+    let to = from + chrono::Duration::days(92);
+    if let Ok(parsed) = crate::events::ics::parse(data, tz, from, to) {
+        let filter = crate::events::EventFilter {
+            count: 12,
+            look_ahead_days: 90,
+            ..Default::default()
+        };
+        let names = crate::events::ScreenNames {
+            library_id: Some("karlstad".into()),
+            library: Some("Karlstads stadsbibliotek".into()),
+            tags: vec!["barn".into()],
+        };
+        for e in filter.select(&parsed.events, from, tz, &names) {
+            let _ = crate::events::when_sv(&e.when, from, tz);
+            let _ = e
+                .description
+                .as_deref()
+                .map(|d| crate::events::short_description(d, 110));
+        }
+    }
+}

@@ -161,11 +161,12 @@ fn a_web_feed_cannot_point_at_local_files() {
 /// panic. `fuzz/README.md` says how to fuzz further.
 #[test]
 fn every_saved_fuzz_input_is_handled() {
-    let targets: [(&str, fn(&[u8])); 4] = [
+    let targets: [(&str, fn(&[u8])); 5] = [
         ("check_toml", vitrin::fuzzing::check_toml),
         ("manifest", vitrin::fuzzing::manifest),
         ("catalog", vitrin::fuzzing::catalog),
         ("picture", vitrin::fuzzing::picture),
+        ("calendar", vitrin::fuzzing::calendar),
     ];
     let fuzz = crate::util::root().join("fuzz");
     for (target, run) in targets {

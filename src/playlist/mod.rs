@@ -244,10 +244,30 @@ impl SlideContent {
                     None => format!("{n} pictures"),
                 }
             }
-            SlideContent::Covers { title, count, .. } => match title {
-                Some(t) => format!("\"{t}\", up to {count} books"),
-                None => format!("up to {count} books"),
-            },
+            SlideContent::Covers {
+                title,
+                count,
+                shelf,
+                ..
+            } => {
+                let mut s = match title {
+                    Some(t) => format!("\"{t}\", up to {count} books"),
+                    None => format!("up to {count} books"),
+                };
+                let mut chosen: Vec<String> = Vec::new();
+                chosen.extend(shelf.audience.map(|a| a.name().to_string()));
+                chosen.extend(shelf.media.iter().map(|m| m.name().to_string()));
+                chosen.extend(shelf.locations.iter().map(|l| format!("in {l}")));
+                chosen.extend(
+                    shelf
+                        .added_within_days
+                        .map(|d| format!("added in the last {d} days")),
+                );
+                if !chosen.is_empty() {
+                    s.push_str(&format!(" ({})", chosen.join(", ")));
+                }
+                s
+            }
             SlideContent::Qr { title, .. } | SlideContent::Text { title, .. } => {
                 format!("\"{title}\"")
             }
@@ -255,10 +275,15 @@ impl SlideContent {
                 format!("\"{}\"", title.as_deref().unwrap_or(HOURS_TITLE))
             }
             SlideContent::Events { title, filter, .. } => format!(
-                "\"{}\", up to {} events in the coming {} days",
+                "\"{}\", up to {} events in the coming {} days{}",
                 title.as_deref().unwrap_or(EVENTS_TITLE),
                 filter.count,
-                filter.look_ahead_days
+                filter.look_ahead_days,
+                if filter.for_screen {
+                    " at the screen's library"
+                } else {
+                    ""
+                }
             ),
         }
     }
