@@ -662,16 +662,13 @@ fn event_row(s: &Scale, g: &EventGeometry, e: &EventWords, row: Rect) -> EventTe
         x,
         &mut y,
     );
+    // Place and description at one size on every row, in as many lines as are left (at most
+    // `lines`); what does not fit ends in "…".
     let text = |t: &str, lines: usize, y: f32| {
-        spec_owned(
-            t,
-            Face::Regular,
-            right - x,
-            (bottom - y).max(0.0),
-            lines,
-            small,
-            s.body_floor,
-        )
+        let room = ((bottom - y) / (small * LINE_HEIGHT)).floor().max(1.0) as usize;
+        let lines = lines.min(room);
+        let h = lines as f32 * small * LINE_HEIGHT * 1.01;
+        spec_owned(t, Face::Regular, right - x, h, lines, small, small)
     };
     let fits = |y: f32| bottom - y >= small * LINE_HEIGHT;
     let place = match e.place {
@@ -684,8 +681,15 @@ fn event_row(s: &Scale, g: &EventGeometry, e: &EventWords, row: Rect) -> EventTe
         )),
         _ => None,
     };
-    let description = match e.text {
-        Some(t) if fits(y) => Some(stacked_owned(Role::Body, text(t, 2, y), x, &mut y)),
+    // A description cut to a word or three says nothing: then none.
+    let description = match e.text.map(|t| text(t, 2, y)) {
+        Some(set)
+            if fits(y)
+                && (set.0.text.split_whitespace().count() >= 4
+                    || set.0.lost.is_empty() && !set.0.text.ends_with('…')) =>
+        {
+            Some(stacked_owned(Role::Body, set, x, &mut y))
+        }
         _ => None,
     };
     EventText {
@@ -723,25 +727,37 @@ fn spec_owned(
     )
 }
 
-/// Sets a text that may be shortened to fit (an event's, from a calendar): where it does not fit,
-/// it is set again as it shows, ending in "…", so that it is the text on screen, every word of it
-/// whole.
+/// Sets a text that may be shortened to fit (an event's, from a calendar): where it does not fit
+/// whole, it is set as the most of its words that fit followed by "…", so that the text on screen
+/// is its own, every word of it whole (never "bilderböc…").
 fn set_shortened(spec: &Spec) -> Setting {
     let first = typeset::set(spec);
-    if first.lost.is_empty() || first.hyphens > 0 {
+    if first.lost.is_empty() {
         return first;
     }
-    let shown = first
-        .lines
-        .iter()
-        .map(|l| l.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let again = typeset::set(&Spec {
-        text: &shown,
-        ..*spec
-    });
-    if again.lost.is_empty() { again } else { first }
+    let words: Vec<&str> = spec.text.split_whitespace().collect();
+    let shortened = |n: usize| {
+        let head = words[..n].join(" ");
+        format!("{}…", head.trim_end_matches([',', '.', ';', ':', '–', '-']))
+    };
+    let fits = |text: &str| {
+        let set = typeset::set(&Spec { text, ..*spec });
+        (set.lost.is_empty() && set.hyphens == 0).then_some(set)
+    };
+    // The longest run of words that fits: `lo` fits (or is none), `hi` does not.
+    let (mut lo, mut hi) = (0, words.len());
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if fits(&shortened(mid)).is_some() {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    if lo == 0 {
+        return first;
+    }
+    fits(&shortened(lo)).unwrap_or(first)
 }
 
 /// Places a setting at `x`, `y`, as wide as its box, and moves `y` below it.

@@ -172,12 +172,29 @@ impl EventFilter {
         let knows = id.is_some() || screen.library.is_some();
         let for_screen = !self.for_screen
             || !knows
-            || id.is_some_and(|id| {
-                names(place, id) || e.categories.iter().any(|c| c.eq_ignore_ascii_case(id))
-            })
-            || screen.library.as_deref().is_some_and(|l| names(place, l))
+            || screen.names_library(place)
+            || id.is_some_and(|id| e.categories.iter().any(|c| c.eq_ignore_ascii_case(id)))
             || screen.tags.iter().any(|t| names(place, t));
         categories && places && for_screen
+    }
+}
+
+impl ScreenNames {
+    /// Whether `text` names this screen's library (its id, with a genitive s, or its name).
+    fn names_library(&self, text: &str) -> bool {
+        self.library_id.as_deref().is_some_and(|id| names(text, id))
+            || self.library.as_deref().is_some_and(|l| names(text, l))
+    }
+
+    /// An event's place as this screen says it: at its own library only the room
+    /// ("Karlstads stadsbibliotek, Sagorummet" is "Sagorummet" in Karlstad).
+    pub fn place(&self, place: &str) -> String {
+        match place.split_once(',') {
+            Some((library, room)) if !room.trim().is_empty() && self.names_library(library) => {
+                room.trim().to_string()
+            }
+            _ => place.to_string(),
+        }
     }
 }
 

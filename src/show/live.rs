@@ -93,7 +93,7 @@ pub fn fill_live_for(
                     day,
                     time,
                     title: e.title.clone(),
-                    place: e.location.clone(),
+                    place: e.location.as_deref().map(|p| names.place(p)),
                     text: e
                         .description
                         .as_deref()
