@@ -458,6 +458,14 @@ pub fn load_dir(dir: &Path) -> (Vec<Playlist>, Report) {
 pub fn check_cover_sources(playlist: &Playlist, fields: &Fields, checker: &mut Checker) {
     let slides = fields.list("slide");
     for (slide, item) in playlist.slides.iter().zip(slides) {
+        if let SlideContent::Events {
+            source: Media::File(path),
+            ..
+        } = &slide.content
+        {
+            check_calendar(path, item, checker);
+            continue;
+        }
         let SlideContent::Covers {
             source: Media::File(path),
             ..
@@ -487,6 +495,37 @@ pub fn check_cover_sources(playlist: &Playlist, fields: &Fields, checker: &mut C
                         .into(),
                 ),
             );
+        }
+    }
+}
+
+/// Checks a calendar file an events slide names: an error where it cannot be read (with its
+/// line), a warning for each event left out of it.
+fn check_calendar(path: &Path, item: &crate::spec::Item, checker: &mut Checker) {
+    let Ok(bytes) = std::fs::read(path) else {
+        return;
+    };
+    let span = match &item.value {
+        crate::spec::Value::Table(t) => t.span_of("source").unwrap_or(item.span.clone()),
+        _ => item.span.clone(),
+    };
+    let now = chrono::Utc::now();
+    let days = chrono::Duration::days(i64::from(crate::events::MAX_LOOK_AHEAD_DAYS));
+    match crate::events::ics::parse(&bytes, crate::screen::DEFAULT_TIMEZONE, now, now + days) {
+        Err(e) => checker.error(
+            span,
+            format!(
+                "\"{}\" is not a calendar vitrin can read: {e}",
+                path.display()
+            ),
+            Some(
+                "use an iCalendar (.ics) file, as calendar programs and library webs export".into(),
+            ),
+        ),
+        Ok(parsed) => {
+            for w in parsed.warnings.iter().take(10) {
+                checker.warning(span.clone(), format!("{}: {w}", path.display()), None);
+            }
         }
     }
 }

@@ -214,6 +214,48 @@ fn hostile_catalog_documents_are_read_in_bounded_memory() {
     }
 }
 
+/// Calendars that would take the stack, a core or gigabytes (100 000 nested blocks; 5 000 daily
+/// series from 1900 with long texts; a cut-off file), named by an events slide: `check` reads them
+/// in bounded memory and time and says what is wrong, with the line where it can.
+#[test]
+fn hostile_calendars_are_read_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("djup.ics"), "BEGIN:VCALENDAR\n".repeat(100_000)).unwrap();
+    let series = format!(
+        "BEGIN:VEVENT\nSUMMARY:{}\nDESCRIPTION:{}\nDTSTART;TZID=Europe/Stockholm:19000101T100000\nRRULE:FREQ=DAILY\nEND:VEVENT\n",
+        "Sagostund ".repeat(50),
+        "text ".repeat(200)
+    )
+    .repeat(5_000);
+    std::fs::write(
+        dir.path().join("serier.ics"),
+        format!("BEGIN:VCALENDAR\n{series}END:VCALENDAR\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("avkapad.ics"),
+        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\n",
+    )
+    .unwrap();
+    for (file, says) in [
+        ("djup.ics", "line 9: blocks nested more than 8 deep"),
+        ("serier.ics", "ok:"),
+        ("avkapad.ics", "cut off"),
+    ] {
+        write(
+            dir.path(),
+            "evenemang.toml",
+            &format!("[[slide]]\nkind = \"events\"\nsource = \"{file}\"\n"),
+        );
+        let started = std::time::Instant::now();
+        let o = vitrin_limited(dir.path(), CHECK_MIB, &["check", "evenemang.toml"]);
+        let out = stdout(&o);
+        assert!(o.status.code().is_some(), "{file}: killed: {o:?}");
+        assert!(out.contains(says), "{file}: {out}");
+        assert!(started.elapsed().as_secs() < 120, "{file}: {:?}", started.elapsed());
+    }
+}
+
 /// A feed whose manifest asks for more than any screen shows: refused by `vitrin sync` with what
 /// was wrong, in bounded memory, and nothing becomes active.
 #[test]

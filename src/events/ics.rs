@@ -136,15 +136,24 @@ pub fn parse(
                 .warnings
                 .push(format!("event \"{}\" left out: {e}", v.title)),
         }
+        // Memory stays bounded however many series there are: the earliest are kept.
+        if parsed.events.len() > 2 * MAX_OCCURRENCES {
+            earliest(&mut parsed.events, default_tz);
+        }
     }
-    parsed.events.sort_by(|a, b| {
+    earliest(&mut parsed.events, default_tz);
+    Ok(parsed)
+}
+
+/// Sorts events by start (then title) and keeps the first [`MAX_OCCURRENCES`].
+fn earliest(events: &mut Vec<Event>, tz: Tz) {
+    events.sort_by(|a, b| {
         a.when
-            .sort_key(default_tz)
-            .cmp(&b.when.sort_key(default_tz))
+            .sort_key(tz)
+            .cmp(&b.when.sort_key(tz))
             .then_with(|| a.title.cmp(&b.title))
     });
-    parsed.events.truncate(MAX_OCCURRENCES);
-    Ok(parsed)
+    events.truncate(MAX_OCCURRENCES);
 }
 
 /// The file's logical lines (folded lines joined), each with the number of its first line.
@@ -590,6 +599,45 @@ impl VEvent {
         let parsed: rrule::RRule<rrule::Unvalidated> = rule
             .parse()
             .map_err(|e: rrule::RRuleError| format!("its RRULE \"{rule}\": {e}"))?;
+        use rrule::Frequency;
+        if matches!(
+            parsed.get_freq(),
+            Frequency::Hourly | Frequency::Minutely | Frequency::Secondly
+        ) {
+            return Err(format!(
+                "its RRULE \"{rule}\" repeats more often than daily, as no library event does"
+            ));
+        }
+        // A daily or weekly series from long ago starts again at its last occurrence before the
+        // window (whole periods later, the same local time): the rule gives the same dates
+        // without being walked through decades of them.
+        let start = match (parsed.get_freq(), parsed.get_count()) {
+            (Frequency::Daily | Frequency::Weekly, None) => {
+                let days = i64::from(parsed.get_interval().max(1))
+                    * if parsed.get_freq() == Frequency::Weekly {
+                        7
+                    } else {
+                        1
+                    };
+                let local_start = start.with_timezone(&tz).naive_local();
+                let behind = ((from - self.length).with_timezone(&tz).date_naive()
+                    - local_start.date())
+                .num_days()
+                    - days;
+                if behind > days {
+                    at(
+                        local(tz, local_start + Duration::days(behind / days * days))
+                            .with_timezone(&Utc),
+                    )
+                } else {
+                    start
+                }
+            }
+            _ => start,
+        };
+        if parsed.get_until().is_some_and(|u| *u < start) {
+            return Ok(Vec::new());
+        }
         let validated = parsed
             .validate(start)
             .map_err(|e| format!("its RRULE \"{rule}\": {e}"))?;
