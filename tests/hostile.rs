@@ -220,7 +220,11 @@ fn hostile_catalog_documents_are_read_in_bounded_memory() {
 #[test]
 fn hostile_calendars_are_read_in_bounded_memory() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("djup.ics"), "BEGIN:VCALENDAR\n".repeat(100_000)).unwrap();
+    std::fs::write(
+        dir.path().join("djup.ics"),
+        "BEGIN:VCALENDAR\n".repeat(100_000),
+    )
+    .unwrap();
     let series = format!(
         "BEGIN:VEVENT\nSUMMARY:{}\nDESCRIPTION:{}\nDTSTART;TZID=Europe/Stockholm:19000101T100000\nRRULE:FREQ=DAILY\nEND:VEVENT\n",
         "Sagostund ".repeat(50),
@@ -252,7 +256,11 @@ fn hostile_calendars_are_read_in_bounded_memory() {
         let out = stdout(&o);
         assert!(o.status.code().is_some(), "{file}: killed: {o:?}");
         assert!(out.contains(says), "{file}: {out}");
-        assert!(started.elapsed().as_secs() < 120, "{file}: {:?}", started.elapsed());
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "{file}: {:?}",
+            started.elapsed()
+        );
     }
 }
 

@@ -565,7 +565,12 @@ impl VEvent {
                         && *t < to
                 })
                 .collect(),
-            Some(rule) => self.expand(rule, tz, from, to)?,
+            // The rrule crate is not ours: should it still panic on a rule, the event is left
+            // out and the rest of the calendar shows.
+            Some(rule) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.expand(rule, tz, from, to)
+            }))
+            .unwrap_or_else(|_| Err(format!("its RRULE \"{rule}\" could not be expanded")))?,
         };
         let mut seen = HashSet::new();
         Ok(starts
@@ -592,6 +597,11 @@ impl VEvent {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>, String> {
+        // RFC 5545 rules are ASCII; the rrule crate slices a BYDAY value by bytes and panics
+        // inside a character (found by fuzzing: "BYDAY=\u{e4}U").
+        if !rule.is_ascii() || rule.len() > 500 {
+            return Err("its RRULE is not a rule (not ASCII, or too long)".into());
+        }
         let rtz = rrule::Tz::Tz(tz);
         let at = |t: DateTime<Utc>| t.with_timezone(&rtz);
         let start = at(self.start.instant(tz));

@@ -367,6 +367,25 @@ fn a_bad_event_is_left_out_with_a_warning_and_the_rest_stay() {
 }
 
 #[test]
+fn a_rule_with_a_letter_outside_ascii_is_left_out_not_a_panic() {
+    // Found by fuzzing: the rrule crate sliced "BYDAY=\u{e4}U" inside the "ä" and panicked.
+    let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\nDTSTART:20261201T100000Z\nRRULE:FREQ=WEEKLY;BYDAY=\u{e4}U\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:y\nDTSTART:20261202T100000Z\nEND:VEVENT\nEND:VCALENDAR\n";
+    let parsed = parse(
+        text.as_bytes(),
+        STOCKHOLM,
+        utc("2026-11-01T00:00:00Z"),
+        utc("2027-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(parsed.events.len(), 1);
+    assert!(
+        parsed.warnings[0].contains("not a rule"),
+        "{:?}",
+        parsed.warnings
+    );
+}
+
+#[test]
 fn hostile_calendars_are_held_to_limits() {
     let window = (utc("2026-01-01T00:00:00Z"), utc("2027-01-01T00:00:00Z"));
     // Nesting that would make the parser recurse.
