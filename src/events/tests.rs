@@ -13,6 +13,11 @@ fn fixture(name: &str) -> Vec<u8> {
     .unwrap()
 }
 
+/// A calendar's events between two UTC instants (RFC 3339), read with Stockholm as the default.
+fn read(bytes: &[u8], from: &str, to: &str) -> ics::Parsed {
+    parse(bytes, STOCKHOLM, utc(from), utc(to)).unwrap()
+}
+
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
@@ -29,13 +34,11 @@ fn date(s: &str) -> NaiveDate {
 }
 
 fn ours() -> Vec<Event> {
-    let parsed = parse(
+    let parsed = read(
         &fixture("vitrin-evenemang.ics"),
-        STOCKHOLM,
-        utc("2026-12-01T00:00:00Z"),
-        utc("2027-04-30T00:00:00Z"),
-    )
-    .unwrap();
+        "2026-12-01T00:00:00Z",
+        "2027-04-30T00:00:00Z",
+    );
     assert_eq!(parsed.warnings, Vec::<String>::new());
     parsed.events
 }
@@ -248,13 +251,11 @@ fn a_floating_time_is_the_calendars_zone_and_a_duration_gives_its_end() {
 
 #[test]
 fn outlooks_export_with_windows_zones_and_all_day_exdates() {
-    let parsed = parse(
+    let parsed = read(
         &fixture("collective-icalendar_alarm_outlook_in_future.ics"),
-        STOCKHOLM,
-        utc("2024-06-01T00:00:00Z"),
-        utc("2024-12-31T00:00:00Z"),
-    )
-    .unwrap();
+        "2024-06-01T00:00:00Z",
+        "2024-12-31T00:00:00Z",
+    );
     let series: Vec<&EventTime> = parsed
         .events
         .iter()
@@ -297,13 +298,11 @@ fn outlooks_export_with_windows_zones_and_all_day_exdates() {
 
 #[test]
 fn escaped_commas_stay_inside_a_category() {
-    let parsed = parse(
+    let parsed = read(
         &fixture("collective-icalendar_issue_127_categories_with_commas.ics"),
-        STOCKHOLM,
-        utc("2014-01-01T00:00:00Z"),
-        utc("2014-03-01T00:00:00Z"),
-    )
-    .unwrap();
+        "2014-01-01T00:00:00Z",
+        "2014-03-01T00:00:00Z",
+    );
     assert_eq!(
         parsed.events[0].categories,
         ["Meeting, John", "Work, Sarah", "Project"]
@@ -352,13 +351,11 @@ fn broken_calendars_are_refused_with_their_line() {
 #[test]
 fn a_bad_event_is_left_out_with_a_warning_and_the_rest_stay() {
     let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:Utan tid\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:Fel regel\nDTSTART:20261201T100000Z\nRRULE:FREQ=SOMETIMES\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:Bra\nDTSTART:20261201T100000Z\nEND:VEVENT\nEND:VCALENDAR\n";
-    let parsed = parse(
+    let parsed = read(
         text.as_bytes(),
-        STOCKHOLM,
-        utc("2026-11-01T00:00:00Z"),
-        utc("2027-01-01T00:00:00Z"),
-    )
-    .unwrap();
+        "2026-11-01T00:00:00Z",
+        "2027-01-01T00:00:00Z",
+    );
     assert_eq!(parsed.events.len(), 1);
     assert_eq!(parsed.events[0].title, "Bra");
     assert_eq!(parsed.warnings.len(), 2, "{:?}", parsed.warnings);
@@ -370,13 +367,11 @@ fn a_bad_event_is_left_out_with_a_warning_and_the_rest_stay() {
 fn a_rule_with_a_letter_outside_ascii_is_left_out_not_a_panic() {
     // Found by fuzzing: the rrule crate sliced "BYDAY=\u{e4}U" inside the "ä" and panicked.
     let text = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:x\nDTSTART:20261201T100000Z\nRRULE:FREQ=WEEKLY;BYDAY=\u{e4}U\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:y\nDTSTART:20261202T100000Z\nEND:VEVENT\nEND:VCALENDAR\n";
-    let parsed = parse(
+    let parsed = read(
         text.as_bytes(),
-        STOCKHOLM,
-        utc("2026-11-01T00:00:00Z"),
-        utc("2027-01-01T00:00:00Z"),
-    )
-    .unwrap();
+        "2026-11-01T00:00:00Z",
+        "2027-01-01T00:00:00Z",
+    );
     assert_eq!(parsed.events.len(), 1);
     assert!(
         parsed.warnings[0].contains("not a rule"),
