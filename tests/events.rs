@@ -148,15 +148,18 @@ fn published_events(out: &Path) -> usize {
 }
 
 #[test]
-fn a_calendar_that_breaks_keeps_the_events_it_gave_last() {
+fn a_web_calendar_that_breaks_keeps_the_events_it_gave_last() {
+    let web = tempfile::tempdir().unwrap();
+    let calendar = web.path().join("evenemang.ics");
+    std::fs::copy(root().join("playlists/kalender/evenemang.ics"), &calendar).unwrap();
+    let server = crate::server::Server::start(web.path().to_path_buf());
+    let url = format!("{}/evenemang.ics", server.url().trim_end_matches('/'));
     let dir = tempfile::tempdir().unwrap();
     let playlists = dir.path().join("playlists");
-    std::fs::create_dir_all(playlists.join("kalender")).unwrap();
-    let calendar = playlists.join("kalender/evenemang.ics");
-    std::fs::copy(root().join("playlists/kalender/evenemang.ics"), &calendar).unwrap();
-    std::fs::copy(
-        root().join("playlists/evenemang.toml"),
+    std::fs::create_dir_all(&playlists).unwrap();
+    std::fs::write(
         playlists.join("evenemang.toml"),
+        format!("[[slide]]\nkind = \"events\"\nsource = \"{url}\"\nduration = \"30s\"\n"),
     )
     .unwrap();
     let out = dir.path().join("feed");
@@ -169,7 +172,36 @@ fn a_calendar_that_breaks_keeps_the_events_it_gave_last() {
     let text = std::fs::read_to_string(&calendar).unwrap();
     std::fs::write(&calendar, text.replace("END:VEVENT\r\n", "")).unwrap();
     let said = publish(&playlists, &out);
-    assert!(said.contains("evenemang.ics"), "{said}");
-    assert!(said.contains("line "), "{said}");
+    assert!(said.contains(&url), "{said}");
+    assert!(
+        said.contains("line 84: END:VCALENDAR where BEGIN:VEVENT was open"),
+        "{said}"
+    );
     assert_eq!(published_events(&out), events);
+}
+
+#[test]
+fn a_broken_calendar_file_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir_all(playlists.join("kalender")).unwrap();
+    let text = std::fs::read_to_string(root().join("playlists/kalender/evenemang.ics")).unwrap();
+    std::fs::write(
+        playlists.join("kalender/evenemang.ics"),
+        text.replace("END:VEVENT\r\n", ""),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("playlists/evenemang.toml"),
+        playlists.join("evenemang.toml"),
+    )
+    .unwrap();
+    let o = vitrin(&["check", playlists.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(out.contains("evenemang.toml:10:10: error"), "{out}");
+    assert!(
+        out.contains("line 84: END:VCALENDAR where BEGIN:VEVENT was open"),
+        "{out}"
+    );
 }
