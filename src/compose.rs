@@ -536,12 +536,13 @@ struct EventGeometry {
 
 impl EventGeometry {
     fn new(s: &Scale, width: f32, row_h: f32, items: &[EventWords]) -> Self {
-        let side = items
-            .iter()
-            .filter_map(|e| e.modules)
-            .max()
-            .map(|m| s.qr_side_for(m, BOOK_QR_DISTANCE_MM))
-            .filter(|side| *side <= row_h);
+        // Sized to be scanned from a metre; in a row too low for that, as large as the row
+        // allows in whole pixels per module (a phone comes closer), but never under 2 a module.
+        let side = items.iter().filter_map(|e| e.modules).max().and_then(|m| {
+            let fits = (row_h / m as f32).floor() * m as f32;
+            let side = s.qr_side_for(m, BOOK_QR_DISTANCE_MM).min(fits);
+            (side >= 2.0 * m as f32).then_some(side)
+        });
         let column = if s.portrait() {
             0.0
         } else {
