@@ -1,11 +1,12 @@
-//! What is on screen: finished page textures, shown by one full-screen quad whose shader reads
-//! them pixel for pixel. A crossfade is a real blend of both pages, a slide moves both, a cut
-//! swaps at once. When the transition ends, the old page and its texture are freed, so only the
-//! current and the next page are ever held.
+//! What is on screen: finished page textures, shown by one full-screen pass that reads them pixel
+//! for pixel ([`super::screen_pass`]). A crossfade is a real blend of both pages, a slide moves
+//! both, a cut swaps at once. When the transition ends, the old page and its texture are freed,
+//! so only the current and the next page are ever held.
 //!
-//! One quad, one pass: each pixel of a transition frame reads the two pages once and is written
-//! once, with no blending against what lies below (in software rendering every shaded pixel is
-//! CPU time, and bevy_ui's rounded-rectangle shader for two stacked layers cost twice as much).
+//! One pass: each pixel of a transition frame reads the two pages once and is written once,
+//! straight into the window's picture (in software rendering every shaded pixel is CPU time).
+//! The screen's own UI (the touch bar, the staff overlay) is drawn over it by a second camera,
+//! in the frames the screen is drawn, and only when there is such UI.
 //!
 //! The screen is drawn only when it changes: the screen camera renders in frames that move a
 //! transition, when something on the screen's own UI changes (the touch bar, the staff overlay),
@@ -13,15 +14,14 @@
 //! last picture: frames that only draw a coming page into its texture, or that wake up for
 //! upkeep, cost nothing on screen.
 
-use bevy::asset::uuid_handle;
-use bevy::camera::RenderTarget;
+use bevy::camera::{CameraOutputMode, RenderTarget};
 use bevy::prelude::*;
-use bevy::render::render_resource::{AsBindGroup, ShaderType, TextureFormat};
-use bevy::shader::ShaderRef;
-use bevy::sprite_render::{AlphaMode2d, Material2d, Material2dPlugin};
+use bevy::render::camera::CameraRenderGraph;
+use bevy::render::render_resource::{BlendState, TextureFormat};
 use bevy::ui::ComputedUiTargetCamera;
 
 use super::page::{PageView, despawn_page};
+use super::screen_pass::{ScreenGraph, ScreenMix, ScreenMixParams};
 use super::{FrameSize, PlayerSystems};
 use crate::playlist::Transition;
 
@@ -40,74 +40,21 @@ pub const BRAND_BACKGROUND: Color = Color::srgb(
     0x2e as f32 / 255.0,
 );
 
-/// The camera that draws the screen (the window, or the offscreen output).
+/// The camera that draws the screen (the window, or the offscreen output): its pages.
 #[derive(Component, Debug)]
 pub struct ScreenCamera;
+
+/// The camera that draws the screen's own UI over its pages, in the same frames.
+#[derive(Component, Debug)]
+pub struct ScreenUiCamera;
 
 /// The full-screen UI node above the pages (on a touch screen, the touch bar is in it).
 #[derive(Component, Debug)]
 pub struct ScreenRoot;
 
-/// The quad that shows the pages.
-#[derive(Component, Debug)]
-struct PageQuad;
-
 /// Without a window, the screen is drawn into this image.
 #[derive(Resource, Debug, Clone)]
 pub struct OutputImage(pub Handle<Image>);
-
-/// The shader that shows pages (`page_mix.wgsl`, built into the program).
-const PAGE_MIX_SHADER: Handle<Shader> = uuid_handle!("4f1c8a57-6d0e-4d7b-9a0e-6c1f3b2a9e51");
-
-/// What the page quad shows: one page, or two in a transition. A missing page is a colour (the
-/// brand's before the first page, black when the screen blanks).
-#[derive(Asset, TypePath, AsBindGroup, Debug, Clone)]
-pub struct PageMix {
-    #[uniform(0)]
-    params: PageMixParams,
-    #[texture(1)]
-    #[sampler(2)]
-    from: Option<Handle<Image>>,
-    #[texture(3)]
-    #[sampler(4)]
-    to: Option<Handle<Image>>,
-}
-
-#[derive(ShaderType, Debug, Clone, Copy)]
-struct PageMixParams {
-    /// Shown where there is no `from` page, and where there is no `to` page (linear RGBA).
-    from_color: Vec4,
-    to_color: Vec4,
-    /// x: the transition's eased progress, 0 to 1; y: 1 for a slide; z: 1 with a `from` page;
-    /// w: 1 with a `to` page.
-    state: Vec4,
-    /// The page's width and height in pixels (x, y).
-    size: Vec4,
-}
-
-impl Material2d for PageMix {
-    fn fragment_shader() -> ShaderRef {
-        ShaderRef::Handle(PAGE_MIX_SHADER)
-    }
-
-    fn alpha_mode(&self) -> AlphaMode2d {
-        AlphaMode2d::Opaque
-    }
-
-    /// Nothing is behind the quad: no depth test, no depth written (in software rendering that
-    /// is work per pixel).
-    fn specialize(
-        descriptor: &mut bevy::render::render_resource::RenderPipelineDescriptor,
-        _layout: &bevy::mesh::MeshVertexBufferLayoutRef,
-        _key: bevy::sprite_render::Material2dKey<Self>,
-    ) -> Result<(), bevy::render::render_resource::SpecializedMeshPipelineError> {
-        if let Some(depth) = &mut descriptor.depth_stencil {
-            depth.depth_write_enabled = Some(false);
-            depth.depth_compare = Some(bevy::render::render_resource::CompareFunction::Always);
-        }
-        Ok(())
-    }
-}
 
 /// A page on screen: its page camera (owning the texture) and the texture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,14 +173,7 @@ pub(super) fn plugin(app: &mut App) {
         .world()
         .get_resource::<super::Screen>()
         .is_some_and(|s| s.0.reduced_motion);
-    app.world_mut()
-        .resource_mut::<Assets<Shader>>()
-        .insert(
-            PAGE_MIX_SHADER.id(),
-            Shader::from_wgsl(include_str!("page_mix.wgsl"), "vitrin/page_mix.wgsl"),
-        )
-        .expect("a fixed handle");
-    app.add_plugins(Material2dPlugin::<PageMix>::default())
+    app.add_plugins(super::screen_pass::plugin)
         .insert_resource(Compositor {
             reduced_motion,
             ..default()
@@ -241,7 +181,7 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Startup, spawn_screen)
         .add_systems(
             Update,
-            (composite, place_quad)
+            (composite, place_pages)
                 .chain()
                 .in_set(PlayerSystems::Composite),
         );
@@ -297,14 +237,15 @@ type ScreenUiChanged = Or<(
 fn redraw_when_changed(
     mut redraw: ResMut<ScreenRedraw>,
     mut compositor: ResMut<Compositor>,
-    mut camera: Single<(Entity, &mut Camera), With<ScreenCamera>>,
+    mut camera: Single<&mut Camera, (With<ScreenCamera>, Without<ScreenUiCamera>)>,
+    mut ui_camera: Single<(Entity, &mut Camera), With<ScreenUiCamera>>,
     changed: Query<&ComputedUiTargetCamera, ScreenUiChanged>,
     nodes: Query<(Entity, &ComputedUiTargetCamera)>,
     mut removed: RemovedComponents<ComputedNode>,
     screenshots: Query<(), With<bevy::render::view::screenshot::Screenshot>>,
     windows: Query<(), Changed<Window>>,
 ) {
-    let (screen, ref mut camera) = *camera;
+    let (screen, ref mut ui_camera) = *ui_camera;
     let on_screen = |t: &ComputedUiTargetCamera| t.get() == Some(screen);
     let gone = removed.read().any(|e| redraw.screen_nodes.contains(&e));
     let ui = changed.iter().any(on_screen);
@@ -331,62 +272,81 @@ fn redraw_when_changed(
     if camera.is_active != draw {
         camera.is_active = draw;
     }
+    // The root alone draws nothing: without a touch bar or an overlay, the UI camera rests.
+    let ui = draw && redraw.screen_nodes.len() > 1;
+    if ui_camera.is_active != ui {
+        ui_camera.is_active = ui;
+    }
 }
 
-/// The screen camera, the page quad, and the root node of the screen's own UI.
+/// The screen camera, the camera of the screen's UI, and the root node of that UI.
 pub fn spawn_screen(
     mut commands: Commands,
     mut images: ResMut<Assets<Image>>,
-    mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<PageMix>>,
+    mut mix: ResMut<ScreenMix>,
     size: Res<FrameSize>,
     window: Query<(), With<Window>>,
 ) {
-    let camera = commands
+    // Before the first page: the brand's colour.
+    let background = linear(BRAND_BACKGROUND);
+    mix.params = ScreenMixParams {
+        from_color: background,
+        to_color: background,
+        state: Vec4::new(1.0, 0.0, 0.0, 0.0),
+        ..mix.params
+    };
+    let target = if window.is_empty() {
+        let mut image =
+            Image::new_target_texture(size.width, size.height, TextureFormat::Rgba8UnormSrgb, None);
+        // Only on the GPU: the screen is read back from there.
+        image.data = None;
+        image.copy_on_resize = false;
+        image.asset_usage = bevy::asset::RenderAssetUsages::RENDER_WORLD;
+        let output = images.add(image);
+        commands.insert_resource(OutputImage(output.clone()));
+        RenderTarget::Image(output.into())
+    } else {
+        RenderTarget::default()
+    };
+    commands.spawn((
+        Camera::default(),
+        // Unused by the pass, but bevy sizes a camera's target only through its projection.
+        Projection::Orthographic(OrthographicProjection::default_2d()),
+        CameraRenderGraph::new(ScreenGraph),
+        ScreenCamera,
+        // Whole pages shown pixel for pixel: nothing to antialias.
+        bevy::render::view::Msaa::Off,
+        target.clone(),
+    ));
+    let ui_camera = commands
         .spawn((
             Camera2d,
-            ScreenCamera,
+            Camera {
+                order: 1,
+                is_active: false,
+                clear_color: ClearColorConfig::Custom(Color::NONE),
+                // Over the pages: the UI's texture holds colours already multiplied by their
+                // coverage (drawn over transparent), so it is laid on premultiplied.
+                output_mode: CameraOutputMode::Write {
+                    blend_state: Some(BlendState::PREMULTIPLIED_ALPHA_BLENDING),
+                    clear_color: ClearColorConfig::None,
+                },
+                ..default()
+            },
+            ScreenUiCamera,
             IsDefaultUiCamera,
-            // Whole pages shown pixel for pixel: nothing to antialias.
             bevy::render::view::Msaa::Off,
+            target,
         ))
         .id();
-    if window.is_empty() {
-        let output = images.add(Image::new_target_texture(
-            size.width,
-            size.height,
-            TextureFormat::Rgba8UnormSrgb,
-            None,
-        ));
-        commands
-            .entity(camera)
-            .insert(RenderTarget::Image(output.clone().into()));
-        commands.insert_resource(OutputImage(output));
-    }
-    let background = linear(BRAND_BACKGROUND);
-    commands.spawn((
-        PageQuad,
-        Mesh2d(meshes.add(Rectangle::new(1.0, 1.0))),
-        MeshMaterial2d(materials.add(PageMix {
-            params: PageMixParams {
-                from_color: background,
-                to_color: background,
-                state: Vec4::new(1.0, 0.0, 0.0, 0.0),
-                size: Vec4::ZERO,
-            },
-            from: None,
-            to: None,
-        })),
-        Transform::IDENTITY,
-    ));
-    // No background of its own: below the touch bar, what shows is the camera's clear colour.
+    // No background of its own: below the touch bar, the screen pass draws the clear colour.
     commands.spawn((
         Node {
             width: percent(100),
             height: percent(100),
             ..default()
         },
-        UiTargetCamera(camera),
+        UiTargetCamera(ui_camera),
         ScreenRoot,
     ));
 }
@@ -395,20 +355,24 @@ fn linear(c: Color) -> Vec4 {
     Vec4::from_array(c.to_linear().to_f32_array())
 }
 
-/// The quad covers the pages' part of the screen (all of it, or what is above the touch bar),
-/// in the camera's logical units.
-fn place_quad(
+/// The pages cover the top of the output (all of it, or what is above the touch bar), and the
+/// touch bar's background below them is the clear colour.
+fn place_pages(
     size: Res<FrameSize>,
+    clear: Res<ClearColor>,
     window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
-    mut quad: Single<&mut Transform, With<PageQuad>>,
+    mut mix: ResMut<ScreenMix>,
 ) {
-    let scale = window.map_or(1.0, |w| w.scale_factor());
-    let (w, h) = (size.width as f32 / scale, size.height as f32 / scale);
-    let page_h = size.page_height() as f32 / scale;
-    let placed =
-        Transform::from_xyz(0.0, h / 2.0 - page_h / 2.0, 0.0).with_scale(Vec3::new(w, page_h, 1.0));
-    if **quad != placed {
-        **quad = placed;
+    let (out_w, out_h) = window.map_or((size.width, size.height), |w| {
+        (w.physical_width(), w.physical_height())
+    });
+    let page_h = size.page_height();
+    let covered = out_h as f32 * page_h as f32 / size.height as f32;
+    let placed = Vec4::new(size.width as f32, page_h as f32, out_w as f32, covered);
+    let bar = linear(clear.0);
+    if mix.params.size != placed || mix.params.bar_color != bar {
+        mix.params.size = placed;
+        mix.params.bar_color = bar;
     }
 }
 
@@ -425,12 +389,10 @@ fn composite(
     mut compositor: ResMut<Compositor>,
     mut commands: Commands,
     mut clear: ResMut<ClearColor>,
-    quad: Single<&MeshMaterial2d<PageMix>, With<PageQuad>>,
-    mut materials: ResMut<Assets<PageMix>>,
+    mut mix: ResMut<ScreenMix>,
     mut views: Query<&mut PageView>,
     mut images: ResMut<Assets<Image>>,
     now: Res<super::Now>,
-    size: Res<FrameSize>,
 ) {
     if let Some(request) = compositor.request.take() {
         // A new request finishes whatever ran before it.
@@ -440,9 +402,7 @@ fn composite(
         let from = compositor.current.clone();
         let running = begin(request, from, compositor.blank, &mut clear);
         // The first frame of a transition looks like the screen before it: nothing to draw yet.
-        if let Some(mut mix) = materials.get_mut(&quad.0) {
-            show(&mut mix, &running, 0.0, size.width, size.page_height());
-        }
+        show(&mut mix, &running, 0.0);
         compositor.blank = running.to.is_none();
         compositor.running = Some(running);
         return;
@@ -452,19 +412,17 @@ fn composite(
     };
     let t = running.progress(now.0, compositor.hold_progress);
     let done = t >= 1.0 && compositor.hold_progress.is_none();
-    if let Some(mut mix) = materials.get_mut(&quad.0) {
-        if done {
-            // The last frame shows only the new page: the old one's texture is freed now, and a
-            // quad that still read it could not be drawn.
-            let last = Running {
-                from: None,
-                kind: Transition::Cut,
-                ..running.clone()
-            };
-            show(&mut mix, &last, 1.0, size.width, size.page_height());
-        } else {
-            show(&mut mix, running, ease(t), size.width, size.page_height());
-        }
+    if done {
+        // The last frame shows only the new page: the old one's texture is freed now, and a
+        // pass that still read it could not be drawn.
+        let last = Running {
+            from: None,
+            kind: Transition::Cut,
+            ..running.clone()
+        };
+        show(&mut mix, &last, 1.0);
+    } else {
+        show(&mut mix, running, ease(t));
     }
     compositor.moved = true;
     if done {
@@ -515,18 +473,18 @@ fn begin(request: Request, from: Option<Layer>, blank: bool, clear: &mut ClearCo
     }
 }
 
-/// Sets the page quad to show `running` at eased progress `e`: a fade blends the new page in
-/// (or, blanking, the old one out), a slide moves both pages left, a cut shows the new page.
-/// Where there is no page before, the brand's colour (or black, after blanking) shows.
-fn show(mix: &mut PageMix, running: &Running, e: f32, width: u32, height: u32) {
+/// Sets the screen to show `running` at eased progress `e`: a fade blends the new page in (or,
+/// blanking, the old one out), a slide moves both pages left, a cut shows the new page. Where
+/// there is no page before, the brand's colour (or black, after blanking) shows.
+fn show(mix: &mut ScreenMix, running: &Running, e: f32) {
     let e = if running.kind == Transition::Cut {
         1.0
     } else {
         e
     };
-    mix.from = running.from.as_ref().map(|l| l.texture.clone());
-    mix.to = running.to.as_ref().map(|l| l.texture.clone());
-    mix.params = PageMixParams {
+    mix.from = running.from.as_ref().map(|l| l.texture.id());
+    mix.to = running.to.as_ref().map(|l| l.texture.id());
+    mix.params = ScreenMixParams {
         from_color: linear(running.before),
         to_color: linear(Color::BLACK),
         state: Vec4::new(
@@ -535,7 +493,7 @@ fn show(mix: &mut PageMix, running: &Running, e: f32, width: u32, height: u32) {
             f32::from(u8::from(mix.from.is_some())),
             f32::from(u8::from(mix.to.is_some())),
         ),
-        size: Vec4::new(width as f32, height as f32, 0.0, 0.0),
+        ..mix.params
     };
 }
 

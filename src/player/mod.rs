@@ -7,7 +7,8 @@
 //!   page is prepared and when it goes on screen;
 //! - [`page`]: draws a prepared page once into its own texture, the same code for `play`,
 //!   `render` and tests;
-//! - [`compositor`]: puts page textures on screen, with cut, crossfade and slide transitions;
+//! - [`compositor`]: puts page textures on screen, with cut, crossfade and slide transitions
+//!   ([`screen_pass`]: the one render pass that draws the screen);
 //! - [`input`]: fingers, the mouse and keys, told apart into what a visitor meant
 //!   ([`crate::touch`]);
 //! - [`touchbar`]: the touch bar under the pages of a touch screen, and the staff overlay;
@@ -27,6 +28,7 @@ pub mod input;
 pub mod pacing;
 pub mod page;
 pub mod render;
+mod screen_pass;
 pub mod sequence;
 pub mod status;
 pub mod touchbar;

@@ -55,14 +55,48 @@ impl PageView {
 pub struct Drawn;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Update, settle_pages.in_set(super::PlayerSystems::Pages));
+    app.add_systems(
+        Update,
+        (free_glyph_atlases, settle_pages)
+            .chain()
+            .in_set(super::PlayerSystems::Pages),
+    );
+}
+
+/// bevy draws text from glyph atlases, one set for each font and size, and keeps every atlas it
+/// ever made (a megabyte each, in main memory and again as a texture). Pages come in many sizes
+/// over a day, and a drawn page's text is in its texture: so once pages have been drawn and none
+/// is being drawn, the atlases are freed. The screen's own few texts (the touch bar, the staff
+/// overlay) are laid out again, which draws their glyphs anew.
+fn free_glyph_atlases(
+    drawn: Query<(), Added<Drawn>>,
+    views: Query<&PageView>,
+    mut atlases: ResMut<bevy::text::FontAtlasSet>,
+    mut texts: Query<&mut TextFont>,
+) {
+    let busy = views
+        .iter()
+        .any(|v| !v.is_drawn() || (v.keep_rendering && v.root.is_some()));
+    if drawn.is_empty() || busy || atlases.is_empty() {
+        return;
+    }
+    let sizes = atlases.len();
+    atlases.clear();
+    for mut font in &mut texts {
+        font.set_changed();
+    }
+    tracing::debug!(sizes, "glyph atlases freed");
 }
 
 /// The texture a page is drawn into. It is shown at its own size, pixel for pixel, so it is
-/// sampled without filtering.
+/// sampled without filtering. It lives only on the GPU: the camera's clear fills it, and no copy
+/// of its pixels waits in main memory.
 fn page_target(width: u32, height: u32) -> Image {
     let mut image = Image::new_target_texture(width, height, TextureFormat::Rgba8UnormSrgb, None);
     image.sampler = ImageSampler::nearest();
+    image.data = None;
+    image.copy_on_resize = false;
+    image.asset_usage = RenderAssetUsages::RENDER_WORLD;
     image
 }
 
@@ -125,9 +159,8 @@ pub fn spawn_page(
                 height: px(height as f32),
                 ..default()
             },
-            // The page's background is drawn, not left to the camera's clear colour: a camera with
-            // only UI to draw does not clear its (reused) main texture.
-            BackgroundColor(color(palette.background)),
+            // The page's background is the camera's clear colour: a full-page node would shade
+            // every pixel once more.
             UiTargetCamera(camera),
             Pickable::IGNORE,
         ))
@@ -162,6 +195,11 @@ fn page_camera(target: &Handle<Image>, background: Color) -> impl Bundle {
         Camera {
             order: -1,
             clear_color: ClearColorConfig::Custom(background),
+            // The page is copied over the whole texture: clearing it first would be wasted.
+            output_mode: bevy::camera::CameraOutputMode::Write {
+                blend_state: None,
+                clear_color: ClearColorConfig::None,
+            },
             ..default()
         },
         // UI has straight edges: multisampling would only cost time.

@@ -565,9 +565,16 @@ fn end_transition(job: &mut Job, camera: Entity, compositor: &mut Compositor) ->
 }
 
 /// The screen is only drawn when a transition frame is captured: pages have cameras of their own.
+/// The screen's UI (a touch screen's bar) is drawn with it.
 fn screen_camera_only_for_transitions(
     job: Res<Job>,
-    mut cameras: Query<&mut Camera, With<super::compositor::ScreenCamera>>,
+    mut cameras: Query<
+        &mut Camera,
+        Or<(
+            With<super::compositor::ScreenCamera>,
+            With<super::compositor::ScreenUiCamera>,
+        )>,
+    >,
 ) {
     let needed = matches!(
         job.step,

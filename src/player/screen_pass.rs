@@ -1,0 +1,270 @@
+//! The screen's one render pass. The screen camera has a render graph of its own: one
+//! full-screen triangle that reads the finished page textures and writes the window's picture
+//! (or the offscreen output) directly, each pixel once.
+//!
+//! bevy's 2D graph would draw the page quad into an intermediate texture (cleared, with a depth
+//! texture cleared beside it) and then copy that texture to the window in a second full-screen
+//! pass. In software rendering every one of those pixels is CPU time: this pass does a third of
+//! the work, and the intermediate and depth textures are never touched. What the screen's own UI
+//! shows (the touch bar, the staff overlay) is drawn by a second camera over it, only on screens
+//! that have such UI.
+
+use bevy::asset::uuid_handle;
+use bevy::core_pipeline::FullscreenShader;
+use bevy::ecs::schedule::ScheduleLabel;
+use bevy::prelude::*;
+use bevy::render::camera::ExtractedCamera;
+use bevy::render::extract_resource::{ExtractResource, ExtractResourcePlugin};
+use bevy::render::render_asset::RenderAssets;
+use bevy::render::render_resource::binding_types::{texture_2d, uniform_buffer};
+use bevy::render::render_resource::{
+    BindGroup, BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries,
+    CachedRenderPipelineId, ColorTargetState, ColorWrites, FragmentState, PipelineCache,
+    RenderPassDescriptor, RenderPipelineDescriptor, ShaderStages, ShaderType,
+    SpecializedRenderPipeline, SpecializedRenderPipelines, TextureFormat, TextureSampleType,
+    UniformBuffer,
+};
+use bevy::render::renderer::{RenderContext, RenderDevice, RenderQueue, ViewQuery};
+use bevy::render::texture::{FallbackImage, GpuImage};
+use bevy::render::view::{ViewDepthTexture, ViewTarget};
+use bevy::render::{Render, RenderApp, RenderStartup, RenderSystems};
+
+/// The screen camera's render graph: [`draw_screen`] alone.
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ScreenGraph;
+
+/// The shader of the pass (`screen_mix.wgsl`, built into the program).
+const SCREEN_MIX_SHADER: Handle<Shader> = uuid_handle!("9b3e2f61-0c4a-4e8d-8f57-2a6d1c9e7b30");
+
+/// What the screen shows this frame, set by the compositor and copied to the render world.
+#[derive(Resource, ExtractResource, Debug, Clone, Default)]
+pub struct ScreenMix {
+    pub from: Option<AssetId<Image>>,
+    pub to: Option<AssetId<Image>>,
+    pub params: ScreenMixParams,
+}
+
+/// The pass's parameters, as `screen_mix.wgsl` reads them.
+#[derive(ShaderType, Debug, Clone, Copy, Default, PartialEq)]
+pub struct ScreenMixParams {
+    /// Shown where there is no page before, and where there is no page after (linear RGBA).
+    pub from_color: Vec4,
+    pub to_color: Vec4,
+    /// Below the pages: the touch bar's background.
+    pub bar_color: Vec4,
+    /// x: the transition's eased progress, 0 to 1; y: 1 for a slide; z: 1 with a page before;
+    /// w: 1 with a page after.
+    pub state: Vec4,
+    /// x, y: the pages' size in texels; z, w: the size they cover on the output, in pixels.
+    pub size: Vec4,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.world_mut()
+        .resource_mut::<Assets<Shader>>()
+        .insert(
+            SCREEN_MIX_SHADER.id(),
+            Shader::from_wgsl(include_str!("screen_mix.wgsl"), "vitrin/screen_mix.wgsl"),
+        )
+        .expect("a fixed handle");
+    app.init_resource::<ScreenMix>()
+        .add_plugins(ExtractResourcePlugin::<ScreenMix>::default());
+    let Some(render_app) = app.get_sub_app_mut(RenderApp) else {
+        return;
+    };
+    let mut graph = Schedule::new(ScreenGraph);
+    graph.set_build_settings(bevy::ecs::schedule::ScheduleBuildSettings {
+        auto_insert_apply_deferred: false,
+        ..default()
+    });
+    render_app
+        .init_resource::<SpecializedRenderPipelines<ScreenMixPipeline>>()
+        .init_resource::<ScreenMixBuffer>()
+        .init_resource::<ScreenMixBindGroup>()
+        .add_systems(RenderStartup, init_pipeline)
+        .add_systems(
+            Render,
+            (
+                prepare_screen
+                    .in_set(RenderSystems::PrepareBindGroups)
+                    .ambiguous_with_all(),
+                release_idle_views.in_set(RenderSystems::CreateViews),
+            ),
+        )
+        .add_schedule(graph)
+        .add_systems(ScreenGraph, draw_screen);
+}
+
+#[derive(Resource)]
+struct ScreenMixPipeline {
+    layout: BindGroupLayoutDescriptor,
+    fullscreen: FullscreenShader,
+}
+
+fn init_pipeline(mut commands: Commands, fullscreen: Res<FullscreenShader>) {
+    let layout = BindGroupLayoutDescriptor::new(
+        "vitrin screen",
+        &BindGroupLayoutEntries::sequential(
+            ShaderStages::FRAGMENT,
+            (
+                uniform_buffer::<ScreenMixParams>(false),
+                texture_2d(TextureSampleType::Float { filterable: false }),
+                texture_2d(TextureSampleType::Float { filterable: false }),
+            ),
+        ),
+    );
+    commands.insert_resource(ScreenMixPipeline {
+        layout,
+        fullscreen: fullscreen.clone(),
+    });
+}
+
+impl SpecializedRenderPipeline for ScreenMixPipeline {
+    /// The output's format.
+    type Key = TextureFormat;
+
+    fn specialize(&self, format: TextureFormat) -> RenderPipelineDescriptor {
+        RenderPipelineDescriptor {
+            label: Some("vitrin screen".into()),
+            layout: vec![self.layout.clone()],
+            vertex: self.fullscreen.to_vertex_state(),
+            fragment: Some(FragmentState {
+                shader: SCREEN_MIX_SHADER,
+                entry_point: Some("fragment".into()),
+                targets: vec![Some(ColorTargetState {
+                    format,
+                    blend: None,
+                    write_mask: ColorWrites::ALL,
+                })],
+                ..default()
+            }),
+            ..default()
+        }
+    }
+}
+
+/// The screen camera's pipeline, for its output's format.
+#[derive(Component, Debug)]
+struct ScreenPipelineId(CachedRenderPipelineId, TextureFormat);
+
+#[derive(Resource, Default)]
+struct ScreenMixBuffer(UniformBuffer<ScreenMixParams>);
+
+/// The pass's bind group this frame (none when a page it needs is not on the GPU).
+#[derive(Resource, Default)]
+struct ScreenMixBindGroup(Option<BindGroup>);
+
+/// Picks the pipeline for the screen camera's output and binds this frame's pages.
+#[allow(clippy::too_many_arguments)]
+fn prepare_screen(
+    mut commands: Commands,
+    views: Query<(
+        Entity,
+        &ViewTarget,
+        &ExtractedCamera,
+        Option<&ScreenPipelineId>,
+    )>,
+    mix: Res<ScreenMix>,
+    pipeline: Res<ScreenMixPipeline>,
+    mut pipelines: ResMut<SpecializedRenderPipelines<ScreenMixPipeline>>,
+    pipeline_cache: Res<PipelineCache>,
+    images: Res<RenderAssets<GpuImage>>,
+    fallback: Res<FallbackImage>,
+    device: Res<RenderDevice>,
+    queue: Res<RenderQueue>,
+    mut buffer: ResMut<ScreenMixBuffer>,
+    mut bind_group: ResMut<ScreenMixBindGroup>,
+) {
+    let graph = ScreenGraph.intern();
+    let mut active = false;
+    for (entity, target, camera, id) in &views {
+        if camera.schedule != graph {
+            continue;
+        }
+        active = true;
+        let Some(format) = target.out_texture_view_format() else {
+            continue;
+        };
+        if id.is_none_or(|id| id.1 != format) {
+            let id = pipelines.specialize(&pipeline_cache, &pipeline, format);
+            commands.entity(entity).insert(ScreenPipelineId(id, format));
+        }
+    }
+    if !active {
+        // Nothing holds the pages while the screen is still.
+        bind_group.0 = None;
+        return;
+    }
+    let page = |id: Option<AssetId<Image>>| match id {
+        None => Some(&fallback.d2.texture_view),
+        Some(id) => images.get(id).map(|image| &image.texture_view),
+    };
+    let (Some(from), Some(to)) = (page(mix.from), page(mix.to)) else {
+        tracing::debug!("a page on screen is not on the GPU yet");
+        bind_group.0 = None;
+        return;
+    };
+    buffer.0.set(mix.params);
+    buffer.0.write_buffer(&device, &queue);
+    let Some(params) = buffer.0.binding() else {
+        bind_group.0 = None;
+        return;
+    };
+    bind_group.0 = Some(device.create_bind_group(
+        "vitrin screen",
+        &pipeline_cache.get_bind_group_layout(&pipeline.layout),
+        &BindGroupEntries::sequential((params, from, to)),
+    ));
+}
+
+/// The pass: every pixel of the output, once.
+fn draw_screen(
+    view: ViewQuery<(&ViewTarget, &ScreenPipelineId)>,
+    pipeline_cache: Res<PipelineCache>,
+    bind_group: Res<ScreenMixBindGroup>,
+    mix: Res<ScreenMix>,
+    mut ctx: RenderContext,
+) {
+    let (target, id) = view.into_inner();
+    let (Some(pipeline), Some(bind_group)) =
+        (pipeline_cache.get_render_pipeline(id.0), &bind_group.0)
+    else {
+        // Nothing is drawn, and nothing presented: the window keeps its picture.
+        tracing::trace!("screen pass: no pipeline or pages yet");
+        return;
+    };
+    tracing::trace!("screen pass");
+    // The triangle covers every pixel; the clear only spares wgpu from zeroing a fresh picture.
+    let bar = LinearRgba::from_vec4(mix.params.bar_color);
+    let Some(attachment) = target.out_texture_color_attachment(Some(bar)) else {
+        return;
+    };
+    let mut pass = ctx
+        .command_encoder()
+        .begin_render_pass(&RenderPassDescriptor {
+            label: Some("vitrin screen"),
+            color_attachments: &[Some(attachment)],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+    pass.set_pipeline(pipeline);
+    pass.set_bind_group(0, bind_group, &[]);
+    pass.draw(0..3, 0..1);
+}
+
+/// bevy keeps the textures of a camera that stopped drawing (a 2D camera's intermediate colour
+/// textures and its depth texture: three whole screens of memory, in software rendering main
+/// memory), and a drawn page's camera rests for as long as its page is held. They are let go
+/// here; a camera that draws again gets them anew.
+fn release_idle_views(
+    mut commands: Commands,
+    idle: Query<Entity, (With<ViewTarget>, Without<ExtractedCamera>)>,
+) {
+    for entity in &idle {
+        commands
+            .entity(entity)
+            .remove::<(ViewTarget, ViewDepthTexture)>();
+    }
+}
