@@ -6,7 +6,8 @@
 DIR holds the fuzz binaries (copy them out of fuzz/target first, so that editing src/ does not
 make cargo rebuild them mid-run). Each target runs on its kept corpus, fuzz/corpus/TARGET, and
 stops when its coverage has not grown for --plateau minutes (default 15), or after --max minutes
-(default 60). New inputs land in the corpus; a crash lands in fuzz/regressions/TARGET/ and stops
+(default 60). Minutes are the fuzzer's CPU minutes, so a starved or paused fuzzer is not counted
+as fuzzing. New inputs land in the corpus; a crash lands in fuzz/regressions/TARGET/ and stops
 that target. One line a minute per target goes to the log: minutes, coverage, features, corpus
 size, executions a second. At the end a table of each target's run is printed.
 """
@@ -15,10 +16,21 @@ import argparse
 import os
 import re
 import subprocess
+import queue
 import sys
-import time
+import threading
 
 STATS = re.compile(r"#(\d+)\s+(?:NEW|REDUCE|pulse|INITED|DONE)\s+cov: (\d+) ft: (\d+)(?: corp: (\d+))?.*?exec/s: (\d+)")
+
+
+def cpu_seconds(pid):
+    """User and system time the process has had, in seconds (fields 14 and 15 of /proc/PID/stat)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def run(target, args, log):
@@ -26,50 +38,76 @@ def run(target, args, log):
     corpus = os.path.join(fuzz, "corpus", target)
     regressions = os.path.join(fuzz, "regressions", target)
     os.makedirs(regressions, exist_ok=True)
+    # Time is the fuzzer's CPU time, not the clock's: on a shared machine a fuzzer at nice 19 is
+    # starved by builds, or stopped (SIGSTOP) while a benchmark measures, and neither counts as
+    # fuzzing. libFuzzer's own limits count the clock, so they are generous here (a paused
+    # fuzzer's input would otherwise be kept as a "slow unit" that runs in milliseconds); its
+    # "Slowest unit" lines still go to the log.
     command = [
         "nice", "-n", "19",
         os.path.join(args.bin, target), corpus,
-        "-rss_limit_mb=1024", "-timeout=60", "-print_final_stats=1",
+        "-rss_limit_mb=1024", f"-timeout={args.timeout}", "-print_final_stats=1",
+        f"-report_slow_units={args.timeout}",
         f"-artifact_prefix={regressions}/",
-        f"-max_total_time={args.max * 60}",
     ]
-    started = time.monotonic()
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, errors="replace")
+    lines = queue.Queue()
+
+    def read():
+        for line in process.stderr:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    fuzzer = None
     first = last = None
-    grew_at = started
-    logged_at = 0.0
+    grew_at = 0.0
+    logged_at = -60.0
     crashed = False
-    for line in process.stderr:
-        now = time.monotonic()
+    finished = False
+    minutes = 0.0
+    while not finished:
+        try:
+            line = lines.get(timeout=5)
+        except queue.Empty:
+            line = ""
+        if line is None:
+            break
+        if fuzzer is None:
+            # nice execs the fuzzer in its own process, so the pid is the fuzzer's.
+            fuzzer = process.pid
+        spent = cpu_seconds(fuzzer)
+        if spent is not None:
+            minutes = spent / 60
         if "ERROR: libFuzzer" in line or "==ERROR:" in line or "SUMMARY:" in line:
             crashed = True
             log.write(f"{target}: {line}")
+        if "Slowest unit" in line:
+            log.write(f"{target} {minutes:.1f} min: {line}")
         match = STATS.search(line)
-        if not match:
-            continue
-        cov = int(match.group(2))
-        if first is None:
-            first = cov
-        if last is None or cov > last:
-            grew_at = now
-        last = cov
-        if now - logged_at >= 60:
-            logged_at = now
-            log.write(f"{target} {(now - started) / 60:.1f} min cov {cov} ft {match.group(3)} "
-                      f"corp {match.group(4)} exec/s {match.group(5)}\n")
-            log.flush()
-        if now - grew_at >= args.plateau * 60:
+        if match:
+            cov = int(match.group(2))
+            if first is None:
+                first = cov
+            if last is None or cov > last:
+                grew_at = minutes
+            last = cov
+            if minutes - logged_at >= 1:
+                logged_at = minutes
+                log.write(f"{target} {minutes:.1f} cpu-min cov {cov} ft {match.group(3)} "
+                          f"corp {match.group(4)} exec/s {match.group(5)}\n")
+                log.flush()
+        if minutes - grew_at >= args.plateau or minutes >= args.max:
             process.terminate()
-            break
+            finished = True
     process.wait()
-    ended = time.monotonic()
     return {
         "target": target,
-        "minutes": (ended - started) / 60,
+        "minutes": minutes,
         "first": first,
         "last": last,
-        "last_new": (grew_at - started) / 60,
-        "plateau": ended - grew_at >= args.plateau * 60 - 1,
+        "last_new": grew_at,
+        "plateau": minutes - grew_at >= args.plateau - 0.1,
         "crashed": crashed,
     }
 
@@ -80,6 +118,7 @@ def main():
     parser.add_argument("--plateau", type=float, default=15)
     parser.add_argument("--max", type=float, default=60)
     parser.add_argument("--log", default="-")
+    parser.add_argument("--timeout", type=int, default=900, help="libFuzzer's -timeout, clock seconds")
     parser.add_argument("targets", nargs="+")
     args = parser.parse_args()
     log = sys.stdout if args.log == "-" else open(args.log, "a", buffering=1)
@@ -88,7 +127,7 @@ def main():
     log.write("|---|---|---|---|---|\n")
     for row in rows:
         ended = "crash" if row["crashed"] else ("plateau" if row["plateau"] else "time limit")
-        log.write(f"| {row['target']} | {row['minutes']:.0f} min | {row['first']} → {row['last']} "
+        log.write(f"| {row['target']} | {row['minutes']:.0f} cpu-min | {row['first']} → {row['last']} "
                   f"| at {row['last_new']:.1f} min | {ended} |\n")
     return 1 if any(row["crashed"] for row in rows) else 0
 
