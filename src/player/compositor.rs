@@ -363,12 +363,9 @@ fn place_pages(
     window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
     mut mix: ResMut<ScreenMix>,
 ) {
-    let (out_w, out_h) = window.map_or((size.width, size.height), |w| {
-        (w.physical_width(), w.physical_height())
-    });
-    let page_h = size.page_height();
-    let covered = out_h as f32 * page_h as f32 / size.height as f32;
-    let placed = Vec4::new(size.width as f32, page_h as f32, out_w as f32, covered);
+    let out_h = window.map_or(size.height, |w| w.physical_height());
+    let covered = out_h as f32 * size.page_height() as f32 / size.height as f32;
+    let placed = Vec4::new(size.width as f32, 0.0, covered, out_h as f32);
     let bar = linear(clear.0);
     if mix.params.size != placed || mix.params.bar_color != bar {
         mix.params.size = placed;

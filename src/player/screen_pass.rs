@@ -16,13 +16,13 @@ use bevy::prelude::*;
 use bevy::render::camera::ExtractedCamera;
 use bevy::render::extract_resource::{ExtractResource, ExtractResourcePlugin};
 use bevy::render::render_asset::RenderAssets;
-use bevy::render::render_resource::binding_types::{texture_2d, uniform_buffer};
+use bevy::render::render_resource::binding_types::{sampler, texture_2d, uniform_buffer};
 use bevy::render::render_resource::{
     BindGroup, BindGroupEntries, BindGroupLayoutDescriptor, BindGroupLayoutEntries,
     CachedRenderPipelineId, ColorTargetState, ColorWrites, FragmentState, PipelineCache,
-    RenderPassDescriptor, RenderPipelineDescriptor, ShaderStages, ShaderType,
-    SpecializedRenderPipeline, SpecializedRenderPipelines, TextureFormat, TextureSampleType,
-    UniformBuffer,
+    RenderPassDescriptor, RenderPipelineDescriptor, Sampler, SamplerBindingType, SamplerDescriptor,
+    ShaderStages, ShaderType, SpecializedRenderPipeline, SpecializedRenderPipelines, TextureFormat,
+    TextureSampleType, UniformBuffer,
 };
 use bevy::render::renderer::{RenderContext, RenderDevice, RenderQueue, ViewQuery};
 use bevy::render::texture::{FallbackImage, GpuImage};
@@ -55,7 +55,8 @@ pub struct ScreenMixParams {
     /// x: the transition's eased progress, 0 to 1; y: 1 for a slide; z: 1 with a page before;
     /// w: 1 with a page after.
     pub state: Vec4,
-    /// x, y: the pages' size in texels; z, w: the size they cover on the output, in pixels.
+    /// x: the pages' width in texels; z: the part of the output's height they cover, w: the
+    /// output's height, in pixels.
     pub size: Vec4,
 }
 
@@ -99,9 +100,14 @@ pub(super) fn plugin(app: &mut App) {
 struct ScreenMixPipeline {
     layout: BindGroupLayoutDescriptor,
     fullscreen: FullscreenShader,
+    nearest: Sampler,
 }
 
-fn init_pipeline(mut commands: Commands, fullscreen: Res<FullscreenShader>) {
+fn init_pipeline(
+    mut commands: Commands,
+    fullscreen: Res<FullscreenShader>,
+    device: Res<RenderDevice>,
+) {
     let layout = BindGroupLayoutDescriptor::new(
         "vitrin screen",
         &BindGroupLayoutEntries::sequential(
@@ -110,12 +116,16 @@ fn init_pipeline(mut commands: Commands, fullscreen: Res<FullscreenShader>) {
                 uniform_buffer::<ScreenMixParams>(false),
                 texture_2d(TextureSampleType::Float { filterable: false }),
                 texture_2d(TextureSampleType::Float { filterable: false }),
+                sampler(SamplerBindingType::NonFiltering),
             ),
         ),
     );
+    // Nearest, clamped to the edge: texel centres read exactly.
+    let nearest = device.create_sampler(&SamplerDescriptor::default());
     commands.insert_resource(ScreenMixPipeline {
         layout,
         fullscreen: fullscreen.clone(),
+        nearest,
     });
 }
 
@@ -213,7 +223,7 @@ fn prepare_screen(
     bind_group.0 = Some(device.create_bind_group(
         "vitrin screen",
         &pipeline_cache.get_bind_group_layout(&pipeline.layout),
-        &BindGroupEntries::sequential((params, from, to)),
+        &BindGroupEntries::sequential((params, from, to, &pipeline.nearest)),
     ));
 }
 
