@@ -196,7 +196,7 @@ pub(super) fn redraw_plugin(app: &mut App) {
 }
 
 /// Frames the screen is drawn for a change of its UI: the change's own, and one more for what
-/// only shows a frame later (a picture uploaded, a text laid out). The page quad needs no more
+/// only shows a frame later (a picture uploaded, a text laid out). The screen pass needs no more
 /// than the frame that moves it: a transition's last frame is its final picture.
 const FRAMES_AFTER_A_CHANGE: u32 = 2;
 
