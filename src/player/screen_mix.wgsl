@@ -1,7 +1,11 @@
 // Draws the screen (vitrin's compositor): one page, or two in a transition, straight into the
 // window's picture. One full-screen triangle, one pass: each pixel reads its texel of each page
-// at the texel's centre with a nearest sampler (no filtering: pages are shown exactly as drawn)
-// and is written once. Below the pages, on a touch screen, is the touch bar's colour.
+// it needs at the texel's centre with a nearest sampler (no filtering: pages are shown exactly as
+// drawn) and is written once. Below the pages, on a touch screen, is the touch bar's colour.
+//
+// `general` draws every frame. The others each draw one common kind of frame with fewer reads
+// and no choices, over the pages' part of the output only (the pass's viewport; the clear colour
+// is the touch bar's): in software rendering every read and every choice is CPU time.
 
 #import bevy_core_pipeline::fullscreen_vertex_shader::FullscreenVertexOutput
 
@@ -23,8 +27,35 @@ struct ScreenMix {
 @group(0) @binding(2) var to_page: texture_2d<f32>;
 @group(0) @binding(3) var nearest: sampler;
 
+// One page as it is: a page at rest, the first and last frames of a crossfade.
 @fragment
-fn fragment(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {
+fn one(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {
+    return textureSample(to_page, nearest, in.uv);
+}
+
+// A crossfade of two pages.
+@fragment
+fn fade(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {
+    let a = textureSample(from_page, nearest, in.uv);
+    let b = textureSample(to_page, nearest, in.uv);
+    return mix(a, b, mix_.state.x);
+}
+
+// The first page fading in over the colour before it.
+@fragment
+fn fade_in(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {
+    return mix(mix_.from_color, textureSample(to_page, nearest, in.uv), mix_.state.x);
+}
+
+// The last page fading out to black (the screen blanking).
+@fragment
+fn fade_out(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {
+    return mix(textureSample(from_page, nearest, in.uv), mix_.to_color, mix_.state.x);
+}
+
+// Every frame: slides, the touch bar, colours where a page is missing.
+@fragment
+fn general(in: FullscreenVertexOutput) -> @location(0) vec4<f32> {
     // How far down the pages' part of the output this pixel is (past 1: the bar below them).
     let v = in.uv.y * (mix_.size.w / mix_.size.z);
     if v >= 1.0 {
