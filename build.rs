@@ -1,7 +1,7 @@
 //! Links the `vitrin` program with packed relative relocations (DT_RELR, glibc 2.36 and later,
 //! Debian 12 and later). A position-independent Rust program of this size carries some 470,000
 //! relative relocations: as a classic table that is 11 MB the loader reads at every start and
-//! keeps mapped, packed it is a few hundred kilobytes.
+//! keeps mapped, packed it is about 100 KB.
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
