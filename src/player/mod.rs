@@ -241,13 +241,17 @@ pub fn base_plugins(app: &mut App, output: &Output) {
             synchronous_pipeline_compilation: true,
             ..default()
         })
-        .set(ImagePlugin::default_linear());
+        .set(ImagePlugin::default_linear())
+        // Nothing is drawn as a sprite or a 2D mesh: pages are UI. bevy_ui_render needs only the
+        // sprite plugin's record of changed images (`sprite_events`), and the full plugin makes a
+        // mesh at start-up whose allocator reserves 8 MB of bookkeeping in main memory.
+        .disable::<bevy::sprite_render::SpriteRenderPlugin>();
     if headless {
         plugins = plugins
             .disable::<bevy::winit::WinitPlugin>()
             .disable::<bevy::render::pipelined_rendering::PipelinedRenderingPlugin>();
     }
-    app.add_plugins(plugins);
+    app.add_plugins((plugins, sprite_events));
     if std::env::var_os("VITRIN_RENDER_DIAGNOSTICS").is_some() {
         app.add_plugins((
             bevy::render::diagnostic::RenderDiagnosticsPlugin,
@@ -281,6 +285,18 @@ pub fn base_plugins(app: &mut App, output: &Output) {
             .chain(),
     );
     app.add_plugins((fonts::plugin, page::plugin));
+}
+
+/// What bevy_ui_render takes from the sprite plugin left out in [`base_plugins`]: the images
+/// created, changed and removed in each frame, so that it lets go of the old ones' bind groups.
+fn sprite_events(app: &mut App) {
+    use bevy::render::{ExtractSchedule, RenderApp};
+    use bevy::sprite_render::{SpriteAssetEvents, extract_sprite_events};
+    if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
+        render_app
+            .init_resource::<SpriteAssetEvents>()
+            .add_systems(ExtractSchedule, extract_sprite_events);
+    }
 }
 
 /// Everything `vitrin play` needs to know.
