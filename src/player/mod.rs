@@ -27,6 +27,7 @@ pub mod fonts;
 pub mod input;
 pub mod pacing;
 pub mod page;
+mod page_pass;
 pub mod render;
 mod screen_pass;
 pub mod sequence;
@@ -284,7 +285,7 @@ pub fn base_plugins(app: &mut App, output: &Output) {
         )
             .chain(),
     );
-    app.add_plugins((fonts::plugin, page::plugin));
+    app.add_plugins((fonts::plugin, page::plugin, page_pass::plugin));
 }
 
 /// What bevy_ui_render takes from the sprite plugin left out in [`base_plugins`]: the images

@@ -204,6 +204,8 @@ fn page_camera(target: &Handle<Image>, background: Color) -> impl Bundle {
         },
         // UI has straight edges: multisampling would only cost time.
         bevy::render::view::Msaa::Off,
+        // The UI straight into the texture, without bevy's intermediate and depth textures.
+        bevy::render::camera::CameraRenderGraph::new(super::page_pass::PageGraph),
         RenderTarget::Image(target.clone().into()),
     )
 }
