@@ -11,13 +11,13 @@
 use bevy::camera::ClearColorConfig;
 use bevy::ecs::schedule::ScheduleLabel;
 use bevy::prelude::*;
+use bevy::render::RenderApp;
 use bevy::render::camera::ExtractedCamera;
 use bevy::render::diagnostic::RecordDiagnostics;
 use bevy::render::render_phase::ViewSortedRenderPhases;
 use bevy::render::render_resource::RenderPassDescriptor;
 use bevy::render::renderer::{RenderContext, ViewQuery};
 use bevy::render::view::{ExtractedView, ViewTarget};
-use bevy::render::RenderApp;
 use bevy::ui_render::{TransparentUi, UiCameraView, UiViewTarget};
 
 /// A page camera's render graph: [`draw_page`] alone.
