@@ -28,13 +28,8 @@ pub(super) fn plugin(app: &mut App) {
     let Some(render_app) = app.get_sub_app_mut(RenderApp) else {
         return;
     };
-    let mut graph = Schedule::new(PageGraph);
-    graph.set_build_settings(bevy::ecs::schedule::ScheduleBuildSettings {
-        auto_insert_apply_deferred: false,
-        ..default()
-    });
     render_app
-        .add_schedule(graph)
+        .add_schedule(super::screen_pass::camera_graph(PageGraph))
         .add_systems(PageGraph, draw_page);
 }
 

@@ -75,11 +75,6 @@ pub(super) fn plugin(app: &mut App) {
     let Some(render_app) = app.get_sub_app_mut(RenderApp) else {
         return;
     };
-    let mut graph = Schedule::new(ScreenGraph);
-    graph.set_build_settings(bevy::ecs::schedule::ScheduleBuildSettings {
-        auto_insert_apply_deferred: false,
-        ..default()
-    });
     render_app
         .init_resource::<SpecializedRenderPipelines<ScreenMixPipeline>>()
         .init_resource::<ScreenMixBuffer>()
@@ -94,8 +89,19 @@ pub(super) fn plugin(app: &mut App) {
                 release_idle_views.in_set(RenderSystems::CreateViews),
             ),
         )
-        .add_schedule(graph)
+        .add_schedule(camera_graph(ScreenGraph))
         .add_systems(ScreenGraph, draw_screen);
+}
+
+/// A camera's render graph of vitrin's own: a schedule set up as bevy sets up its own graphs (the
+/// systems in it record commands; nothing is deferred between them).
+pub(super) fn camera_graph(label: impl ScheduleLabel) -> Schedule {
+    let mut graph = Schedule::new(label);
+    graph.set_build_settings(bevy::ecs::schedule::ScheduleBuildSettings {
+        auto_insert_apply_deferred: false,
+        ..default()
+    });
+    graph
 }
 
 #[derive(Resource)]
