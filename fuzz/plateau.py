@@ -4,11 +4,11 @@
     fuzz/plateau.py --bin DIR [--plateau MIN] [--max MIN] [--log FILE] TARGET...
 
 DIR holds the fuzz binaries (copy them out of fuzz/target first, so that editing src/ does not
-make cargo rebuild them mid-run). Each target runs on its kept corpus, fuzz/corpus/TARGET, and
-stops when its coverage has not grown for --plateau minutes (default 15), or after --max minutes
-(default 60). Minutes are the fuzzer's CPU minutes, so a starved or paused fuzzer is not counted
-as fuzzing. New inputs land in the corpus; a crash lands in fuzz/regressions/TARGET/ and stops
-that target. One line a minute per target goes to the log: minutes, coverage, features, corpus
+make cargo rebuild them mid-run). Each target runs on its kept corpus, fuzz/corpus/TARGET, with
+its dictionary, fuzz/dict/TARGET.dict, and stops when its coverage has not grown for --plateau
+minutes (default 15), or after --max minutes (default 60). Minutes are the fuzzer's CPU minutes,
+so a starved or paused fuzzer is not counted as fuzzing. New inputs land in the corpus; a crash
+lands in fuzz/regressions/TARGET/ and stops that target. One line a minute per target goes to the log: minutes, coverage, features, corpus
 size, executions a second. At the end a table of each target's run is printed.
 """
 
@@ -50,6 +50,10 @@ def run(target, args, log):
         f"-report_slow_units={args.timeout}",
         f"-artifact_prefix={regressions}/",
     ]
+    # The target's words (keys, tags, chunk names), which mutations insert whole.
+    dictionary = os.path.join(fuzz, "dict", f"{target}.dict")
+    if os.path.exists(dictionary):
+        command.append(f"-dict={dictionary}")
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, errors="replace")
     lines = queue.Queue()
 
