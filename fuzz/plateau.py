@@ -8,8 +8,9 @@ make cargo rebuild them mid-run). Each target runs on its kept corpus, fuzz/corp
 its dictionary, fuzz/dict/TARGET.dict, and stops when its coverage has not grown for --plateau
 minutes (default 15), or after --max minutes (default 60). Minutes are the fuzzer's CPU minutes,
 so a starved or paused fuzzer is not counted as fuzzing. New inputs land in the corpus; a crash
-lands in fuzz/regressions/TARGET/ and stops that target. One line a minute per target goes to the log: minutes, coverage, features, corpus
-size, executions a second. At the end a table of each target's run is printed.
+lands in fuzz/regressions/TARGET/ and stops that target. One line a minute per target goes to the
+log: minutes, coverage, features, corpus size, executions a second. At the end a table of each
+target's run is printed.
 """
 
 import argparse
