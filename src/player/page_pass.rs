@@ -33,7 +33,9 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(PageGraph, draw_page);
 }
 
-/// Clears the page's texture to the camera's clear colour and draws the page's UI into it.
+/// Clears the page's texture to the camera's clear colour and draws the page's UI into it. bevy
+/// prepares the UI's pipelines for the camera's intermediate texture, whose format (8-bit sRGB,
+/// the camera is not HDR) is the page texture's own (`page::page_target`).
 fn draw_page(
     world: &World,
     view: ViewQuery<&UiCameraView>,
@@ -69,6 +71,9 @@ fn draw_page(
         multiview_mask: None,
     });
     let span = diagnostics.pass_span(&mut pass, "vitrin page");
+    if let Some(viewport) = camera.viewport.as_ref() {
+        pass.set_camera_viewport(viewport);
+    }
     if let Some(phase) = phases.get(&extracted.retained_view_entity)
         && !phase.items.is_empty()
         && let Err(error) = phase.render(&mut pass, world, ui_view)
