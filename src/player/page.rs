@@ -194,8 +194,10 @@ fn page_camera(target: &Handle<Image>, background: Color) -> impl Bundle {
         Camera2d,
         Camera {
             order: -1,
+            // The page pass clears the texture to this before it draws the page's UI into it.
             clear_color: ClearColorConfig::Custom(background),
-            // The page is copied over the whole texture: clearing it first would be wasted.
+            // Nothing else clears or blends into the texture (bevy's copy to the output, which
+            // this configures, does not run under the page pass).
             output_mode: bevy::camera::CameraOutputMode::Write {
                 blend_state: None,
                 clear_color: ClearColorConfig::None,
