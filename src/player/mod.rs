@@ -246,13 +246,15 @@ pub fn base_plugins(app: &mut App, output: &Output) {
         // Nothing is drawn as a sprite or a 2D mesh: pages are UI. bevy_ui_render needs only the
         // sprite plugin's record of changed images (`sprite_events`), and the full plugin makes a
         // mesh at start-up whose allocator reserves 8 MB of bookkeeping in main memory.
-        .disable::<bevy::sprite_render::SpriteRenderPlugin>();
+        .disable::<bevy::sprite_render::SpriteRenderPlugin>()
+        // A player draws a few frames a page change and a few a second through a transition:
+        // rendering one frame while the next is updated (bevy's pipelined rendering, a thread of
+        // its own) gains it nothing and costs a hand-over between threads every frame.
+        .disable::<bevy::render::pipelined_rendering::PipelinedRenderingPlugin>();
     if headless {
-        plugins = plugins
-            .disable::<bevy::winit::WinitPlugin>()
-            .disable::<bevy::render::pipelined_rendering::PipelinedRenderingPlugin>();
+        plugins = plugins.disable::<bevy::winit::WinitPlugin>();
     }
-    app.add_plugins((plugins, sprite_events));
+    app.add_plugins((plugins, sprite_events, SingleThreadedSchedules));
     if std::env::var_os("VITRIN_RENDER_DIAGNOSTICS").is_some() {
         app.add_plugins((
             bevy::render::diagnostic::RenderDiagnosticsPlugin,
@@ -286,6 +288,33 @@ pub fn base_plugins(app: &mut App, output: &Output) {
             .chain(),
     );
     app.add_plugins((fonts::plugin, page::plugin, page_pass::plugin));
+}
+
+/// Runs every schedule's systems one after the other on the thread that runs the schedule.
+///
+/// bevy's multi-threaded executor hands systems to a pool of threads, and a frame of the player
+/// has few systems with work in them: in software rendering the frames are Mesa's rasterizer
+/// threads' work, and pages are prepared on vitrin's own worker threads. The hand-overs cost more
+/// than the parallelism gains (with pipelined rendering off as well, playback with cuts went
+/// from 0.83 to 0.64 CPU seconds a minute on the benchmark's slideshow). Set when the app is
+/// complete, so that schedules every plugin made are covered.
+struct SingleThreadedSchedules;
+
+impl Plugin for SingleThreadedSchedules {
+    fn build(&self, _app: &mut App) {}
+
+    fn cleanup(&self, app: &mut App) {
+        use bevy::ecs::schedule::{Schedules, SingleThreadedExecutor};
+        fn each(world: &mut World) {
+            for (_, schedule) in world.resource_mut::<Schedules>().iter_mut() {
+                schedule.set_executor(SingleThreadedExecutor::new());
+            }
+        }
+        each(app.world_mut());
+        if let Some(render) = app.get_sub_app_mut(bevy::render::RenderApp) {
+            each(render.world_mut());
+        }
+    }
 }
 
 /// What bevy_ui_render takes from the sprite plugin left out in [`base_plugins`]: the images
