@@ -35,15 +35,51 @@ def cpu_seconds(pid):
 
 
 def run(target, args, log):
+    """Fuzzes one target; a run that ends on a "hang" that was only a pause starts again."""
+    regressions = os.path.join(os.path.dirname(os.path.abspath(__file__)), "regressions", target)
+    os.makedirs(regressions, exist_ok=True)
+    total = None
+    while True:
+        before = set(os.listdir(regressions))
+        row = run_once(target, args, log, total)
+        total = row
+        new = sorted(set(os.listdir(regressions)) - before)
+        paused = [name for name in new if pause_not_hang(args, target, os.path.join(regressions, name), log)]
+        if paused and len(paused) == len(new) and row["minutes"] < args.max and not row["plateau"]:
+            log.write(f"{target}: the fuzzer was paused, not hung; fuzzing again\n")
+            continue
+        row["crashed"] = row["crashed"] and len(paused) < len(new)
+        return row
+
+
+def pause_not_hang(args, target, path, log):
+    """Whether a timeout or slow-unit artifact runs quickly on its own: libFuzzer's limits count
+    the clock, so a fuzzer stopped (SIGSTOP) for longer than -timeout reports the input it was
+    running as a hang. Such an artifact is removed; a real one stays."""
+    name = os.path.basename(path)
+    if not name.startswith(("timeout-", "slow-unit-")):
+        return False
+    quick = subprocess.run(
+        [os.path.join(args.bin, target), path, "-timeout=30", "-rss_limit_mb=1024"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    ).returncode == 0
+    if quick:
+        os.remove(path)
+        log.write(f"{target}: {name} runs in under 30 s on its own (a pause): removed\n")
+    return quick
+
+
+def run_once(target, args, log, earlier):
+    """One libFuzzer process; `earlier` is the row of this target's runs before it, if any."""
     fuzz = os.path.dirname(os.path.abspath(__file__))
     corpus = os.path.join(fuzz, "corpus", target)
     regressions = os.path.join(fuzz, "regressions", target)
-    os.makedirs(regressions, exist_ok=True)
     # Time is the fuzzer's CPU time, not the clock's: on a shared machine a fuzzer at nice 19 is
     # starved by builds, or stopped (SIGSTOP) while a benchmark measures, and neither counts as
     # fuzzing. libFuzzer's own limits count the clock, so they are generous here (a paused
-    # fuzzer's input would otherwise be kept as a "slow unit" that runs in milliseconds); its
-    # "Slowest unit" lines still go to the log.
+    # fuzzer's input would otherwise be kept as a "slow unit" that runs in milliseconds), and a
+    # hang it reports is tried again on its own (`pause_not_hang`); its "Slowest unit" lines still
+    # go to the log.
     command = [
         "nice", "-n", "19",
         os.path.join(args.bin, target), corpus,
@@ -65,12 +101,15 @@ def run(target, args, log):
 
     threading.Thread(target=read, daemon=True).start()
     fuzzer = None
-    first = last = None
-    grew_at = 0.0
-    logged_at = -60.0
+    # Minutes, coverage and its last growth carry on from the target's earlier runs.
+    base = earlier["minutes"] if earlier else 0.0
+    first = earlier["first"] if earlier else None
+    last = earlier["last"] if earlier else None
+    grew_at = earlier["last_new"] if earlier else 0.0
+    logged_at = base - 60.0
     crashed = False
     finished = False
-    minutes = 0.0
+    minutes = base
     while not finished:
         try:
             line = lines.get(timeout=5)
@@ -83,7 +122,7 @@ def run(target, args, log):
             fuzzer = process.pid
         spent = cpu_seconds(fuzzer)
         if spent is not None:
-            minutes = spent / 60
+            minutes = base + spent / 60
         if "ERROR: libFuzzer" in line or "==ERROR:" in line or "SUMMARY:" in line:
             crashed = True
             log.write(f"{target}: {line}")
