@@ -21,6 +21,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 use image::{Rgb, RgbImage};
 use serde::Serialize;
+// A crossfade lasts as long in the web page as in vitrin.
+use vitrin::player::compositor::FADE_SECONDS;
 
 const WIDTH: u32 = 1920;
 const HEIGHT: u32 = 1080;
@@ -596,7 +598,7 @@ text = "{TEXT}"
         format!(
             r#"<!doctype html><html lang="sv"><meta charset="utf-8"><style>
 html,body{{margin:0;width:{WIDTH}px;height:{HEIGHT}px;overflow:hidden;background:#0e3d6e;color:#fff;font-family:sans-serif}}
-.s{{position:absolute;inset:0;opacity:0;transition:opacity 1s}} .s.on{{opacity:1}}
+.s{{position:absolute;inset:0;opacity:0;transition:opacity {FADE_SECONDS}s}} .s.on{{opacity:1}}
 .photo{{background:url(vinter.jpg) center/cover}} .cap{{position:absolute;bottom:0;left:0;right:0;padding:40px;font-size:64px;background:rgba(0,0,0,.55)}}
 .grid{{display:grid;grid-template-columns:repeat(6,1fr);gap:24px;padding:60px}} figure{{margin:0;text-align:center;font-size:28px}} figure img{{height:330px}}
 .qr{{display:flex;align-items:center;gap:80px;padding:120px;font-size:56px}} .qr img{{width:420px;image-rendering:pixelated;background:#fff}}
