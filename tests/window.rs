@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::util::{qr_codes, root};
 
-/// Kills a child process when dropped.
+/// Kills a child process when dropped (SIGKILL: a player dropped in the kill test is killed).
 struct Running(Child);
 
 impl Drop for Running {
@@ -16,6 +16,39 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// An Xvfb, asked to end when dropped (SIGTERM), so that it removes its lock file and socket;
+/// killed if it has not ended within two seconds.
+struct XServer(Child);
+
+impl Drop for XServer {
+    fn drop(&mut self) {
+        let asked = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        let started = Instant::now();
+        while asked && started.elapsed() < Duration::from_secs(2) {
+            if self.0.try_wait().is_ok_and(|exited| exited.is_some()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Whether X display `n` is in use: its lock file names a process that is running. A lock left
+/// by an Xvfb that was killed is not (Xvfb takes such a display over, lock and socket).
+fn display_in_use(n: u32) -> bool {
+    let Ok(lock) = std::fs::read_to_string(format!("/tmp/.X{n}-lock")) else {
+        return Path::new(&format!("/tmp/.X11-unix/X{n}")).exists();
+    };
+    lock.trim()
+        .parse::<u32>()
+        .map_or(true, |pid| Path::new(&format!("/proc/{pid}")).exists())
 }
 
 fn need(tool: &str) {
@@ -34,14 +67,12 @@ fn need(tool: &str) {
 /// numbers one after the other (two that looked at once would both take the first free one and
 /// share a screen, and one test's clicks would land in the other's window), and a number whose
 /// Xvfb did not stay up (another program took it) is passed over.
-fn xvfb(width: u32, height: u32) -> (String, Running) {
+fn xvfb(width: u32, height: u32) -> (String, XServer) {
     static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
     need("Xvfb");
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     for n in 90..140 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        {
+        if display_in_use(n) {
             continue;
         }
         let display = format!(":{n}");
@@ -58,7 +89,7 @@ fn xvfb(width: u32, height: u32) -> (String, Running) {
             .stderr(Stdio::null())
             .spawn()
             .expect("Xvfb starts");
-        let mut running = Running(child);
+        let mut running = XServer(child);
         let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
         let started = Instant::now();
         while !socket.exists() && started.elapsed() < Duration::from_secs(10) {
