@@ -89,9 +89,10 @@ impl WallClock {
 
 /// Seconds since the player started, read once at the start of each frame. Page deadlines and
 /// transitions run on this clock. bevy's own `Time` is no good for it: virtual time is clamped
-/// after a long sleep, and with pipelined rendering real time is the previous frame's, which in a
-/// player that sleeps between pages is seconds old. Tests that step time by hand
-/// (`TimeUpdateStrategy::Manual…`) get bevy's real time, which then follows their steps.
+/// after a long sleep, and real time is the instant the renderer finished the previous frame
+/// (bevy's renderer sends it), which in a player that sleeps between pages is seconds old. Tests
+/// that step time by hand (`TimeUpdateStrategy::Manual…`) get bevy's real time, which then
+/// follows their steps.
 #[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
 pub struct Now(pub f64);
 
