@@ -21,6 +21,7 @@ import queue
 import sys
 import threading
 
+FUZZ = os.path.dirname(os.path.abspath(__file__))
 STATS = re.compile(r"#(\d+)\s+(?:NEW|REDUCE|pulse|INITED|DONE)\s+cov: (\d+) ft: (\d+)(?: corp: (\d+))?.*?exec/s: (\d+)")
 
 
@@ -36,7 +37,7 @@ def cpu_seconds(pid):
 
 def run(target, args, log):
     """Fuzzes one target; a run that ends on a "hang" that was only a pause starts again."""
-    regressions = os.path.join(os.path.dirname(os.path.abspath(__file__)), "regressions", target)
+    regressions = os.path.join(FUZZ, "regressions", target)
     os.makedirs(regressions, exist_ok=True)
     total = None
     while True:
@@ -71,9 +72,8 @@ def pause_not_hang(args, target, path, log):
 
 def run_once(target, args, log, earlier):
     """One libFuzzer process; `earlier` is the row of this target's runs before it, if any."""
-    fuzz = os.path.dirname(os.path.abspath(__file__))
-    corpus = os.path.join(fuzz, "corpus", target)
-    regressions = os.path.join(fuzz, "regressions", target)
+    corpus = os.path.join(FUZZ, "corpus", target)
+    regressions = os.path.join(FUZZ, "regressions", target)
     # Time is the fuzzer's CPU time, not the clock's: on a shared machine a fuzzer at nice 19 is
     # starved by builds, or stopped (SIGSTOP) while a benchmark measures, and neither counts as
     # fuzzing. libFuzzer's own limits count the clock, so they are generous here (a paused
@@ -88,7 +88,7 @@ def run_once(target, args, log, earlier):
         f"-artifact_prefix={regressions}/",
     ]
     # The target's words (keys, tags, chunk names), which mutations insert whole.
-    dictionary = os.path.join(fuzz, "dict", f"{target}.dict")
+    dictionary = os.path.join(FUZZ, "dict", f"{target}.dict")
     if os.path.exists(dictionary):
         command.append(f"-dict={dictionary}")
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, errors="replace")
