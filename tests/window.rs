@@ -341,3 +341,121 @@ fn a_player_killed_while_it_syncs_restarts_on_a_complete_generation() {
         "the kills never landed after a switch: {seen:?}"
     );
 }
+
+/// The X server's picture of the whole screen, read back with xwd (32 bits a pixel, as Xvfb
+/// keeps a 24-bit screen).
+fn grab(display: &str) -> Option<image::RgbImage> {
+    let out = Command::new("xwd")
+        .args(["-root", "-silent"])
+        .env("DISPLAY", display)
+        .output()
+        .ok()?;
+    let d = &out.stdout;
+    if !out.status.success() || d.len() < 100 {
+        return None;
+    }
+    // The header: 25 big-endian 32-bit fields, then the window's name, then the colour map.
+    let field = |i: usize| u32::from_be_bytes(d[i * 4..i * 4 + 4].try_into().unwrap());
+    let (header, width, height) = (field(0) as usize, field(4), field(5));
+    let (lsb_first, bits, line) = (field(7) == 0, field(11), field(12) as usize);
+    let masks = [field(14), field(15), field(16)];
+    let pixels = d.get(header + field(19) as usize * 12..)?;
+    if bits != 32 || pixels.len() < line * height as usize {
+        return None;
+    }
+    Some(image::RgbImage::from_fn(width, height, |x, y| {
+        let at = y as usize * line + x as usize * 4;
+        let bytes: [u8; 4] = pixels[at..at + 4].try_into().unwrap();
+        let p = if lsb_first {
+            u32::from_le_bytes(bytes)
+        } else {
+            u32::from_be_bytes(bytes)
+        };
+        image::Rgb(masks.map(|m| ((p & m) >> m.trailing_zeros()) as u8))
+    }))
+}
+
+/// In software rendering a crossfade is blended on the CPU and copied into the window's picture
+/// (`src/player/present.rs`). Read back from the X server while a red page fades into a blue
+/// one: the window shows the red page exactly, frames between them, and the blue page exactly,
+/// and every frame is whole (the same colour top to bottom: no strip of a frame shown early).
+#[test]
+fn a_crossfade_in_software_rendering_reaches_the_window_whole_and_exact() {
+    need("xwd");
+    let dir = tempfile::tempdir().unwrap();
+    let playlists = dir.path().join("playlists");
+    std::fs::create_dir(&playlists).unwrap();
+    for (name, rgb) in [("red", [255, 0, 0]), ("blue", [0, 0, 255])] {
+        image::RgbImage::from_pixel(64, 36, image::Rgb(rgb))
+            .save(dir.path().join(format!("{name}.png")))
+            .unwrap();
+    }
+    std::fs::write(
+        playlists.join("fade.toml"),
+        "name = \"Tona\"\nduration = \"3s\"\ntransition = \"fade\"\n\n\
+         [[slide]]\nkind = \"image\"\nimage = \"../red.png\"\n\n\
+         [[slide]]\nkind = \"image\"\nimage = \"../blue.png\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("screen.toml"),
+        "id = \"tonatest\"\nplaylists = \"playlists\"\n",
+    )
+    .unwrap();
+    let (display, _xvfb) = xvfb(1920, 1080);
+    let log_path = dir.path().join("player.log");
+    let _player = Running(
+        Command::new(env!("CARGO_BIN_EXE_vitrin"))
+            .args(["play", "--screen"])
+            .arg(dir.path().join("screen.toml"))
+            .env("DISPLAY", &display)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("VITRIN_PRESENT")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log_path).unwrap())
+            .spawn()
+            .expect("vitrin starts"),
+    );
+    let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    wait_for("the player's own picture", Duration::from_secs(60), || {
+        log().contains("the window's picture is the player's own")
+    });
+    // Points down the middle of what a window without a window manager covers of the screen.
+    let points = [(300, 20), (300, 150), (300, 300), (300, 450), (300, 580)];
+    let (mut red, mut blue, mut between) = (0, 0, Vec::new());
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(40)
+        && (red == 0 || blue == 0 || between.len() < 3)
+    {
+        let Some(img) = grab(&display) else { continue };
+        let colours: Vec<[u8; 3]> = points.iter().map(|&(x, y)| img.get_pixel(x, y).0).collect();
+        if red == 0 && colours[0] != [255, 0, 0] {
+            continue; // the empty window, the brand's colour, the red page fading in
+        }
+        assert!(
+            colours.iter().all(|c| *c == colours[0]),
+            "a frame not whole: {colours:?}\n{}",
+            log()
+        );
+        match colours[0] {
+            [255, 0, 0] => red += 1,
+            [0, 0, 255] => blue += 1,
+            // Red fading into blue (or back, when the playlist starts over): the two add up to
+            // about full.
+            [r, 0, b] if (250..=260).contains(&(u32::from(r) + u32::from(b))) => {
+                between.push((r, b))
+            }
+            other => panic!(
+                "a colour of neither page nor between them: {other:?}\n{}",
+                log()
+            ),
+        }
+    }
+    assert!(
+        red > 0 && blue > 0 && between.len() >= 3,
+        "red {red}, blue {blue}, between {between:?}\n{}",
+        log()
+    );
+}

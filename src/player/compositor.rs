@@ -21,6 +21,7 @@ use bevy::render::render_resource::{BlendState, TextureFormat};
 use bevy::ui::ComputedUiTargetCamera;
 
 use super::page::{PageView, despawn_page};
+use super::present::CpuFrame;
 use super::screen_pass::{ScreenGraph, ScreenMix, ScreenMixParams};
 use super::{FrameSize, PlayerSystems};
 use crate::playlist::Transition;
@@ -208,6 +209,13 @@ pub struct ScreenRedraw {
     screen_nodes: Vec<Entity>,
 }
 
+impl ScreenRedraw {
+    /// Draws the whole screen again (its target changed).
+    pub fn again(&mut self) {
+        self.frames_left = FRAMES_AFTER_A_CHANGE;
+    }
+}
+
 impl Default for ScreenRedraw {
     fn default() -> Self {
         // The first frames draw the brand background.
@@ -244,6 +252,10 @@ fn redraw_when_changed(
     mut removed: RemovedComponents<ComputedNode>,
     screenshots: Query<(), With<bevy::render::view::screenshot::Screenshot>>,
     windows: Query<(), Changed<Window>>,
+    mut cpu: ResMut<CpuFrame>,
+    mix: Res<ScreenMix>,
+    images: Res<Assets<Image>>,
+    window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
 ) {
     let (screen, ref mut ui_camera) = *ui_camera;
     let on_screen = |t: &ComputedUiTargetCamera| t.get() == Some(screen);
@@ -267,16 +279,45 @@ fn redraw_when_changed(
     }
     // Taken every frame, so that a move in a frame drawn anyway does not draw the next one too.
     let moved = std::mem::take(&mut compositor.moved);
+    let only_moved = moved && redraw.frames_left == 0;
     let draw = redraw.frames_left > 0 || moved;
     redraw.frames_left = redraw.frames_left.saturating_sub(1);
+    // The root alone draws nothing: without a touch bar or an overlay, the UI camera rests.
+    let ui = draw && redraw.screen_nodes.len() > 1;
+    // A frame that only moves a crossfade, where the window's picture can be copied into, is
+    // blended on the CPU and the cameras rest (software rendering: see `super::present`).
+    let on_cpu = only_moved
+        && !ui
+        && cpu.available
+        && window.is_some_and(|w| {
+            blendable(
+                &mix,
+                &images,
+                UVec2::new(w.physical_width(), w.physical_height()),
+            )
+        });
+    let draw = draw && !on_cpu;
     if camera.is_active != draw {
         camera.is_active = draw;
     }
-    // The root alone draws nothing: without a touch bar or an overlay, the UI camera rests.
-    let ui = draw && redraw.screen_nodes.len() > 1;
     if ui_camera.is_active != ui {
         ui_camera.is_active = ui;
     }
+    if cpu.now != on_cpu {
+        cpu.now = on_cpu;
+    }
+}
+
+/// Whether the CPU can blend the frame `mix` describes: a crossfade or a cut (no slide), of pages
+/// (or plain colours) the size of the output, with no touch bar below them.
+fn blendable(mix: &ScreenMix, images: &Assets<Image>, out: UVec2) -> bool {
+    let p = &mix.params;
+    let slide = p.state.y > 0.5;
+    let bar = p.size.z < p.size.w;
+    let fits = |id: Option<AssetId<Image>>| {
+        id.is_none_or(|id| images.get(id).is_some_and(|i| i.size() == out))
+    };
+    !slide && !bar && fits(mix.from) && fits(mix.to)
 }
 
 /// The screen camera, the camera of the screen's UI, and the root node of that UI.

@@ -14,6 +14,8 @@
 //! - [`touchbar`]: the touch bar under the pages of a touch screen, and the staff overlay;
 //! - [`audio`]: an optional click on touch, silent where there is no sound card;
 //! - [`pacing`]: sleeps between transitions instead of redrawing a still screen;
+//! - [`present`]: in software rendering, the window's picture is the player's own, and
+//!   crossfades are blended on the CPU instead of drawn;
 //! - [`render`]: `vitrin render`, the same pages written to PNG without a window;
 //! - [`status`]: `status.json`, the heartbeat (every minute, optionally sent to a URL) and
 //!   screenshots for the people who look after a screen;
@@ -28,6 +30,7 @@ pub mod input;
 pub mod pacing;
 pub mod page;
 mod page_pass;
+pub mod present;
 pub mod render;
 mod screen_pass;
 pub mod sequence;
@@ -361,6 +364,7 @@ pub fn player_app(options: PlayerOptions, source: workers::ContentSource) -> App
         touchbar::plugin,
         audio::plugin,
         pacing::plugin,
+        present::plugin,
         upkeep::plugin,
         status::plugin,
     ));

@@ -26,7 +26,7 @@ pub const MAX_SLEEP: Duration = Duration::from_secs(60);
 /// In software rendering, the share of one core that transition frames may take.
 pub const SOFTWARE_TRANSITION_SHARE: f64 = 0.25;
 /// In software rendering, the time between transition frames: at least this (30 a second)…
-pub const FASTEST_SOFTWARE_FRAMES: f64 = 1.0 / 30.0;
+pub const FASTEST_SOFTWARE_FRAMES: f64 = 1.0 / 15.0;
 /// …and at most this, so that a crossfade still has seven steps or more.
 pub const SLOWEST_SOFTWARE_FRAMES: f64 = 1.0 / 6.0;
 /// Before any transition frame was measured: as slow as allowed, until frames prove cheap.

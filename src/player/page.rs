@@ -7,7 +7,7 @@ use bevy::asset::RenderAssetUsages;
 use bevy::camera::RenderTarget;
 use bevy::image::ImageSampler;
 use bevy::prelude::*;
-use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat, TextureUsages};
 use bevy::text::LineHeight;
 use image::RgbaImage;
 
@@ -93,6 +93,8 @@ fn free_glyph_atlases(
 /// of its pixels waits in main memory.
 fn page_target(width: u32, height: u32) -> Image {
     let mut image = Image::new_target_texture(width, height, TextureFormat::Rgba8UnormSrgb, None);
+    // Copied out strip by strip when a crossfade is blended on the CPU (`super::present`).
+    image.texture_descriptor.usage |= TextureUsages::COPY_SRC;
     image.sampler = ImageSampler::nearest();
     image.data = None;
     image.copy_on_resize = false;

@@ -180,6 +180,7 @@ fn write_status(
     library: Res<CurrentLibrary>,
     now: Res<super::Now>,
     image_target: Option<Res<OutputImage>>,
+    cpu: Option<Res<super::present::CpuFrame>>,
     mut heartbeat: ResMut<Heartbeat>,
     health: Health,
     mut commands: Commands,
@@ -291,9 +292,11 @@ fn write_status(
     // Every heartbeat the screen is looked at, to notice a black or frozen screen.
     let sink = due.then(|| (expect(&seq, now.0), heartbeat.samples.clone()));
     if !pictures.is_empty() || sink.is_some() || send_small.is_some() {
+        let own_picture = cpu.is_some_and(|c| c.available);
         screenshot(
             &mut commands,
             image_target.as_deref(),
+            own_picture,
             pictures,
             sink,
             send_small,
@@ -347,12 +350,15 @@ fn check_samples(heartbeat: &mut Heartbeat) {
 fn screenshot(
     commands: &mut Commands,
     image_target: Option<&OutputImage>,
+    own_picture: bool,
     pictures: Vec<(PathBuf, Option<u32>)>,
     sink: Option<(Expect, Arc<Mutex<Vec<(Expect, Sample)>>>)>,
     send_small: Option<std::sync::mpsc::SyncSender<Beat>>,
 ) {
     let shot = match image_target {
         Some(target) => Screenshot::image(target.0.clone()),
+        // In software rendering the window's picture is the player's own (`super::present`).
+        None if own_picture => Screenshot::texture_view(super::present::SCREEN_VIEW),
         None => Screenshot::primary_window(),
     };
     commands
