@@ -306,6 +306,11 @@ fn redraw_when_changed(
     if cpu.now != on_cpu {
         cpu.now = on_cpu;
     }
+    // After the last frame of a change the window's pictures may go (`super::present`).
+    let settled = cpu.available && !compositor.animating() && redraw.frames_left == 0;
+    if cpu.settled != settled {
+        cpu.settled = settled;
+    }
 }
 
 /// Whether the CPU can blend the frame `mix` describes: a crossfade or a cut (no slide), of pages

@@ -4,9 +4,12 @@
 //!
 //! Transitions are time-based: a frame shows where the transition is at that instant, however
 //! many frames there are. On a GPU they run at the display's rate. In software rendering (no GPU:
-//! Mesa's lavapipe draws every pixel on the CPU) a frame costs tens of milliseconds of CPU, so
-//! rendering as fast as possible would take a whole core through every transition; there the frame
-//! rate adapts to what frames cost, so that transitions take about a quarter of one core.
+//! Mesa's lavapipe draws every pixel on the CPU) a drawn frame costs tens of milliseconds of CPU
+//! (a crossfade blended on the CPU, [`super::present`], under ten), so rendering as fast as
+//! possible would take a whole core through every transition; there the frame rate adapts to what
+//! frames cost, so that transitions take at most a quarter of one core, and at most 15 frames a
+//! second: a software-rendered screen is a small fanless computer, and a crossfade of 1.2 s in 18
+//! steps is smooth to the eye.
 
 use std::time::Duration;
 
@@ -25,7 +28,7 @@ pub const MAX_SLEEP: Duration = Duration::from_secs(60);
 
 /// In software rendering, the share of one core that transition frames may take.
 pub const SOFTWARE_TRANSITION_SHARE: f64 = 0.25;
-/// In software rendering, the time between transition frames: at least this (30 a second)…
+/// In software rendering, the time between transition frames: at least this (15 a second)…
 pub const FASTEST_SOFTWARE_FRAMES: f64 = 1.0 / 15.0;
 /// …and at most this, so that a crossfade still has seven steps or more.
 pub const SLOWEST_SOFTWARE_FRAMES: f64 = 1.0 / 6.0;
@@ -226,12 +229,12 @@ mod tests {
     use super::*;
 
     /// In software, transition frames are spaced so that they take a quarter of a core, within
-    /// 30 and 6 frames a second; before any is measured, as few as allowed.
+    /// 15 and 6 frames a second; before any is measured, as few as allowed.
     #[test]
     fn software_frames_are_spaced_by_what_they_cost() {
         assert_eq!(FramePace::software_interval(None), SLOWEST_SOFTWARE_FRAMES);
-        let interval = FramePace::software_interval(Some(0.010));
-        assert!((interval - 0.040).abs() < 1e-9, "{interval}");
+        let interval = FramePace::software_interval(Some(0.025));
+        assert!((interval - 0.100).abs() < 1e-9, "{interval}");
         assert_eq!(
             FramePace::software_interval(Some(0.001)),
             FASTEST_SOFTWARE_FRAMES

@@ -87,6 +87,9 @@ pub struct CpuFrame {
     pub available: bool,
     /// This frame is.
     pub now: bool,
+    /// This frame is the last the screen shows until something changes: after it the window's
+    /// pictures may go (X11 keeps the window's last picture itself).
+    pub settled: bool,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -108,7 +111,7 @@ pub(super) fn plugin(app: &mut App) {
             acquire_for_cameras
                 .in_set(RenderSystems::PrepareViews)
                 .before(bevy::render::view::prepare_view_attachments),
-            (blend_on_cpu, present_drawn)
+            (blend_on_cpu, present_drawn, rest)
                 .chain()
                 .in_set(RenderSystems::Cleanup),
         ),
@@ -224,7 +227,12 @@ fn adopt_window(
 /// The surface in the render world, with the picture acquired for this frame.
 #[derive(Resource)]
 struct OwnSurface {
-    surface: wgpu::Surface<'static>,
+    /// None while the screen rests (on X11), made again for the next frame shown.
+    surface: Option<wgpu::Surface<'static>>,
+    handle: RawHandleWrapper,
+    /// The window is an X11 window: the X server keeps its last picture, so the surface and its
+    /// pictures (three of the window's size: 25 MB at 1080p) can go while the screen rests.
+    rest: bool,
     config: wgpu::SurfaceConfiguration,
     view_format: TextureFormat,
     frame: Option<wgpu::SurfaceTexture>,
@@ -301,12 +309,25 @@ fn own_surface(
         })
         .ok_or_else(|| format!("no 8-bit RGBA format among {:?}", caps.formats))?;
     let view_format = format.add_srgb_suffix();
+    use wgpu::rwh::RawWindowHandle;
+    let rest = matches!(
+        handle.get_window_handle(),
+        RawWindowHandle::Xlib(_) | RawWindowHandle::Xcb(_)
+    );
     let config = wgpu::SurfaceConfiguration {
         usage,
         format,
         width: size.x,
         height: size.y,
-        present_mode: wgpu::PresentMode::AutoVsync,
+        // On X11 a software-rendered picture is copied into the window when it is presented, and
+        // with no wait for the display there is nothing to wait for. Presented at once, it is in
+        // the window before the surface may go (with a queue of presents, Mesa's thread for it
+        // drops what it has not shown when the surface goes).
+        present_mode: if rest && caps.present_modes.contains(&wgpu::PresentMode::Immediate) {
+            wgpu::PresentMode::Immediate
+        } else {
+            wgpu::PresentMode::AutoVsync
+        },
         // One frame in flight, as the window bevy made was set up.
         desired_maximum_frame_latency: 1,
         alpha_mode: caps
@@ -322,7 +343,9 @@ fn own_surface(
     };
     device.configure_surface(&surface, &config);
     Ok(OwnSurface {
-        surface,
+        surface: Some(surface),
+        handle: handle.clone(),
+        rest,
         config,
         view_format,
         frame: None,
@@ -351,19 +374,42 @@ fn window_surface(
 
 impl OwnSurface {
     /// The picture to draw this frame into (the surface set to the window's size first).
-    fn acquire(&mut self, device: &RenderDevice, size: UVec2) -> Option<wgpu::SurfaceTexture> {
-        if (self.config.width, self.config.height) != (size.x, size.y) {
-            self.config.width = size.x;
-            self.config.height = size.y;
-            device.configure_surface(&self.surface, &self.config);
-        }
-        let mut outcome = self.surface.get_current_texture();
+    fn acquire(
+        &mut self,
+        instance: &RenderInstance,
+        device: &RenderDevice,
+        size: UVec2,
+    ) -> Option<wgpu::SurfaceTexture> {
+        let resized = (self.config.width, self.config.height) != (size.x, size.y);
+        self.config.width = size.x;
+        self.config.height = size.y;
+        let surface = match self.surface.take() {
+            Some(surface) if !resized => surface,
+            Some(surface) => {
+                device.configure_surface(&surface, &self.config);
+                surface
+            }
+            None => match window_surface(instance, &self.handle) {
+                Ok(surface) => {
+                    device.configure_surface(&surface, &self.config);
+                    surface
+                }
+                Err(why) => {
+                    if !std::mem::replace(&mut self.warned, true) {
+                        tracing::warn!(%why, "the window's surface could not be made again");
+                    }
+                    return None;
+                }
+            },
+        };
+        let surface = self.surface.insert(surface);
+        let mut outcome = surface.get_current_texture();
         // As bevy does: only an outdated surface is set up again. A suboptimal one still shows
         // its pictures (under X11 without a window manager a fullscreen window's surface is
         // suboptimal for good, and setting it up again every frame allocates its images anew).
         if matches!(outcome, wgpu::CurrentSurfaceTexture::Outdated) {
-            device.configure_surface(&self.surface, &self.config);
-            outcome = self.surface.get_current_texture();
+            device.configure_surface(surface, &self.config);
+            outcome = surface.get_current_texture();
         }
         match outcome {
             wgpu::CurrentSurfaceTexture::Success(frame)
@@ -382,6 +428,7 @@ impl OwnSurface {
 fn acquire_for_cameras(
     presenter: Res<Presenter>,
     own: Option<ResMut<OwnSurface>>,
+    instance: Res<RenderInstance>,
     device: Res<RenderDevice>,
     cameras: Query<&ExtractedCamera>,
     mut views: ResMut<ManualTextureViews>,
@@ -394,7 +441,7 @@ fn acquire_for_cameras(
         return;
     }
     let size = presenter.0.lock().expect("presenter lock").size;
-    let Some(frame) = own.acquire(&device, size) else {
+    let Some(frame) = own.acquire(&instance, &device, size) else {
         // Nothing to draw into: the cameras skip the frame (the window keeps its picture).
         views.remove(&SCREEN_VIEW);
         return;
@@ -418,6 +465,20 @@ fn acquire_for_cameras(
 fn present_drawn(own: Option<ResMut<OwnSurface>>) {
     if let Some(frame) = own.and_then(|mut own| own.frame.take()) {
         frame.present();
+    }
+}
+
+/// While the screen rests, on X11, the surface and its pictures go (made again for the next
+/// frame shown).
+fn rest(cpu: Res<CpuFrame>, own: Option<ResMut<OwnSurface>>) {
+    if let Some(mut own) = own
+        && own.rest
+        && cpu.settled
+        && own.frame.is_none()
+        && own.surface.is_some()
+    {
+        own.surface = None;
+        tracing::debug!("the window's pictures let go of while the screen rests");
     }
 }
 
@@ -485,6 +546,7 @@ fn blend_on_cpu(
     presenter: Res<Presenter>,
     own: Option<ResMut<OwnSurface>>,
     images: Res<RenderAssets<GpuImage>>,
+    instance: Res<RenderInstance>,
     device: Res<RenderDevice>,
     queue: Res<RenderQueue>,
 ) {
@@ -506,7 +568,7 @@ fn blend_on_cpu(
         return;
     };
     let size = presenter.0.lock().expect("presenter lock").size;
-    let Some(frame) = own.acquire(&device, size) else {
+    let Some(frame) = own.acquire(&instance, &device, size) else {
         return;
     };
     // Pages are stored red first; where the window's picture is stored blue first (X11 and
