@@ -7,9 +7,9 @@
 //! Mesa's lavapipe draws every pixel on the CPU) a drawn frame costs tens of milliseconds of CPU
 //! (a crossfade blended on the CPU, [`super::present`], under ten), so rendering as fast as
 //! possible would take a whole core through every transition; there the frame rate adapts to what
-//! frames cost, so that transitions take at most a quarter of one core, and at most 15 frames a
-//! second: a software-rendered screen is a small fanless computer, and a crossfade of 1.2 s in 18
-//! steps is smooth to the eye.
+//! frames cost, so that transitions take at most a quarter of one core, and at most 12 frames a
+//! second: a software-rendered screen is a small fanless computer, and a crossfade of 1.2 s in 14
+//! steps reads as a smooth fade.
 
 use std::time::Duration;
 
@@ -28,8 +28,8 @@ pub const MAX_SLEEP: Duration = Duration::from_secs(60);
 
 /// In software rendering, the share of one core that transition frames may take.
 pub const SOFTWARE_TRANSITION_SHARE: f64 = 0.25;
-/// In software rendering, the time between transition frames: at least this (15 a second)…
-pub const FASTEST_SOFTWARE_FRAMES: f64 = 1.0 / 15.0;
+/// In software rendering, the time between transition frames: at least this (12 a second)…
+pub const FASTEST_SOFTWARE_FRAMES: f64 = 1.0 / 12.0;
 /// …and at most this, so that a crossfade still has seven steps or more.
 pub const SLOWEST_SOFTWARE_FRAMES: f64 = 1.0 / 6.0;
 /// Before any transition frame was measured: as slow as allowed, until frames prove cheap.
@@ -229,7 +229,7 @@ mod tests {
     use super::*;
 
     /// In software, transition frames are spaced so that they take a quarter of a core, within
-    /// 15 and 6 frames a second; before any is measured, as few as allowed.
+    /// 12 and 6 frames a second; before any is measured, as few as allowed.
     #[test]
     fn software_frames_are_spaced_by_what_they_cost() {
         assert_eq!(FramePace::software_interval(None), SLOWEST_SOFTWARE_FRAMES);
