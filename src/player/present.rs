@@ -571,11 +571,9 @@ fn blend_on_cpu(
     let Some(frame) = own.acquire(&instance, &device, size) else {
         return;
     };
-    // Pages are stored red first; where the window's picture is stored blue first (X11 and
-    // Wayland), red and blue change places on the way.
-    let swap = [&from, &to].iter().filter_map(|s| s.page()).any(|p| {
-        p.texture_descriptor.format.remove_srgb_suffix() != own.config.format.remove_srgb_suffix()
-    });
+    // Both sides are red first (pages are Rgba8UnormSrgb, `super::page`; plain colours as
+    // `srgb_bytes` gives them); the window's picture may be blue first (X11, Wayland).
+    let swap = blue_first(own.config.format);
     let weight = (f32::clamp(p.state.x, 0.0, 1.0) * 256.0).round() as u16;
     if own.strips.as_ref().is_some_and(|s| s.width != size.x) {
         own.strips = None;
@@ -756,6 +754,14 @@ impl Blend<'_> {
     }
 }
 
+/// Whether pictures of `format` store blue before red.
+fn blue_first(format: TextureFormat) -> bool {
+    matches!(
+        format,
+        TextureFormat::Bgra8Unorm | TextureFormat::Bgra8UnormSrgb
+    )
+}
+
 /// A linear RGBA colour as the bytes a page stores (sRGB, RGBA order).
 fn srgb_bytes(c: Vec4) -> [u8; 4] {
     let s = Color::LinearRgba(LinearRgba::new(c.x, c.y, c.z, c.w)).to_srgba();
@@ -809,6 +815,13 @@ mod tests {
             })
             .collect();
         assert_eq!(steps, [10, 40, 70, 100, 130, 160, 190, 220, 250]);
+    }
+
+    #[test]
+    fn only_blue_first_pictures_swap_red_and_blue() {
+        assert!(blue_first(TextureFormat::Bgra8UnormSrgb));
+        assert!(blue_first(TextureFormat::Bgra8Unorm));
+        assert!(!blue_first(TextureFormat::Rgba8UnormSrgb));
     }
 
     #[test]
