@@ -293,6 +293,43 @@ mod tests {
     }
 
     #[test]
+    fn a_region_of_any_size_shrinks_to_any_smaller_size() {
+        // Sizes from a small generator (no halving: the region is odd in width), each a region
+        // of a larger picture, shrunk and checked against the exact average of that region.
+        let (big_w, big_h) = (29, 21);
+        let raw: Vec<u8> = (0..big_w * big_h * 4)
+            .map(|i| ((i * 7919) % 253) as u8)
+            .collect();
+        let mut seed = 12345u32;
+        let mut next = |n: u32| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (seed >> 16) % n
+        };
+        for _ in 0..40 {
+            let w = 1 + 2 * next(big_w / 2);
+            let h = 1 + next(big_h);
+            let (x, y) = (next(big_w - w + 1), next(big_h - h + 1));
+            let (width, height) = (1 + next(w), 1 + next(h));
+            let region: Vec<u8> = (y..y + h)
+                .flat_map(|r| {
+                    let at = ((r * big_w + x) * 4) as usize;
+                    raw[at..at + w as usize * 4].to_vec()
+                })
+                .collect();
+            let rgb: Vec<u8> = region.chunks(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+            let ours = shrink::<4>(&raw, big_w as usize * 4, (x, y, w, h), width, height);
+            let exact = reference(&rgb, w, h, width, height);
+            let got = ours.pixels().flat_map(|p| [p[0], p[1], p[2]]);
+            for (a, b) in got.zip(&exact) {
+                assert!(
+                    (f64::from(a) - b).abs() <= 0.51,
+                    "{w}x{h} at {x},{y} to {width}x{height}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn halving_a_whole_picture_is_the_exact_average_too() {
         let (w, h) = (32, 24);
         let raw: Vec<u8> = (0..w * h * 3).map(|i| ((i * 7919) % 251) as u8).collect();
