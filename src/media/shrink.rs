@@ -267,6 +267,18 @@ mod tests {
         out
     }
 
+    /// That each red, green and blue of `ours` is `exact` rounded (to within a hair).
+    fn assert_rounded(ours: &RgbaImage, exact: &[f64], what: &str) {
+        let rgb = ours.pixels().flat_map(|p| [p[0], p[1], p[2]]);
+        assert_eq!(rgb.clone().count(), exact.len(), "{what}");
+        for (i, (a, b)) in rgb.zip(exact).enumerate() {
+            assert!(
+                (f64::from(a) - b).abs() <= 0.51,
+                "{what}, value {i}: {a} for {b}"
+            );
+        }
+    }
+
     #[test]
     fn a_shrink_is_the_average_of_the_area_each_new_pixel_covers() {
         let (w, h) = (31, 23);
@@ -282,13 +294,7 @@ mod tests {
         ] {
             let ours = shrink::<3>(&raw, w as usize * 3, (0, 0, w, h), width, height);
             let exact = reference(&raw, w, h, width, height);
-            let rgb = ours.pixels().flat_map(|p| [p[0], p[1], p[2]]);
-            for (i, (a, b)) in rgb.zip(&exact).enumerate() {
-                assert!(
-                    (f64::from(a) - b).abs() <= 0.51,
-                    "{width}x{height} at {i}: {a} for {b}"
-                );
-            }
+            assert_rounded(&ours, &exact, &format!("{width}x{height}"));
         }
     }
 
@@ -319,13 +325,11 @@ mod tests {
             let rgb: Vec<u8> = region.chunks(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
             let ours = shrink::<4>(&raw, big_w as usize * 4, (x, y, w, h), width, height);
             let exact = reference(&rgb, w, h, width, height);
-            let got = ours.pixels().flat_map(|p| [p[0], p[1], p[2]]);
-            for (a, b) in got.zip(&exact) {
-                assert!(
-                    (f64::from(a) - b).abs() <= 0.51,
-                    "{w}x{h} at {x},{y} to {width}x{height}"
-                );
-            }
+            assert_rounded(
+                &ours,
+                &exact,
+                &format!("{w}x{h} at {x},{y} to {width}x{height}"),
+            );
         }
     }
 
@@ -334,10 +338,7 @@ mod tests {
         let (w, h) = (32, 24);
         let raw: Vec<u8> = (0..w * h * 3).map(|i| ((i * 7919) % 251) as u8).collect();
         let ours = shrink::<3>(&raw, w as usize * 3, (0, 0, w, h), 16, 12);
-        let rgb = ours.pixels().flat_map(|p| [p[0], p[1], p[2]]);
-        for (a, b) in rgb.zip(&reference(&raw, w, h, 16, 12)) {
-            assert!((f64::from(a) - b).abs() <= 0.51, "{a} for {b}");
-        }
+        assert_rounded(&ours, &reference(&raw, w, h, 16, 12), "32x24 to 16x12");
     }
 
     #[test]
