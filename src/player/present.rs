@@ -631,6 +631,7 @@ impl Blend<'_> {
         let starts: Vec<u32> = (0..height).step_by(rows as usize).collect();
         let count = |y: u32| rows.min(height - y);
         let mut encoder = device.create_command_encoder(&CommandEncoderDescriptor::default());
+        forget_contents(&mut encoder, target);
         self.copy_out(&mut encoder, strips, 0, count(0), &layout, &extent);
         queue.submit([encoder.finish()]);
         for (i, &y) in starts.iter().enumerate() {
@@ -752,6 +753,34 @@ impl Blend<'_> {
             up.slice(at..at + row).copy_from_slice(&strips.row);
         }
     }
+}
+
+/// Tells wgpu that the window's picture is about to be written whole, so that its old contents
+/// need not be cleared first. A picture from the surface is new to wgpu, and wgpu clears a
+/// picture before a copy writes only part of it, as each strip does (it does not track which rows
+/// are written): in software rendering that is 8 MB set to zero at 1080p, about a millisecond of
+/// CPU a frame, only to be overwritten. An empty render pass that does not care what the picture
+/// held (and keeps what it leaves, which is nothing) counts as writing it.
+fn forget_contents(encoder: &mut wgpu::CommandEncoder, target: &wgpu::Texture) {
+    let view = target.create_view(&TextureViewDescriptor::default());
+    // SAFETY: the pass draws nothing and nothing reads the picture before the strips, which cover
+    // every row of it (`Blend::write_picture`), have written each of its pixels; it is presented
+    // only after that.
+    #[allow(unsafe_code)]
+    let dont_care = unsafe { wgpu::LoadOpDontCare::enabled() };
+    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some("vitrin picture written whole"),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view: &view,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load: wgpu::LoadOp::DontCare(dont_care),
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        ..default()
+    });
 }
 
 /// Whether pictures of `format` store blue before red.
