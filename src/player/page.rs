@@ -103,7 +103,7 @@ fn page_target(width: u32, height: u32) -> Image {
 }
 
 /// A picture from the core as a GPU-only image: its pixels leave main memory once uploaded.
-fn gpu_image(img: &RgbaImage, nearest: bool) -> Image {
+fn gpu_image(img: RgbaImage, nearest: bool) -> Image {
     let mut image = Image::new(
         Extent3d {
             width: img.width(),
@@ -111,7 +111,7 @@ fn gpu_image(img: &RgbaImage, nearest: bool) -> Image {
             depth_or_array_layers: 1,
         },
         TextureDimension::D2,
-        img.as_raw().clone(),
+        img.into_raw(),
         TextureFormat::Rgba8UnormSrgb,
         RenderAssetUsages::RENDER_WORLD,
     );
@@ -123,7 +123,7 @@ fn gpu_image(img: &RgbaImage, nearest: bool) -> Image {
 
 /// A picture for the screen's own UI (the touch bar's icons), smoothly scaled.
 pub fn ui_image(img: &RgbaImage) -> Image {
-    gpu_image(img, false)
+    gpu_image(img.clone(), false)
 }
 
 fn color(rgb: Rgb) -> Color {
@@ -139,7 +139,7 @@ pub fn spawn_page(
     commands: &mut Commands,
     images: &mut Assets<Image>,
     fonts: &Fonts,
-    prepared: PreparedPage,
+    mut prepared: PreparedPage,
 ) -> Entity {
     let (width, height) = (prepared.width, prepared.height);
     let target = images.add(page_target(width, height));
@@ -148,11 +148,15 @@ pub fn spawn_page(
         .spawn(page_camera(&target, color(palette.background)))
         .id();
     let mut pictures = Vec::new();
+    // Each picture is placed once: its pixels move into the GPU image rather than being copied
+    // (a full-screen picture is 8 MB, and a copy would be held until the page is drawn).
+    let mut own = std::mem::take(&mut prepared.images);
     let mut add = |slot: Slot| -> Option<Picture> {
-        let img = prepared.image(slot)?;
+        let img = own.remove(&slot)?;
+        let size = UVec2::new(img.width(), img.height());
         let handle = images.add(gpu_image(img, matches!(slot, Slot::Qr | Slot::BookQr(_))));
         pictures.push(handle.clone());
-        Some((handle, UVec2::new(img.width(), img.height())))
+        Some((handle, size))
     };
     let root = commands
         .spawn((
