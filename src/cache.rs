@@ -13,6 +13,7 @@
 //!   state.json                   {"active": "g…", "previous": "g…", "etag": …}
 //!   lock                         held by the sync writing the cache
 //!   local/, catalog/             a standalone screen's picture blobs; catalog copies
+//!   renditions/                  large pictures at the screen's size (media/rendition.rs)
 //! ```
 
 use std::collections::HashSet;

@@ -11,8 +11,10 @@ use image::{DynamicImage, ImageDecoder, ImageReader, RgbaImage};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use rendition::{Renditions, WithRenditions};
 use shrink::Region;
 
+mod rendition;
 mod shrink;
 
 /// Images with more pixels than this are refused unread (a 40-megapixel photo is already far
@@ -402,6 +404,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Where the bytes of media come from.
 pub trait MediaStore: Send + Sync {
     fn read(&self, media: &Media) -> Result<Vec<u8>, MediaError>;
+
+    /// Where pictures decoded at a screen's size are kept, if anywhere ([`Renditions`]).
+    fn renditions(&self) -> Option<&Renditions> {
+        None
+    }
 }
 
 /// Why media could not be read.

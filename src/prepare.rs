@@ -216,8 +216,23 @@ fn load(
         media: media.label(),
         problem,
     };
+    // A blob's rendition at this size, if it was kept, spares the decode.
+    let kept = match media {
+        Media::Blob(b) => store.renditions().map(|r| (r, b.sha256.as_str())),
+        _ => None,
+    };
+    if let Some((r, sha256)) = kept
+        && let Some(img) = r.get(sha256, width, height, fit)
+    {
+        return Ok(img);
+    }
     let bytes = store.read(media).map_err(|e| picture(e.into()))?;
-    decode_image(&bytes, width, height, fit).map_err(|e| picture(e.into()))
+    let img = decode_image(&bytes, width, height, fit).map_err(|e| picture(e.into()))?;
+    drop(bytes);
+    if let Some((r, sha256)) = kept {
+        r.put(sha256, width, height, fit, &img);
+    }
+    Ok(img)
 }
 
 fn qr_image(url: &str, side: f32) -> Result<RgbaImage, PrepareError> {
@@ -704,6 +719,47 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.image(Slot::Main).unwrap().dimensions(), (1920, 1080));
+    }
+
+    #[test]
+    fn a_large_blob_is_decoded_once_and_then_read_at_screen_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut png = Vec::new();
+        RgbaImage::from_fn(2400, 1600, |x, y| {
+            image::Rgba([(x / 10) as u8, (y / 10) as u8, 90, 255])
+        })
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+        let sha256 = crate::media::sha256_hex(&png);
+        let blobs = dir.path().join("blobs");
+        let blob = crate::media::blob_path(&blobs, &sha256);
+        std::fs::create_dir_all(blob.parent().unwrap()).unwrap();
+        std::fs::write(&blob, &png).unwrap();
+        let content = PageContent::Picture {
+            image: Media::Blob(crate::media::BlobRef {
+                sha256,
+                size: png.len() as u64,
+                media_type: "image/png".into(),
+            }),
+            fit: Fit::Fill,
+            caption: None,
+            title: None,
+            position: None,
+        };
+        let local = LocalMedia {
+            blob_dir: Some(blobs),
+        };
+        let renditions = crate::media::Renditions::new(dir.path().join("renditions"));
+        let store = crate::media::WithRenditions {
+            store: &local,
+            renditions: &renditions,
+        };
+        let first = prepare(&page(content.clone()), Scale::new(1280, 720), &store).unwrap();
+        // Without its blob, the page still prepares, from the rendition, to the same pixels.
+        std::fs::remove_file(&blob).unwrap();
+        let again = prepare(&page(content.clone()), Scale::new(1280, 720), &store).unwrap();
+        assert_eq!(first.image(Slot::Main), again.image(Slot::Main));
+        assert!(prepare(&page(content), Scale::new(1280, 720), &local).is_err());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::{PlayerSystems, Screen};
 use crate::generation::Library;
 use crate::ingest::LocalIngest;
 use crate::layout::Scale;
-use crate::media::MediaStore;
+use crate::media::{MediaStore, Renditions, WithRenditions};
 use crate::prepare::{PrepareError, PreparedPage, prepare};
 use crate::show::Page;
 
@@ -67,6 +67,7 @@ struct Job {
     page: Page,
     scale: Scale,
     store: Arc<dyn MediaStore>,
+    renditions: Option<Renditions>,
 }
 
 /// A prepared page (or why it could not be), and how long it took.
@@ -84,6 +85,8 @@ pub struct Preparer {
     next_id: u64,
     /// Finished results, by id, until the sequencer takes them.
     finished: Vec<Done>,
+    /// Where large pictures are kept at screen size (the screen's cache), once content is loaded.
+    renditions: Option<Renditions>,
 }
 
 impl Preparer {
@@ -96,6 +99,7 @@ impl Preparer {
             page,
             scale,
             store: library.store.clone(),
+            renditions: self.renditions.clone(),
         });
         id
     }
@@ -122,7 +126,13 @@ fn spawn_preparer(waker: Waker) -> Preparer {
         .spawn(move || {
             for job in job_rx {
                 let started = Instant::now();
-                let result = prepare(&job.page, job.scale, job.store.as_ref());
+                let store = job.store.as_ref();
+                let result = match &job.renditions {
+                    Some(renditions) => {
+                        prepare(&job.page, job.scale, &WithRenditions { store, renditions })
+                    }
+                    None => prepare(&job.page, job.scale, store),
+                };
                 let took = started.elapsed();
                 if done_tx
                     .send(Done {
@@ -143,6 +153,7 @@ fn spawn_preparer(waker: Waker) -> Preparer {
         done: Mutex::new(done),
         next_id: 0,
         finished: Vec::new(),
+        renditions: None,
     }
 }
 
@@ -257,7 +268,12 @@ fn load_content(
     source: Res<ContentSource>,
     screen: Res<Screen>,
     waker: Res<Waker>,
+    mut preparer: ResMut<Preparer>,
 ) {
+    // A screen's own content (a feed, a folder) keeps large pictures at screen size in its cache.
+    if !matches!(*source, ContentSource::Fixed(_)) {
+        preparer.renditions = Some(Renditions::new(screen.0.cache_dir.join("renditions")));
+    }
     match source.clone() {
         ContentSource::Fixed(library) => {
             commands.insert_resource(CurrentLibrary(library));
