@@ -30,6 +30,7 @@ pub struct ScreenConfig {
     /// Only manifests signed with this key are accepted.
     pub public_key: Option<[u8; 32]>,
     pub cache_dir: PathBuf,
+    /// What the cache may hold in all: blobs, and a quarter of it for renditions.
     pub cache_size: u64,
     pub sync_interval: Duration,
     /// Warn when the feed has published nothing new for this long.
@@ -125,6 +126,17 @@ pub struct ScreenConfigError {
 }
 
 impl ScreenConfig {
+    /// The part of `cache_size` for pictures kept at the screen's size
+    /// ([`crate::media::Renditions`]): a quarter.
+    pub fn rendition_budget(&self) -> u64 {
+        self.cache_size / 4
+    }
+
+    /// The part of `cache_size` for the feed's blobs: the rest.
+    pub fn blob_budget(&self) -> u64 {
+        self.cache_size - self.rendition_budget()
+    }
+
     /// Reads and checks a screen config; any error refuses the whole file.
     pub fn load(path: &Path) -> Result<ScreenConfig, ScreenConfigError> {
         let source = std::fs::read_to_string(path).map_err(|e| ScreenConfigError {
@@ -459,7 +471,7 @@ pub static SCREEN: TableSpec = TableSpec {
             name: "cache_size",
             ty: Ty::Size,
             required: false,
-            doc: "How much disk the cache may use (default \"2 GB\").",
+            doc: "How much disk the cache may use in all (default \"2 GB\"): the feed's pictures, and a quarter of it for pictures kept at the screen's size.",
             example: "cache_size = \"2 GB\"",
         },
         Field {
@@ -620,6 +632,9 @@ staffed = "10:00-13:00"
         assert_eq!(c.tags, ["karlstad", "touch"]);
         assert_eq!(c.playlists, Path::new("playlists"));
         assert_eq!(c.cache_size, 500_000_000);
+        // A quarter for renditions, the rest for the feed's blobs: never more than asked in all.
+        assert_eq!(c.rendition_budget(), 125_000_000);
+        assert_eq!(c.blob_budget() + c.rendition_budget(), c.cache_size);
         assert_eq!(c.sync_interval, Duration::from_secs(60));
         assert!(c.touch);
         let at = |s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();

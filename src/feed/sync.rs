@@ -79,7 +79,7 @@ impl SyncOptions {
         let mut o = Self::new(feed);
         o.allow_http = screen.allow_http;
         o.public_key = screen.public_key;
-        o.cache_limit = screen.cache_size;
+        o.cache_limit = screen.blob_budget();
         o.stale_after = Some(screen.feed_stale_after);
         Some(o)
     }

@@ -31,8 +31,9 @@ const HEADER: usize = MAGIC.len() + 8;
 
 /// Renditions smaller than this are not kept: decoding them is quick.
 pub const SMALLEST_KEPT: usize = 1024 * 1024;
-/// The most the rendition folder holds.
-pub const BUDGET_BYTES: u64 = 1024 * 1024 * 1024;
+/// The most the rendition folder holds unless told otherwise (a screen gives it a quarter of its
+/// `cache_size`).
+pub const BUDGET_BYTES: u64 = 500_000_000;
 /// Renditions not shown for this long may be removed to make room.
 pub const UNUSED_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -51,7 +52,7 @@ impl Renditions {
         }
     }
 
-    /// The same folder with another budget (for tests).
+    /// The same folder with another budget, in bytes.
     pub fn with_budget(self, budget: u64) -> Self {
         Self { budget, ..self }
     }

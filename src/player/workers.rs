@@ -272,7 +272,10 @@ fn load_content(
 ) {
     // A screen's own content (a feed, a folder) keeps large pictures at screen size in its cache.
     if !matches!(*source, ContentSource::Fixed(_)) {
-        preparer.renditions = Some(Renditions::new(screen.0.cache_dir.join("renditions")));
+        preparer.renditions = Some(
+            Renditions::new(screen.0.cache_dir.join("renditions"))
+                .with_budget(screen.0.rendition_budget()),
+        );
     }
     match source.clone() {
         ContentSource::Fixed(library) => {
