@@ -169,22 +169,23 @@ pub fn check_str(path: &Path, source: String) -> CheckedFile {
 
 /// Checks one file of any kind.
 pub fn check_file(path: &Path) -> CheckedFile {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(source) => check_str(path, source),
-            Err(e) => unreadable(
-                path,
-                format!(
-                    "the file is not UTF-8 text (bad byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-                "save it as UTF-8: most editors have it under \"Save as\" or \"Encoding\"",
-            ),
-        },
+    use std::io::ErrorKind;
+    match crate::spec::read_source(path) {
+        Ok(source) => check_str(path, source),
+        Err(e) if e.kind() == ErrorKind::InvalidData => unreadable(
+            path,
+            e.to_string(),
+            "save it as UTF-8: most editors have it under \"Save as\" or \"Encoding\"",
+        ),
         Err(e) => unreadable(
             path,
             format!("cannot read the file: {e}"),
-            "check the path and that the file can be read",
+            match e.kind() {
+                ErrorKind::FileTooLarge => {
+                    "playlists, screen configs and book lists are a few kilobytes: is it the right file?"
+                }
+                _ => "check the path and that the file can be read",
+            },
         ),
     }
 }
@@ -333,7 +334,7 @@ pub fn load_region(dir: &Path) -> (Region, Report) {
     let mut paths: Vec<PathBuf> = toml_files(dir).unwrap_or_default();
     paths.extend(toml_files(&dir.join(LIBRARY_DIR)).unwrap_or_default());
     paths.retain(|p| {
-        std::fs::read_to_string(p)
+        crate::spec::read_source(p)
             .is_ok_and(|text| matches!(detect_kind(&text), FileKind::Library | FileKind::Inventory))
     });
     let checked = check_all(&paths);
@@ -473,16 +474,24 @@ pub fn check_cover_sources(playlist: &Playlist, fields: &Fields, checker: &mut C
         else {
             continue;
         };
-        let Ok(bytes) = std::fs::read(path) else {
-            continue;
-        };
-        if looks_like_book_list(&bytes).is_some() {
-            continue;
-        }
         let span = match &item.value {
             crate::spec::Value::Table(t) => t.span_of("source").unwrap_or(item.span.clone()),
             _ => item.span.clone(),
         };
+        let bytes = match crate::fsutil::read_bounded(path, crate::http::MAX_DOWNLOAD) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                checker.error(
+                    span,
+                    format!("\"{}\" cannot be read: {e}", path.display()),
+                    None,
+                );
+                continue;
+            }
+        };
+        if looks_like_book_list(&bytes).is_some() {
+            continue;
+        }
         if let Err(e) = parse::parse(&bytes, None) {
             checker.error(
                 span,
@@ -502,12 +511,20 @@ pub fn check_cover_sources(playlist: &Playlist, fields: &Fields, checker: &mut C
 /// Checks a calendar file an events slide names: an error where it cannot be read (with its
 /// line), a warning for each event left out of it.
 fn check_calendar(path: &Path, item: &crate::spec::Item, checker: &mut Checker) {
-    let Ok(bytes) = std::fs::read(path) else {
-        return;
-    };
     let span = match &item.value {
         crate::spec::Value::Table(t) => t.span_of("source").unwrap_or(item.span.clone()),
         _ => item.span.clone(),
+    };
+    let bytes = match crate::fsutil::read_bounded(path, crate::events::ics::MAX_ICS_BYTES as u64) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            checker.error(
+                span,
+                format!("\"{}\" cannot be read: {e}", path.display()),
+                None,
+            );
+            return;
+        }
     };
     let now = chrono::Utc::now();
     let days = chrono::Duration::days(i64::from(crate::events::MAX_LOOK_AHEAD_DAYS));

@@ -1,8 +1,9 @@
 //! Files that must survive power cuts: written to a temporary file in the same folder, flushed to
-//! disk, renamed into place, and the folder flushed too. Every error names its path.
+//! disk, renamed into place, and the folder flushed too. Files read whole, read within a limit.
+//! Every error names its path.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// An I/O error and the path it happened on.
@@ -25,6 +26,63 @@ impl<T> WithPath<T> for std::io::Result<T> {
             path: path.to_path_buf(),
             source,
         })
+    }
+}
+
+/// Reads a whole file of at most `limit` bytes. Anything but a plain file is refused before it is
+/// opened, so a folder, a pipe (which would wait for a writer forever) or a device such as
+/// `/dev/zero` (which never ends) costs a clear error; so does a file larger than the limit, read
+/// no further than one byte past it, even when it grows while it is read.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind};
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(Error::new(
+            ErrorKind::IsADirectory,
+            "it is a folder, not a file",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "it is not a plain file (a device or a pipe)",
+        ));
+    }
+    let too_large = |size: u64| {
+        Error::new(
+            ErrorKind::FileTooLarge,
+            format!("it is {size} bytes, over the limit of {}", Megabytes(limit)),
+        )
+    };
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let file = File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "it is not a plain file (a device or a pipe)",
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// A limit in bytes as staff read it: "4 MB" for 4 MiB, the bytes themselves when not whole.
+struct Megabytes(u64);
+
+impl std::fmt::Display for Megabytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const MIB: u64 = 1024 * 1024;
+        if self.0 >= MIB && self.0.is_multiple_of(MIB) {
+            write!(f, "{} MB", self.0 / MIB)
+        } else {
+            write!(f, "{} bytes", self.0)
+        }
     }
 }
 
@@ -87,6 +145,49 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         let left: Vec<_> = std::fs::read_dir(dir.path().join("a")).unwrap().collect();
         assert_eq!(left.len(), 1, "no temporary files left");
+    }
+
+    #[test]
+    fn reads_plain_files_within_their_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.toml");
+        std::fs::write(&path, b"name = 1").unwrap();
+        assert_eq!(read_bounded(&path, 8).unwrap(), b"name = 1");
+        let err = read_bounded(&path, 7).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::FileTooLarge);
+        assert_eq!(err.to_string(), "it is 8 bytes, over the limit of 7 bytes");
+        // A sparse file of a gigabyte is refused from its size, without reading it.
+        let huge = dir.path().join("huge.jpg");
+        File::create(&huge).unwrap().set_len(1 << 30).unwrap();
+        let err = read_bounded(&huge, 4 << 20).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "it is 1073741824 bytes, over the limit of 4 MB"
+        );
+    }
+
+    #[test]
+    fn folders_devices_and_pipes_are_refused_without_reading_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_bounded(dir.path(), 1 << 20).unwrap_err();
+        assert_eq!(err.to_string(), "it is a folder, not a file");
+        // /dev/zero never ends; read, it would take all the memory there is.
+        let err = read_bounded(Path::new("/dev/zero"), 1 << 20).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "it is not a plain file (a device or a pipe)"
+        );
+        // Opening a pipe waits for a writer forever.
+        let fifo = dir.path().join("fifo.toml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let err = read_bounded(&fifo, 1 << 20).unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        }
+        // Through a link, too.
+        let link = dir.path().join("zero.jpg");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        assert!(read_bounded(&link, 1 << 20).is_err());
     }
 
     #[test]

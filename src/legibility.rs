@@ -552,7 +552,9 @@ fn books_without_links(playlist: &Playlist) -> Vec<Finding> {
 /// Each playlist's file is read again to find where its texts are written.
 pub fn report(playlists: &[Playlist], targets: &[Target]) -> Report {
     let read = |m: &Media| match m {
-        Media::File(path) => std::fs::read(path).ok(),
+        Media::File(path) => {
+            crate::fsutil::read_bounded(path, crate::media::MAX_PICTURE_BYTES).ok()
+        }
         _ => None,
     };
     let mut report = Report::default();
@@ -615,7 +617,7 @@ pub fn check_all(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
         .iter()
         .filter(|p| p.is_file())
         .filter_map(|p| {
-            let text = std::fs::read_to_string(p).ok()?;
+            let text = crate::spec::read_source(p).ok()?;
             (detect_kind(&text) == FileKind::Screen)
                 .then(|| ScreenConfig::parse(p, &text).ok())
                 .flatten()

@@ -120,7 +120,7 @@ pub enum ImageProblem {
     Corrupt(String),
     #[error("decoding it would take more than {} MB of memory", MAX_DECODE_BYTES / 1_000_000)]
     OverMemory,
-    #[error("the file is {bytes} bytes, over the limit of {} MB for a picture", MAX_PICTURE_BYTES / 1_000_000)]
+    #[error("the file is {bytes} bytes, over the limit of {} MB for a picture", MAX_PICTURE_BYTES >> 20)]
     FileTooLarge { bytes: u64 },
     #[error("it is empty (0 pixels)")]
     Empty,
@@ -440,7 +440,8 @@ impl MediaStore for LocalMedia {
             },
             Media::Url(u) => return Err(MediaError::NotLocal(u.clone())),
         };
-        std::fs::read(&path).map_err(|source| MediaError::Io { path, source })
+        crate::fsutil::read_bounded(&path, MAX_PICTURE_BYTES)
+            .map_err(|source| MediaError::Io { path, source })
     }
 }
 
@@ -582,6 +583,26 @@ mod tests {
             "application/xml"
         );
         assert_eq!(sniff_media_type(b"{\"a\":1}"), "application/json");
+    }
+
+    /// A picture swapped for a file of a gigabyte after its playlist was checked, or for a device,
+    /// is refused from what the file system says, never read into the player's memory.
+    #[test]
+    fn local_pictures_are_read_within_the_picture_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let huge = dir.path().join("bild.jpg");
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(1 << 30)
+            .unwrap();
+        let local = LocalMedia::default();
+        let err = local.read(&Media::File(huge)).unwrap_err().to_string();
+        assert!(err.ends_with("over the limit of 64 MB"), "{err}");
+        let err = local
+            .read(&Media::File("/dev/zero".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a plain file"), "{err}");
     }
 
     fn hostile(name: &str) -> Vec<u8> {

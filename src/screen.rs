@@ -139,7 +139,7 @@ impl ScreenConfig {
 
     /// Reads and checks a screen config; any error refuses the whole file.
     pub fn load(path: &Path) -> Result<ScreenConfig, ScreenConfigError> {
-        let source = std::fs::read_to_string(path).map_err(|e| ScreenConfigError {
+        let source = crate::spec::read_source(path).map_err(|e| ScreenConfigError {
             report: Report {
                 files: vec![FileReport {
                     path: path.to_path_buf(),

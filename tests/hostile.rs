@@ -120,6 +120,93 @@ fn odd_arguments_are_clear_errors() {
     }
 }
 
+/// Files that are not what they seem: a playlist that is a device, a pipe or a file of gigabytes;
+/// a picture, catalog feed or calendar that is a folder, a pipe, `/dev/zero` or a file of
+/// gigabytes (sparse here, as a copied video would be whole). A pipe once waited for a writer
+/// forever and `/dev/zero` was read until memory ran out; each is a clear error now, from what the
+/// file system says, with nothing read.
+#[test]
+fn devices_pipes_folders_and_huge_files_are_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pipe = std::process::Command::new("mkfifo")
+        .arg(d.join("pipe.jpg"))
+        .status()
+        .unwrap();
+    assert!(pipe.success());
+    std::os::unix::fs::symlink("/dev/zero", d.join("zero.jpg")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", d.join("zero.ics")).unwrap();
+    std::fs::create_dir(d.join("folder.jpg")).unwrap();
+    for name in ["huge.jpg", "huge.toml", "huge.xml", "huge.ics"] {
+        std::fs::File::create(d.join(name))
+            .unwrap()
+            .set_len(2 << 30)
+            .unwrap();
+    }
+    write(
+        d,
+        "a.toml",
+        "name = \"A\"\n\
+         [[slide]]\nkind = \"image\"\nimage = \"pipe.jpg\"\n\
+         [[slide]]\nkind = \"image\"\nimage = \"zero.jpg\"\n\
+         [[slide]]\nkind = \"image\"\nimage = \"folder.jpg\"\n\
+         [[slide]]\nkind = \"image\"\nimage = \"huge.jpg\"\n\
+         [[slide]]\nkind = \"events\"\ntitle = \"På gång\"\nsource = \"zero.ics\"\n",
+    );
+    // Catalog feeds and calendars are read once the playlist is otherwise right.
+    write(
+        d,
+        "b.toml",
+        "name = \"B\"\n\
+         [[slide]]\nkind = \"covers\"\ntitle = \"Nytt\"\nsource = \"huge.xml\"\n\
+         [[slide]]\nkind = \"events\"\ntitle = \"På gång\"\nsource = \"huge.ics\"\n",
+    );
+    let o = vitrin_limited(d, CHECK_MIB, &["check", "a.toml", "b.toml"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    for (line, says) in [
+        (
+            "a.toml:4:",
+            "\"pipe.jpg\" is not a plain file (a device or a pipe)",
+        ),
+        (
+            "a.toml:7:",
+            "\"zero.jpg\" is not a plain file (a device or a pipe)",
+        ),
+        ("a.toml:10:", "\"folder.jpg\" is a folder, not a file"),
+        ("a.toml:13:", "over the limit of 64 MB for a picture"),
+        ("a.toml:17:", "\"zero.ics\" is not a plain file"),
+        (
+            "b.toml:5:",
+            "\"huge.xml\" cannot be read: it is 2147483648 bytes, over the limit of 32 MB",
+        ),
+        (
+            "b.toml:9:",
+            "\"huge.ics\" cannot be read: it is 2147483648 bytes, over the limit of 8 MB",
+        ),
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(line) && l.contains(says)),
+            "{line} {says}:\n{out}"
+        );
+    }
+    // Named on the command line, as a playlist.
+    let o = vitrin_limited(
+        d,
+        CHECK_MIB,
+        &["check", "/dev/zero", "pipe.jpg", "huge.toml"],
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert_eq!(out.matches("is not a plain file").count(), 2, "{out}");
+    assert!(
+        out.contains(
+            "huge.toml: error: cannot read the file: it is 2147483648 bytes, over the limit of 4 MB"
+        ),
+        "{out}"
+    );
+}
+
 /// A catalog feed read from the web that says `xml:base="file:///…"`: its covers stay web
 /// addresses, never files of this machine (which `publish` would have put in the feed), and a
 /// cover path to a device such as `/dev/zero` is never read.

@@ -234,10 +234,11 @@ impl Resolver {
     pub fn document(&mut self, source: &Media) -> Result<Vec<u8>, SourceError> {
         let label = source.label();
         match source {
-            Media::File(path) => std::fs::read(path).map_err(|error| SourceError::Read {
-                source_name: label,
-                error,
-            }),
+            Media::File(path) => crate::fsutil::read_bounded(path, crate::http::MAX_DOWNLOAD)
+                .map_err(|error| SourceError::Read {
+                    source_name: label,
+                    error,
+                }),
             Media::Url(url) => Ok(self.fetcher.get(url, FEED_FRESH)?.bytes),
             Media::Blob(_) => Err(SourceError::Blob { source_name: label }),
         }

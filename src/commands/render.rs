@@ -213,7 +213,7 @@ fn playlist_files(
         if playlists.iter().any(|p| &p.source == file) {
             continue;
         }
-        let what = match std::fs::read_to_string(file).map(|s| crate::check::detect_kind(&s)) {
+        let what = match crate::spec::read_source(file).map(|s| crate::check::detect_kind(&s)) {
             Ok(FileKind::Screen) => "a screen config",
             Ok(FileKind::CoverList) => "a book list",
             Ok(FileKind::Library) => "a library's description",

@@ -97,7 +97,9 @@ pub fn generate_key(path: &Path) -> Result<String, PublishError> {
 
 /// Reads a secret key written by [`generate_key`].
 pub fn load_key(path: &Path) -> Result<SigningKey, PublishError> {
-    let text = std::fs::read_to_string(path).with_path(path)?;
+    // A key file is a line of 64 hex digits; a limit keeps a wrong path such as a device harmless.
+    let bytes = crate::fsutil::read_bounded(path, 64 * 1024).with_path(path)?;
+    let text = String::from_utf8_lossy(&bytes);
     signing::parse_secret_key(&text).map_err(|source| PublishError::Key {
         path: path.to_path_buf(),
         source,

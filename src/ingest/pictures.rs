@@ -127,7 +127,7 @@ impl Pictures {
                 if let Some(b) = file.as_ref().and_then(|o| self.made_before(o)) {
                     return Ok(b);
                 }
-                let bytes = std::fs::read(path)
+                let bytes = crate::fsutil::read_bounded(path, crate::generation::MAX_BLOB_BYTES)
                     .with_path(path)
                     .map_err(|e| error(e.into()))?;
                 let blob = self.blob_of_bytes(bytes).map_err(error)?;

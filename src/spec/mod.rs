@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -22,6 +22,25 @@ mod schema;
 pub use check::Checker;
 pub use parse::tidy_path;
 pub use schema::document_schema;
+
+/// The largest TOML file people write that vitrin reads (a playlist, screen config, book list or
+/// region file): a playlist of 500 long slides or a book list of 15 000 books fits.
+pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The text of a TOML file people write: a plain file of at most [`MAX_SOURCE_BYTES`], in UTF-8
+/// (an error of kind `InvalidData` says where it is not).
+pub fn read_source(path: &Path) -> std::io::Result<String> {
+    let bytes = crate::fsutil::read_bounded(path, MAX_SOURCE_BYTES)?;
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "the file is not UTF-8 text (bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
 
 /// What a value must be.
 #[derive(Debug)]

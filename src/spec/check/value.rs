@@ -243,15 +243,32 @@ impl Checker<'_> {
             return Ok(Value::Media(Media::Url(url)));
         }
         let path = tidy_path(&self.base_dir.join(trimmed));
-        if !path.is_file() {
-            let folder = display_dir(self.base_dir);
-            return self.reject(
-                span,
-                format!("file \"{trimmed}\" does not exist"),
-                Some(format!(
-                    "paths are relative to the folder this file is in: {folder}"
-                )),
-            );
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(meta) if meta.is_dir() => {
+                return self.reject(
+                    span,
+                    format!("\"{trimmed}\" is a folder, not a file"),
+                    Some("name a file in it".into()),
+                );
+            }
+            Ok(_) => {
+                return self.reject(
+                    span,
+                    format!("\"{trimmed}\" is not a plain file (a device or a pipe)"),
+                    Some("name a picture, list or calendar saved as a file".into()),
+                );
+            }
+            Err(_) => {
+                let folder = display_dir(self.base_dir);
+                return self.reject(
+                    span,
+                    format!("file \"{trimmed}\" does not exist"),
+                    Some(format!(
+                        "paths are relative to the folder this file is in: {folder}"
+                    )),
+                );
+            }
         }
         if image && let Err(e) = media::probe_image(&path) {
             return self.reject(
