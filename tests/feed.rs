@@ -548,11 +548,15 @@ fn an_empty_blob_syncs() {
 }
 
 #[test]
-fn https_is_required_unless_plain_http_is_allowed() {
+fn https_is_required_unless_plain_http_is_allowed_and_other_schemes_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(dir.path()).unwrap();
     let err = sync_once(&cache, &SyncOptions::new("http://127.0.0.1:9/feed/")).unwrap_err();
     assert!(matches!(err, SyncError::Insecure { .. }), "{err}");
+    for other in ["ftp://127.0.0.1/feed/", "file:///var/lib/vitrin/"] {
+        let err = sync_once(&cache, &SyncOptions::new(other)).unwrap_err();
+        assert!(matches!(err, SyncError::NotWeb { .. }), "{other}: {err}");
+    }
 }
 
 /// `vitrin sync` killed with SIGKILL at random moments, again and again: every time, the cache

@@ -424,4 +424,12 @@ fn vitrin_report_sums_the_play_log_per_playlist_and_slide() {
     );
     let o = report("2026-12-04", true);
     assert_eq!(stdout(&o).lines().count(), 2);
+    // A window that ends where it starts is a mistake, not an empty report.
+    let o = report("2026-12-01", false);
+    let err = crate::util::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--from 2026-12-01 is not before --until 2026-12-01"),
+        "{err}"
+    );
 }

@@ -41,6 +41,13 @@ pub fn run(args: ReportArgs, out: &mut dyn std::io::Write) -> anyhow::Result<boo
         Some(t) => super::plan::parse_at(t, screen.timezone, now)?.0,
         None => until - chrono::Duration::days(30),
     };
+    if from >= until {
+        anyhow::bail!(
+            "--from {} is not before --until {}: nothing was shown in between",
+            args.from.as_deref().unwrap_or_default(),
+            args.until
+        );
+    }
     let (entries, bad) = PlayLog::read(&dir)
         .map_err(|e| anyhow::anyhow!("cannot read the play log in {}: {e}", dir.display()))?;
     let rows = report(&entries, from, until);

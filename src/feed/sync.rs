@@ -140,6 +140,8 @@ pub enum SyncError {
         "the feed {url} is not https; allow plain http in the screen config (allow_http = true) only on closed networks"
     )]
     Insecure { url: String },
+    #[error("the feed {url} is not a web address; give it as https://host/path/")]
+    NotWeb { url: String },
     #[error("{url}: not a web address ({source}); give the feed as https://host/path/")]
     BadAddress {
         url: String,
@@ -385,7 +387,10 @@ fn check_scheme(options: &SyncOptions) -> Result<(), SyncError> {
     match feed_url.scheme() {
         "https" => Ok(()),
         "http" if options.allow_http => Ok(()),
-        _ => Err(SyncError::Insecure {
+        "http" => Err(SyncError::Insecure {
+            url: options.feed.clone(),
+        }),
+        _ => Err(SyncError::NotWeb {
             url: options.feed.clone(),
         }),
     }

@@ -162,7 +162,7 @@ pub fn page_file_name(number: usize, page: &Page) -> String {
 /// Why a render could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("cannot create {}", path.display())]
+    #[error("cannot create the folder {}", path.display())]
     CreateOut {
         path: PathBuf,
         #[source]
