@@ -474,20 +474,9 @@ pub fn check_cover_sources(playlist: &Playlist, fields: &Fields, checker: &mut C
         else {
             continue;
         };
-        let span = match &item.value {
-            crate::spec::Value::Table(t) => t.span_of("source").unwrap_or(item.span.clone()),
-            _ => item.span.clone(),
-        };
-        let bytes = match crate::fsutil::read_bounded(path, crate::http::MAX_DOWNLOAD) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                checker.error(
-                    span,
-                    format!("\"{}\" cannot be read: {e}", path.display()),
-                    None,
-                );
-                continue;
-            }
+        let Some((span, bytes)) = read_named_source(path, item, crate::http::MAX_DOWNLOAD, checker)
+        else {
+            continue;
         };
         if looks_like_book_list(&bytes).is_some() {
             continue;
@@ -508,23 +497,34 @@ pub fn check_cover_sources(playlist: &Playlist, fields: &Fields, checker: &mut C
     }
 }
 
-/// Checks a calendar file an events slide names: an error where it cannot be read (with its
-/// line), a warning for each event left out of it.
-fn check_calendar(path: &Path, item: &crate::spec::Item, checker: &mut Checker) {
+/// A file a slide names as its `source`, read within `limit`, and where the slide names it; an
+/// error there when it cannot be read.
+fn read_named_source(
+    path: &Path,
+    item: &crate::spec::Item,
+    limit: u64,
+    checker: &mut Checker,
+) -> Option<(Range<usize>, Vec<u8>)> {
     let span = match &item.value {
         crate::spec::Value::Table(t) => t.span_of("source").unwrap_or(item.span.clone()),
         _ => item.span.clone(),
     };
-    let bytes = match crate::fsutil::read_bounded(path, crate::events::ics::MAX_ICS_BYTES as u64) {
-        Ok(bytes) => bytes,
+    match crate::fsutil::read_bounded(path, limit) {
+        Ok(bytes) => Some((span, bytes)),
         Err(e) => {
-            checker.error(
-                span,
-                format!("\"{}\" cannot be read: {e}", path.display()),
-                None,
-            );
-            return;
+            let message = format!("\"{}\" cannot be read: {e}", path.display());
+            checker.error(span, message, None);
+            None
         }
+    }
+}
+
+/// Checks a calendar file an events slide names: an error where it cannot be read (with its
+/// line), a warning for each event left out of it.
+fn check_calendar(path: &Path, item: &crate::spec::Item, checker: &mut Checker) {
+    let limit = crate::events::ics::MAX_ICS_BYTES as u64;
+    let Some((span, bytes)) = read_named_source(path, item, limit, checker) else {
+        return;
     };
     let now = chrono::Utc::now();
     let days = chrono::Duration::days(i64::from(crate::events::MAX_LOOK_AHEAD_DAYS));
