@@ -36,17 +36,13 @@ impl<T> WithPath<T> for std::io::Result<T> {
 pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Error, ErrorKind};
     let meta = std::fs::metadata(path)?;
-    if meta.is_dir() {
-        return Err(Error::new(
-            ErrorKind::IsADirectory,
-            "it is a folder, not a file",
-        ));
-    }
-    if !meta.is_file() {
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            "it is not a plain file (a device or a pipe)",
-        ));
+    if let Some(why) = not_plain(&meta) {
+        let kind = if meta.is_dir() {
+            ErrorKind::IsADirectory
+        } else {
+            ErrorKind::InvalidInput
+        };
+        return Err(Error::new(kind, format!("it {why}")));
     }
     let too_large = |size: u64| {
         Error::new(
@@ -64,6 +60,18 @@ pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
         return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// Why something a path names is not a plain file vitrin may read ("is a folder, not a file"), or
+/// `None` for a plain file.
+pub fn not_plain(meta: &std::fs::Metadata) -> Option<&'static str> {
+    if meta.is_file() {
+        None
+    } else if meta.is_dir() {
+        Some("is a folder, not a file")
+    } else {
+        Some("is not a plain file (a device or a pipe)")
+    }
 }
 
 /// A limit in bytes as staff read it: "4 MB" for 4 MiB, the bytes themselves when not whole.
@@ -174,10 +182,9 @@ mod tests {
         // Opening a pipe waits for a writer forever.
         let fifo = dir.path().join("fifo.toml");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-        if made.is_ok_and(|s| s.success()) {
-            let err = read_bounded(&fifo, 1 << 20).unwrap_err();
-            assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
-        }
+        assert!(made.unwrap().success(), "mkfifo (coreutils) makes the pipe");
+        let err = read_bounded(&fifo, 1 << 20).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
         // Through a link, too.
         let link = dir.path().join("zero.jpg");
         std::os::unix::fs::symlink("/dev/zero", &link).unwrap();

@@ -551,12 +551,8 @@ fn books_without_links(playlist: &Playlist) -> Vec<Finding> {
 /// The legibility warnings of playlists, in a report by file, at each text's `file:line:col`.
 /// Each playlist's file is read again to find where its texts are written.
 pub fn report(playlists: &[Playlist], targets: &[Target]) -> Report {
-    let read = |m: &Media| match m {
-        Media::File(path) => {
-            crate::fsutil::read_bounded(path, crate::media::MAX_PICTURE_BYTES).ok()
-        }
-        _ => None,
-    };
+    use crate::media::MediaStore;
+    let read = |m: &Media| crate::media::LocalMedia::default().read(m).ok();
     let mut report = Report::default();
     for p in playlists {
         let mut findings = check_playlist(p, targets, &read);
@@ -615,7 +611,6 @@ pub fn check_all(paths: &[PathBuf]) -> (Report, Vec<Playlist>) {
     let (mut report, playlists) = (checked.report, checked.playlists);
     let mut viewings: Vec<Viewing> = paths
         .iter()
-        .filter(|p| p.is_file())
         .filter_map(|p| {
             let text = crate::spec::read_source(p).ok()?;
             (detect_kind(&text) == FileKind::Screen)

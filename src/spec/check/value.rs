@@ -244,20 +244,15 @@ impl Checker<'_> {
         }
         let path = tidy_path(&self.base_dir.join(trimmed));
         match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_file() => {}
-            Ok(meta) if meta.is_dir() => {
-                return self.reject(
-                    span,
-                    format!("\"{trimmed}\" is a folder, not a file"),
-                    Some("name a file in it".into()),
-                );
-            }
-            Ok(_) => {
-                return self.reject(
-                    span,
-                    format!("\"{trimmed}\" is not a plain file (a device or a pipe)"),
-                    Some("name a picture, list or calendar saved as a file".into()),
-                );
+            Ok(meta) => {
+                if let Some(why) = crate::fsutil::not_plain(&meta) {
+                    let hint = if meta.is_dir() {
+                        "name a file in it"
+                    } else {
+                        "name a picture, list or calendar saved as a file"
+                    };
+                    return self.reject(span, format!("\"{trimmed}\" {why}"), Some(hint.into()));
+                }
             }
             Err(_) => {
                 let folder = display_dir(self.base_dir);
