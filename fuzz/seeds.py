@@ -3,10 +3,13 @@
 in the format of the targets that read them (calendar, catalog, check_toml).
 
     fuzz/seeds.py DIR    writes DIR/TARGET/SHA1 for each seed; copy them into corpus/TARGET/ and
-                         merge, so that only those that add coverage are kept.
+                         run `cargo +nightly fuzz cmin TARGET corpus/TARGET`, so that only those
+                         that add coverage are kept.
 """
-import hashlib, os, sys
-root = sys.argv[1]
+import hashlib
+import os
+import sys
+
 URLS = [
  "https://bibliotekvarmland.se/", "http://bibliotekvarmland.se:8080/a/b?c=d#e",
  "HTTPS://BIBLIOTEKVARMLAND.SE/%7Euser", "https://user:pa%20ss@host.se:443/",
@@ -37,24 +40,44 @@ RRULES = [
  "FREQ=YEARLY;BYEASTER=0", "FREQ=MONTHLY;INTERVAL=0", "FREQ=DAILY;COUNT=0", "X-NAME=1;FREQ=DAILY",
  "freq=daily;count=3", "FREQ=DAILY;;COUNT=3", "FREQ=WEEKLY;BYDAY=MO,,TU",
 ]
-def put(target, data):
-    d = os.path.join(root, target); os.makedirs(d, exist_ok=True)
-    data = data.encode() if isinstance(data, str) else data
-    open(os.path.join(d, hashlib.sha1(data).hexdigest()), "wb").write(data)
-def ics(body):
+
+
+def ics(event):
+    """A calendar of one event at Karlstad, with `event` (lines ending in CRLF) among its properties."""
     return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//seed//\r\nBEGIN:VEVENT\r\nUID:s@x\r\n"
             "DTSTART;TZID=Europe/Stockholm:20261210T100000\r\nDTEND;TZID=Europe/Stockholm:20261210T110000\r\n"
-            "SUMMARY:Sagostund för barn\r\nLOCATION:Karlstads stadsbibliotek\r\n" + body +
+            "SUMMARY:Sagostund för barn\r\nLOCATION:Karlstads stadsbibliotek\r\n" + event +
             "END:VEVENT\r\nEND:VCALENDAR\r\n")
-for u in URLS:
-    put("calendar", ics(f"URL:{u}\r\n"))
-    put("catalog", f'<?xml version="1.0"?><rss version="2.0"><channel><title>Nytt</title><item><title>Bok</title>'
-        f'<link>{u}</link><enclosure url="{u}" type="image/jpeg"/><guid>{u}</guid></item></channel></rss>'.replace("&", "&amp;"))
-    put("catalog", f'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="{u}"><entry><title>Bok</title>'
-        f'<link rel="alternate" href="{u}"/><link rel="http://opds-spec.org/image" href="{u}" type="image/jpeg"/>'
-        f'</entry></feed>'.replace("&", "&amp;"))
-    esc = u.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
-    put("check_toml", f'name = "Fråga"\n\n[[slide]]\nkind = "qr"\ntitle = "Fråga"\nurl = "{esc}"\nduration = "15s"\n')
-    put("check_toml", f'id = "karlstad-entre"\nfeed = "{esc}"\nheartbeat_url = "{esc}"\n')
-for r in RRULES:
-    put("calendar", ics(f"RRULE:{r}\r\nEXDATE;TZID=Europe/Stockholm:20261217T100000\r\n"))
+
+
+def seeds():
+    """(target, text) for each seed."""
+    for u in URLS:
+        yield "calendar", ics(f"URL:{u}\r\n")
+        rss = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Nytt</title><item><title>Bok</title>'
+               f'<link>{u}</link><enclosure url="{u}" type="image/jpeg"/><guid>{u}</guid></item></channel></rss>')
+        atom = (f'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="{u}"><entry><title>Bok</title>'
+                f'<link rel="alternate" href="{u}"/><link rel="http://opds-spec.org/image" href="{u}" type="image/jpeg"/>'
+                f'</entry></feed>')
+        yield "catalog", rss.replace("&", "&amp;")
+        yield "catalog", atom.replace("&", "&amp;")
+        toml = u.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
+        yield "check_toml", f'name = "Fråga"\n\n[[slide]]\nkind = "qr"\ntitle = "Fråga"\nurl = "{toml}"\nduration = "15s"\n'
+        yield "check_toml", f'id = "karlstad-entre"\nfeed = "{toml}"\nheartbeat_url = "{toml}"\n'
+    for rule in RRULES:
+        yield "calendar", ics(f"RRULE:{rule}\r\nEXDATE;TZID=Europe/Stockholm:20261217T100000\r\n")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    for target, text in seeds():
+        data = text.encode()
+        folder = os.path.join(sys.argv[1], target)
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, hashlib.sha1(data).hexdigest()), "wb") as out:
+            out.write(data)
+
+
+if __name__ == "__main__":
+    main()
