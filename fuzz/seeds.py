@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Seeds for the fuzz targets (round 21): web addresses of many shapes, and recurrence rules, each
-in the format of the targets that read them (calendar, catalog, check_toml).
+"""Seeds for the fuzz targets (rounds 21 and 22): web addresses of many shapes, international host
+names of each class that UTS 46 and IDNA treat apart, and recurrence rules, valid and not, each in
+the format of the targets that read them (calendar, catalog, check_toml).
 
     fuzz/seeds.py DIR    writes DIR/TARGET/SHA1 for each seed; copy them into corpus/TARGET/ and
                          run `cargo +nightly fuzz cmin TARGET corpus/TARGET`, so that only those
@@ -27,6 +28,24 @@ URLS = [
  "https://host.se#", "https://host.se?", "https://host.se/%", "https://host.se/\u00e5%C3%A5",
  "https://xn--ls8h.la/", "https://ß.de/", "https://faß.de/", "https://-a-.se/", "https://a..b/",
  "https://ex\u00adample.se/", "https://ﬁ.se/", "https://①.se/", "https://\u200d.se/", "https://a\u3002b\uff0ec/",
+ # Round 22: host names of each class UTS 46 maps, ignores, disallows or checks (hyphens, joiners,
+ # context rules, bidi), punycode that does not decode, lengths past the limits, and IPv6 forms.
+ "https://xn--zca.de/", "https://xn--.se/", "https://xn--a-.se/", "https://xn--9ca.se/", "https://XN--BCHER-KVA.se/",
+ "https://xn--bcher-kva\u3002se/", "https://xn--ls8h\u00e5.se/", "https://xn--" + "a" * 60 + ".se/",
+ "https://xn--nxasmq6b.gr/", "https://xn--mgbh0fb.xn--kgbechtv/", "https://\u0645\u062b\u0627\u0644.\u0625\u062e\u062a\u0628\u0627\u0631/",
+ "https://\u4f8b\u3048.\u30c6\u30b9\u30c8/", "https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0438\u0441\u043f\u044b\u0442\u0430\u043d\u0438\u0435/",
+ "https://a\u0308.se/", "https://\u0308a.se/", "https://ab--cd.se/", "https://xn--ab--cd.se/", "https://a-.se/",
+ "https://a\u200cb.se/", "https://\u0915\u094d\u200d\u0937.in/", "https://\u0915\u094d\u200c.in/", "https://l\u00b7l.cat/",
+ "https://\u00b7l.cat/", "https://\u0375\u03b1.gr/", "https://\u0375a.gr/", "https://\u05d0\u05f3.il/", "https://\u05f3.il/",
+ "https://\u30a2\u30fb\u30a2.jp/", "https://\u30fb.jp/", "https://\u0660\u06f0.eg/", "https://\u0660\u0661.eg/",
+ "https://\u05d0\u05d11.il/", "https://1\u05d0.il/", "https://a.\u05d0.il/", "https://\u0627\u0644a.eg/",
+ "https://\u05d0\u0308.il/", "https://\u0627\u0661\u06f1.eg/", "https://\u00c5ngstr\u00f6m.se/", "https://\u212b.se/",
+ "https://\uff21\uff22\uff23.se/", "https://a\u2488.se/", "https://\ufffd.se/", "https://\U0001f600.se/",
+ "https://\u3164.se/", "https://a\u034f.se/", "https://a\ufe0f.se/", "https://\u00df\u03c2.se/", "https://\u0130.se/",
+ "https://" + "a" * 64 + ".se/", "https://" + ("a" * 63 + ".") * 4 + "se/", "https://a_b.se/", "https://a*b.se/",
+ "https://a%2Eb.se/", "https://%E2%80%8D.se/", "https://%C3%A5.se/", "https://%ff.se/", "https://a\u0000b.se/",
+ "https://[::]/", "https://[1::2::3]/", "https://[1:2:3:4:5:6:1.2.3.4]/", "https://[::1.2.3.256]/", "https://[:1]/",
+ "https://[1:]/", "https://[fe80::1%25eth0]/", "https://[0000:0000::00001]/", "https://[::1.2.3]/", "https://[1:2:3:4:5:6:7::]/",
 ]
 RRULES = [
  "FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270301T000000Z", "FREQ=MONTHLY;BYDAY=-1SU;COUNT=5",
@@ -39,20 +58,72 @@ RRULES = [
  "FREQ=DAILY;UNTIL=20261201T000000", "FREQ=WEEKLY;BYDAY=MO;BYMONTH=1,12;BYSETPOS=1",
  "FREQ=YEARLY;BYEASTER=0", "FREQ=MONTHLY;INTERVAL=0", "FREQ=DAILY;COUNT=0", "X-NAME=1;FREQ=DAILY",
  "freq=daily;count=3", "FREQ=DAILY;;COUNT=3", "FREQ=WEEKLY;BYDAY=MO,,TU",
+ # Round 22: each value just past its range, parts that contradict each other, and forms of UNTIL.
+ "FREQ=YEARLY;BYWEEKNO=53;WKST=MO", "FREQ=YEARLY;BYWEEKNO=0", "FREQ=YEARLY;BYWEEKNO=54", "FREQ=YEARLY;BYWEEKNO=-54",
+ "FREQ=MONTHLY;BYMONTHDAY=0", "FREQ=MONTHLY;BYMONTHDAY=32", "FREQ=MONTHLY;BYMONTHDAY=-32", "FREQ=YEARLY;BYYEARDAY=0",
+ "FREQ=YEARLY;BYYEARDAY=367", "FREQ=YEARLY;BYYEARDAY=-366", "FREQ=DAILY;BYHOUR=24", "FREQ=DAILY;BYMINUTE=60",
+ "FREQ=DAILY;BYSECOND=61", "FREQ=YEARLY;BYMONTH=13", "FREQ=YEARLY;BYMONTH=0", "FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO",
+ "FREQ=MONTHLY;BYSETPOS=367;BYDAY=MO", "FREQ=MONTHLY;BYSETPOS=-367;BYDAY=MO", "FREQ=WEEKLY;BYDAY=1MO",
+ "FREQ=DAILY;WKST=XX", "FREQ=DAILY;COUNT=3;UNTIL=20270101", "FREQ=DAILY;INTERVAL=-1", "FREQ=DAILY;COUNT=-1",
+ "FREQ=FORTNIGHTLY", "FREQ=DAILY;BYDAY=MO;BYWEEKNO=1", "FREQ=MONTHLY;BYWEEKNO=2",
+ "FREQ=YEARLY;BYDAY=MO,TU;BYMONTH=2;BYMONTHDAY=1,-1;BYSETPOS=-1,1", "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29;COUNT=3",
+ "FREQ=YEARLY;UNTIL=20260101T000000Z", "FREQ=DAILY;UNTIL=2027-01-01", "FREQ=DAILY;UNTIL=20270101T000000+0100",
+ "FREQ=DAILY;UNTIL=20271301", "FREQ=WEEKLY;BYDAY=SA,SU;BYHOUR=10;BYMINUTE=0;BYSECOND=0;COUNT=4", "FREQ=YEARLY;BYDAY=+1MO,-1FR,2WE",
+ "FREQ=YEARLY;BYMONTH=1;BYDAY=+53MO", "FREQ=MONTHLY;BYDAY=MO;BYMONTHDAY=13", "FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO;BYSETPOS=-1",
+ "FREQ=HOURLY;BYHOUR=3;BYDAY=SU;BYMONTH=3", "FREQ=MINUTELY;BYMINUTE=0;BYHOUR=2;BYDAY=-1SU;BYMONTH=10",
+ "FREQ=DAILY;COUNT=99999999999999999999", "FREQ=DAILY;INTERVAL=99999999999", "FREQ=WEEKLY;BYDAY=mo", "FREQ=DAILY;COUNT",
 ]
 
+# Round 22, as a system: characters of each bidi class and each general category (the first two
+# above U+007F in Unicode's tables), each put into a host name where IDNA's rules look at it:
+# alone, after and before a letter, beside a right-to-left letter or a digit, and as punycode.
+CHARACTERS = [
+ 0x80, 0x85, 0x2029, 0xa0, 0x60c, 0xa1, 0xa6, 0xa2, 0xa3, 0xaa, 0xb5, 0xb2, 0xb3, 0x300, 0x301, 0x378,
+ 0x5be, 0x5c0, 0x600, 0x601, 0x608, 0x60b, 0x1680, 0x2000, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
+ 0x2066, 0x2067, 0x2068, 0x2069, 0x207a, 0x207b, 0xa7, 0xa9, 0xa8, 0xaf, 0xba, 0xab, 0x2018, 0xac, 0xb1,
+ 0xad, 0xdf, 0xbb, 0x2019, 0xc0, 0xc1, 0x1c5, 0x1c8, 0x2b0, 0x2b1, 0x488, 0x489, 0x58a, 0x660, 0x661,
+ 0x903, 0x93b, 0xf3a, 0xf3b, 0x16ee, 0x2028, 0x203f, 0xe000, 0xfeff, 0xe0001, 0x10ffff,
+]
+RRULE_PARTS = {
+ "BYMONTH": ["1", "12", "-1", "13"], "BYWEEKNO": ["1", "53", "-53", "0"], "BYYEARDAY": ["1", "366", "-366", "0"],
+ "BYMONTHDAY": ["1", "31", "-31", "0"], "BYDAY": ["MO", "+2TU", "-1SU", "54FR"], "BYHOUR": ["0", "23", "-1", "24"],
+ "BYMINUTE": ["0", "59", "-1", "60"], "BYSECOND": ["0", "60", "-1", "61"], "BYSETPOS": ["1", "-1", "366", "0"],
+}
+STARTS = [
+ "DTSTART;VALUE=DATE:20261210\r\n", "DTSTART:20261210T100000Z\r\n", "DTSTART:20261210T100000\r\n",
+ "DTSTART;TZID=America/New_York:20261210T100000\r\n", "DTSTART;TZID=Nowhere/Else:20261210T100000\r\n",
+]
+UNTILS = ["", ";UNTIL=20270110", ";UNTIL=20270110T100000Z", ";UNTIL=20270110T100000", ";COUNT=4"]
 
-def ics(event):
+
+def hosts():
+    """Host names that hold each character of CHARACTERS where IDNA's checks look at it."""
+    for cp in CHARACTERS:
+        c = chr(cp)
+        yield from (f"{c}.se", f"a{c}.se", f"{c}a.se", f"\u05d0{c}\u05d0.se", f"1{c}.se", f"a.{c}")
+        yield "xn--" + ("a" + c).encode("punycode").decode("ascii") + ".se"
+
+
+def rrules():
+    """Each frequency with each BY part at the ends of its range and just past them."""
+    for freq in ["YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY"]:
+        for part, values in RRULE_PARTS.items():
+            for value in values:
+                yield f"FREQ={freq};{part}={value};COUNT=3"
+
+
+def ics(event, start="DTSTART;TZID=Europe/Stockholm:20261210T100000\r\nDTEND;TZID=Europe/Stockholm:20261210T110000\r\n"):
     """A calendar of one event at Karlstad, with `event` (lines ending in CRLF) among its properties."""
-    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//seed//\r\nBEGIN:VEVENT\r\nUID:s@x\r\n"
-            "DTSTART;TZID=Europe/Stockholm:20261210T100000\r\nDTEND;TZID=Europe/Stockholm:20261210T110000\r\n"
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//seed//\r\nBEGIN:VEVENT\r\nUID:s@x\r\n" + start +
             "SUMMARY:Sagostund för barn\r\nLOCATION:Karlstads stadsbibliotek\r\n" + event +
             "END:VEVENT\r\nEND:VCALENDAR\r\n")
 
 
 def seeds():
     """(target, text) for each seed."""
-    for u in URLS:
+    file_urls = ["file://localhost/x", "file://[::1]/x", "file://C:/x", "file://xn--bcher-kva/x", "file://%41/x",
+                 "file://host:80/x", "file:///C|/x", "file:\\\\server\\share\\f", "file://bücher/x", "file://a..b/x"]
+    for u in URLS + [f"https://{h}/" for h in hosts()] + file_urls:
         yield "calendar", ics(f"URL:{u}\r\n")
         rss = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Nytt</title><item><title>Bok</title>'
                f'<link>{u}</link><enclosure url="{u}" type="image/jpeg"/><guid>{u}</guid></item></channel></rss>')
@@ -64,8 +135,11 @@ def seeds():
         toml = u.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
         yield "check_toml", f'name = "Fråga"\n\n[[slide]]\nkind = "qr"\ntitle = "Fråga"\nurl = "{toml}"\nduration = "15s"\n'
         yield "check_toml", f'id = "karlstad-entre"\nfeed = "{toml}"\nheartbeat_url = "{toml}"\n'
-    for rule in RRULES:
+    for rule in RRULES + list(rrules()):
         yield "calendar", ics(f"RRULE:{rule}\r\nEXDATE;TZID=Europe/Stockholm:20261217T100000\r\n")
+    for start in STARTS:
+        for until in UNTILS:
+            yield "calendar", ics(f"RRULE:FREQ=WEEKLY;BYDAY=TH{until}\r\nEXDATE:20261217T100000Z\r\n", start)
 
 
 def main():
