@@ -74,9 +74,10 @@ RRULES = [
  "FREQ=DAILY;COUNT=99999999999999999999", "FREQ=DAILY;INTERVAL=99999999999", "FREQ=WEEKLY;BYDAY=mo", "FREQ=DAILY;COUNT",
 ]
 
-# Round 22, as a system: characters of each bidi class and each general category (the first two
-# above U+007F in Unicode's tables), each put into a host name where IDNA's rules look at it:
-# alone, after and before a letter, beside a right-to-left letter or a digit, and as punycode.
+# Round 22, as a system: characters of each bidi class and each general category (the first one or
+# two above U+007F in Unicode's tables, and U+FEFF, U+E0001 and U+10FFFF), each put into a host
+# name where IDNA's rules look at it: alone, after and before a letter, between right-to-left
+# letters, after a digit, as a label of its own, and as punycode.
 CHARACTERS = [
  0x80, 0x85, 0x2029, 0xa0, 0x60c, 0xa1, 0xa6, 0xa2, 0xa3, 0xaa, 0xb5, 0xb2, 0xb3, 0x300, 0x301, 0x378,
  0x5be, 0x5c0, 0x600, 0x601, 0x608, 0x60b, 0x1680, 0x2000, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
@@ -94,6 +95,10 @@ STARTS = [
  "DTSTART;TZID=America/New_York:20261210T100000\r\n", "DTSTART;TZID=Nowhere/Else:20261210T100000\r\n",
 ]
 UNTILS = ["", ";UNTIL=20270110", ";UNTIL=20270110T100000Z", ";UNTIL=20270110T100000", ";COUNT=4"]
+FILE_URLS = [
+ "file://localhost/x", "file://[::1]/x", "file://C:/x", "file://xn--bcher-kva/x", "file://%41/x", "file://host:80/x",
+ "file:///C|/x", "file:\\\\server\\share\\f", "file://bücher/x", "file://a..b/x",
+]
 
 
 def hosts():
@@ -121,9 +126,7 @@ def ics(event, start="DTSTART;TZID=Europe/Stockholm:20261210T100000\r\nDTEND;TZI
 
 def seeds():
     """(target, text) for each seed."""
-    file_urls = ["file://localhost/x", "file://[::1]/x", "file://C:/x", "file://xn--bcher-kva/x", "file://%41/x",
-                 "file://host:80/x", "file:///C|/x", "file:\\\\server\\share\\f", "file://bücher/x", "file://a..b/x"]
-    for u in URLS + [f"https://{h}/" for h in hosts()] + file_urls:
+    for u in URLS + [f"https://{h}/" for h in hosts()] + FILE_URLS:
         yield "calendar", ics(f"URL:{u}\r\n")
         rss = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Nytt</title><item><title>Bok</title>'
                f'<link>{u}</link><enclosure url="{u}" type="image/jpeg"/><guid>{u}</guid></item></channel></rss>')
