@@ -77,8 +77,15 @@ impl QrMatrix {
 }
 
 /// The QR version a text would need, if it can be encoded at all.
+///
+/// Only the data is encoded, the same way [`QrMatrix::encode`] starts: the modules and the search
+/// for the best of the eight masks, most of the work of a whole code, are not needed to know its
+/// size. The checker and the catalog ask this for every link they read.
 pub fn version_for(text: &str) -> Option<i16> {
-    QrMatrix::encode(text).ok().map(|m| m.version)
+    let bits = qrcode::bits::encode_auto(text.as_bytes(), EcLevel::M).ok()?;
+    match bits.version() {
+        Version::Normal(v) | Version::Micro(v) => Some(v),
+    }
 }
 
 #[cfg(test)]
@@ -96,6 +103,19 @@ mod tests {
     fn long_links_need_big_versions() {
         let long = format!("https://bibliotekvarmland.se/search?q={}", "x".repeat(300));
         assert!(version_for(&long).unwrap() > MAX_COMFORTABLE_VERSION);
+    }
+
+    #[test]
+    fn version_for_is_the_version_of_the_whole_code() {
+        let mut texts: Vec<String> = (0..3000)
+            .step_by(37)
+            .map(|n| format!("https://bibliotekvarmland.se/?q={}", "å1x".repeat(n / 3)))
+            .collect();
+        texts.extend(["", "0123456789", "HTTPS://A.SE/", "x"].map(String::from));
+        for text in texts {
+            let whole = QrMatrix::encode(&text).ok().map(|m| m.version);
+            assert_eq!(version_for(&text), whole, "{} bytes", text.len());
+        }
     }
 
     #[test]
