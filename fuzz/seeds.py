@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Seeds for the fuzz targets (rounds 21 and 22): web addresses of many shapes, international host
+"""Seeds for the fuzz targets (rounds 21 to 23): web addresses of many shapes, international host
 names of each class that UTS 46 and IDNA treat apart, and recurrence rules, valid and not, each in
 the format of the targets that read them (calendar, catalog, check_toml).
 
@@ -10,6 +10,7 @@ the format of the targets that read them (calendar, catalog, check_toml).
 import hashlib
 import os
 import sys
+import unicodedata
 
 URLS = [
  "https://bibliotekvarmland.se/", "http://bibliotekvarmland.se:8080/a/b?c=d#e",
@@ -95,6 +96,19 @@ STARTS = [
  "DTSTART;TZID=America/New_York:20261210T100000\r\n", "DTSTART;TZID=Nowhere/Else:20261210T100000\r\n",
 ]
 UNTILS = ["", ";UNTIL=20270110", ";UNTIL=20270110T100000Z", ";UNTIL=20270110T100000", ";COUNT=4"]
+# Round 23: starts, ends and exceptions in the hours that summer time skips or repeats, in the
+# screens' zone and in another, and UNTIL in shapes that are neither a date nor a UTC time.
+DST_TIMES = [
+ "Europe/Stockholm:20270328T023000", "Europe/Stockholm:20261025T023000", "Europe/Stockholm:20270328T020000",
+ "Europe/Stockholm:20261025T030000", "America/New_York:20270314T023000", "America/New_York:20261101T013000",
+]
+UNTILS_23 = [
+ "20270101T1000", "2027", "20270101T100000z", "20270101T100000ZZ", "", "19000101T000000Z", "99991231T235959Z",
+ "20261231T235960Z", "20270229", "20280229T100000", "20270328T023000", "20261025T023000", "+20270101",
+]
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+# BYSETPOS's range under each frequency a screen expands (rrule checks it per frequency).
+SETPOS_RANGES = {"YEARLY": 366, "MONTHLY": 31, "WEEKLY": 53, "DAILY": 366}
 FILE_URLS = [
  "file://localhost/x", "file://[::1]/x", "file://C:/x", "file://xn--bcher-kva/x", "file://%41/x", "file://host:80/x",
  "file:///C|/x", "file:\\\\server\\share\\f", "file://bücher/x", "file://a..b/x",
@@ -107,6 +121,46 @@ def hosts():
         c = chr(cp)
         yield from (f"{c}.se", f"a{c}.se", f"{c}a.se", f"\u05d0{c}\u05d0.se", f"1{c}.se", f"a.{c}")
         yield "xn--" + ("a" + c).encode("punycode").decode("ascii") + ".se"
+
+
+def unicode_classes():
+    """One character of each class UTS 46 can tell apart by what it maps to, in each 4096-block:
+    unchanged, gone, one character or several under NFKC and case folding (with a dot or an ASCII
+    symbol among them), times its general category and bidi class. From Python's own Unicode
+    tables (unicodedata), so the list follows the Python that runs this."""
+    first = {}
+    for cp in range(0xA0, 0x110000):
+        c = chr(cp)
+        if 0xD800 <= cp < 0xE000 or (unicodedata.category(c) == "Cn" and cp % 0x1000):
+            continue
+        mapped = unicodedata.normalize("NFKC", c).casefold()
+        kind = "same" if mapped == c else "gone" if not mapped else "one" if len(mapped) == 1 else "many"
+        dot = any(m in mapped for m in ".\u3002")
+        symbol = any(ord(m) < 0x80 and not m.isalnum() and m not in "-." for m in mapped)
+        key = (kind, dot, symbol, unicodedata.category(c), unicodedata.bidirectional(c), min(cp >> 12, 0x20))
+        first.setdefault(key, c)
+    return list(first.values())
+
+
+def hosts_23():
+    """Host names with each character of unicode_classes(), as written and as punycode."""
+    for c in unicode_classes():
+        yield from (f"a{c}.se", f"{c}.se", "xn--" + ("a" + c).encode("punycode").decode("ascii") + ".se")
+
+
+def rrules_23():
+    """BYSETPOS at and past the ends of its range under each frequency, alone and with BYDAY;
+    BYWEEKNO around the year's ends under each week start; and UNTIL in odd shapes."""
+    for freq, end in SETPOS_RANGES.items():
+        for pos in [end, end + 1, -end, -end - 1, 1]:
+            yield f"FREQ={freq};BYSETPOS={pos};BYDAY=MO,TU,WE,TH,FR;COUNT=3"
+            yield f"FREQ={freq};BYSETPOS={pos}"
+    for wkst in WEEKDAYS:
+        for week in ["1", "2", "52", "53", "-1", "-52", "-53"]:
+            yield f"FREQ=YEARLY;WKST={wkst};BYWEEKNO={week};BYDAY=MO,SU;COUNT=4"
+        yield f"FREQ=WEEKLY;WKST={wkst};INTERVAL=2;BYDAY=MO,SU;COUNT=4"
+    for until in UNTILS_23:
+        yield f"FREQ=WEEKLY;BYDAY=TH;UNTIL={until}"
 
 
 def rrules():
@@ -143,6 +197,25 @@ def seeds():
     for start in STARTS:
         for until in UNTILS:
             yield "calendar", ics(f"RRULE:FREQ=WEEKLY;BYDAY=TH{until}\r\nEXDATE:20261217T100000Z\r\n", start)
+    yield from round_23()
+
+
+def round_23():
+    """(target, text) for each seed added in round 23."""
+    for u in [f"https://{h}/" for h in hosts_23()]:
+        yield "calendar", ics(f"URL:{u}\r\n")
+        yield "catalog", f'<rss version="2.0"><channel><item><title>Bok</title><link>{u}</link></item></channel></rss>'
+        yield "check_toml", f'name = "Fråga"\n\n[[slide]]\nkind = "qr"\ntitle = "Fråga"\nurl = "{u}"\n'
+    for rule in rrules_23():
+        yield "calendar", ics(f"RRULE:{rule}\r\n")
+        yield "calendar", ics(f"RRULE:{rule}\r\n", STARTS[0])
+    for at in DST_TIMES:
+        start = f"DTSTART;TZID={at}\r\nDTEND;TZID={at[:-2]}59\r\n"
+        for rule in ["FREQ=DAILY;COUNT=3", "FREQ=WEEKLY;UNTIL=" + at.split(":")[1], "FREQ=YEARLY;COUNT=2", ""]:
+            lines = (f"RRULE:{rule}\r\n" if rule else "") + f"EXDATE;TZID={at}\r\nRDATE;TZID={at}\r\n"
+            yield "calendar", ics(lines, start)
+        yield "calendar", ics(f"RRULE:FREQ=DAILY;COUNT=3\r\nEXDATE:{at.split(':')[1]}\r\n",
+                              "DTSTART;VALUE=DATE:" + at.split(":")[1][:8] + "\r\n")
 
 
 def main():
