@@ -143,9 +143,51 @@ def unicode_classes():
 
 
 def hosts_23():
-    """Host names with each character of unicode_classes(), as written and as punycode."""
+    """Host names with each character of unicode_classes(), as written and as punycode, then each
+    of normalization_strings() the same way."""
     for c in unicode_classes():
         yield from (f"a{c}.se", f"{c}.se", "xn--" + ("a" + c).encode("punycode").decode("ascii") + ".se")
+    for text in normalization_strings():
+        yield from (f"{text}.se", "xn--" + text.encode("punycode").decode("ascii") + ".se")
+
+
+# Round 23, second batch: strings whose normalization takes each path (Hangul syllables and jamo,
+# composition exclusions, singletons, marks that compose only after reordering).
+NORMALIZATION = [
+ "\u1100\u1161", "\u1100\u1161\u11a8", "\uac00\u11a8", "\uac01", "\u11a8", "\u1160", "\u3131", "\uffa1",
+ "\u0958", "\u2126", "\u212b", "\u0344", "\u0f73", "\u0f77", "\u1e9b\u0323", "\ufb2c", "\U0001d15e",
+ "\U000110ab", "\u09c7\u09be", "\u0b47\u0b56", "\u0cc6\u0cd5\u0cd6", "\U00011131\U00011127",
+ "a\u0323\u0308", "a\u0308\u0323", "\u00e4\u0323", "o\u031b\u0323\u0301", "\u0391\u0313\u0342\u0345",
+ "\u00c5\u0301", "\u0fb2\u0f80\u0f71", "\u0069\u0307", "\u01c4", "\u0132", "\u3300", "\ufdfa", "\ufb01",
+]
+
+
+def normalization_strings():
+    """NORMALIZATION; a character of each kind of decomposition (canonical or which compatibility
+    tag, how many parts, whether a part is a mark, above U+FFFF or not, changed by NFC or not),
+    alone and before marks of classes 220 and 230; and after a letter, a mark of each combining
+    class, and each pair of neighbouring classes in the wrong order, which NFC must reorder."""
+    yield from NORMALIZATION
+    kinds, marks = {}, {}
+    for cp in range(0xA0, 0x110000):
+        c = chr(cp)
+        if unicodedata.combining(c):
+            marks.setdefault(unicodedata.combining(c), c)
+        decomposition = unicodedata.decomposition(c).split()
+        if not decomposition:
+            continue
+        tag = decomposition[0] if decomposition[0].startswith("<") else ""
+        parts = [chr(int(x, 16)) for x in decomposition if not x.startswith("<")]
+        key = (tag, min(len(parts), 4), any(unicodedata.combining(p) for p in parts), cp > 0xFFFF,
+               unicodedata.normalize("NFC", c) == c)
+        kinds.setdefault(key, c)
+    for c in kinds.values():
+        yield from (c, c + "\u0323", c + "\u0301")
+    classes = sorted(marks)
+    for ccc in classes:
+        yield "a" + marks[ccc]
+    for low, high in zip(classes, classes[1:]):
+        yield "a" + marks[high] + marks[low]
 
 
 def rrules_23():
