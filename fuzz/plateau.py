@@ -22,6 +22,9 @@ import sys
 import threading
 
 FUZZ = os.path.dirname(os.path.abspath(__file__))
+# The first lines of a sanitizer's or libFuzzer's report. Anchored: a status line can quote a
+# dictionary word, and calendar's dictionary holds "SUMMARY:".
+CRASH = re.compile(r"==\d+==\s*ERROR: |SUMMARY: \w+: ")
 STATS = re.compile(r"#(\d+)\s+(?:NEW|REDUCE|pulse|INITED|DONE)\s+cov: (\d+) ft: (\d+)(?: corp: (\d+))?.*?exec/s: (\d+)")
 
 
@@ -128,7 +131,7 @@ def run_once(target, args, log, earlier):
         spent = cpu_seconds(fuzzer)
         if spent is not None:
             minutes = base + spent / 60
-        if "ERROR: libFuzzer" in line or "==ERROR:" in line or "SUMMARY:" in line:
+        if CRASH.match(line):
             crashed = True
             log.write(f"{target}: {line}")
         if "Slowest unit" in line:
