@@ -144,11 +144,13 @@ def unicode_classes():
 
 def hosts_23():
     """Host names with each character of unicode_classes(), as written and as punycode, then each
-    of normalization_strings() the same way."""
+    of normalization_strings() the same way, then bidi_labels() and idna_labels()."""
     for c in unicode_classes():
         yield from (f"a{c}.se", f"{c}.se", "xn--" + ("a" + c).encode("punycode").decode("ascii") + ".se")
     for text in normalization_strings():
         yield from (f"{text}.se", "xn--" + text.encode("punycode").decode("ascii") + ".se")
+    yield from bidi_labels()
+    yield from idna_labels()
 
 
 # Round 23, second batch: strings whose normalization takes each path (Hangul syllables and jamo,
@@ -188,6 +190,38 @@ def normalization_strings():
         yield "a" + marks[ccc]
     for low, high in zip(classes, classes[1:]):
         yield "a" + marks[high] + marks[low]
+
+
+def bidi_labels():
+    """Labels for each case of the bidi rule (RFC 5893): one that starts with a letter of class L,
+    R or AL, then a character of each bidi class, then one of the classes a label may or may not
+    end in; each in a domain with a right-to-left label beside it, which makes the rule apply."""
+    first = {}
+    for cp in range(0xA0, 0x110000):
+        c = chr(cp)
+        if unicodedata.category(c) not in ("Cn", "Cs"):
+            first.setdefault(unicodedata.bidirectional(c), c)
+    first.update(L="a", EN="1")
+    for start in ("L", "R", "AL"):
+        for middle in sorted(first):
+            for end in (start, "EN", "AN", "NSM", "ON"):
+                yield first[start] + first[middle] + first[end] + ".\u05d0"
+
+
+# Round 23, third batch: the starts and ends of labels that choose IDNA's paths: the ASCII fast
+# path, punycode prefixes in each case and as characters that map to them, and endings that are
+# a hyphen, a mapped dot, a joiner or a mark.
+LABEL_STARTS = ["", "A", "Ab", "xn--", "XN--", "Xn--ab", "\uff58\uff4e--", "xn\uff0d\uff0d", "xn--a-"]
+LABEL_ENDS = ["", "a", "\u00e4", "\u00c4", "\u2488", "\u3002", "-", "\u200d", "\u00df", "\u0301", "\U0001f600"]
+
+
+def idna_labels():
+    """Each LABEL_START followed by each LABEL_END, alone, as a second label, and with a label
+    too long to decode as punycode."""
+    for start in LABEL_STARTS:
+        for end in LABEL_ENDS:
+            label = start + end
+            yield from (f"{label}.se", f"a.{label}", f"{label}{'b' * 70}.se")
 
 
 def rrules_23():
