@@ -224,6 +224,48 @@ def idna_labels():
             yield from (f"{label}.se", f"a.{label}", f"{label}{'b' * 70}.se")
 
 
+# Round 23, fourth batch: MARCXML records, each code of leader/06 with each of 008/22 (audience)
+# and 008/23 (form), and the other fields in turn: shelf words, dates, ISBNs, titles and names.
+MARC_KINDS, MARC_AUDIENCES, MARC_FORMS = "atijgmuvc", "abcdegj |", "doqsr |"
+MARC_WORDS = [
+ "Barn 6-9", "Ungdom", "Unga vuxna", "Vuxen", "Bilderbok", "Ljudbok", "Talbok", "E-bok", "Storstil", "DVD",
+ "Blu-ray", "Musik", "CD-skiva", "Bok", "Juvenile fiction", "Large print", "", " ", "x" * 81, "Hylla \u00c5",
+]
+MARC_DATES = ["2026-11-30", "20261130", "2026-13-01", "2026", "30/11/2026", "", "2026-02-29", "2024-02-29T10:00:00"]
+MARC_ENTERED = ["261130", "691231", "000229", "990229", "26113", "", "68013", "aabbcc", "\u00e5\u00e4\u00f6123"]
+MARC_ISBNS = [
+ "91-0-012345-X", "978-91-0-012345-6 (inb.)", "9789100123456", "9789100123457", "0-306-40615-2", "ISBN 0306406152",
+ "979-10-90636-07-1", "", "97891001234561234", "\uff19\uff17\uff18",
+]
+MARC_TITLES = [("Pippi L\u00e5ngstrump /", ""), ("Mio, min Mio :", "ber\u00e4ttelse /"), (" ", " "), ("", "b")]
+MARC_NAMES = ["Lindgren, Astrid, 1907-2002.", "Lindgren, Astrid", "Astrid Lindgren", ",", "Tove", ""]
+
+
+def marc_records():
+    """One MARCXML record for each leader/06 × 008/22 × 008/23, with the other fields in turn."""
+    n = 0
+    for kind in MARC_KINDS:
+        for audience in MARC_AUDIENCES:
+            for form in MARC_FORMS:
+                pick = lambda values: values[n % len(values)]
+                title, subtitle = pick(MARC_TITLES)
+                f008 = pick(MARC_ENTERED).ljust(22, " ")[:22] + audience + form
+                yield ('<record xmlns="http://www.loc.gov/MARC21/slim">'
+                       f'<leader>00000n{kind}m a2200000 a 4500</leader>'
+                       f'<controlfield tag="008">{f008}</controlfield>'
+                       f'<datafield tag="020" ind1=" " ind2=" "><subfield code="a">{pick(MARC_ISBNS)}</subfield></datafield>'
+                       f'<datafield tag="084" ind1=" " ind2=" "><subfield code="a">{"uHc" if n % 2 else "Hc"}</subfield>'
+                       f'<subfield code="2">kssb/8</subfield></datafield>'
+                       f'<datafield tag="100" ind1="1" ind2=" "><subfield code="a">{pick(MARC_NAMES)}</subfield></datafield>'
+                       f'<datafield tag="245" ind1="1" ind2="0"><subfield code="a">{title}</subfield>'
+                       + (f'<subfield code="b">{subtitle}</subfield>' if subtitle else "") + '</datafield>'
+                       f'<datafield tag="952" ind1=" " ind2=" "><subfield code="c">{pick(MARC_WORDS)}</subfield>'
+                       f'<subfield code="d">{pick(MARC_DATES)}</subfield></datafield>'
+                       f'<datafield tag="852" ind1=" " ind2=" "><subfield code="b">{MARC_WORDS[(n * 7) % len(MARC_WORDS)]}</subfield></datafield>'
+                       '</record>')
+                n += 1
+
+
 def rrules_23():
     """BYSETPOS at and past the ends of its range under each frequency, alone and with BYDAY;
     BYWEEKNO around the year's ends under each week start; and UNTIL in odd shapes."""
@@ -282,6 +324,8 @@ def round_23():
         yield "calendar", ics(f"URL:{u}\r\n")
         yield "catalog", f'<rss version="2.0"><channel><item><title>Bok</title><link>{u}</link></item></channel></rss>'
         yield "check_toml", f'name = "Fråga"\n\n[[slide]]\nkind = "qr"\ntitle = "Fråga"\nurl = "{u}"\n'
+    for record in marc_records():
+        yield "catalog", record
     for rule in rrules_23():
         yield "calendar", ics(f"RRULE:{rule}\r\n")
         yield "calendar", ics(f"RRULE:{rule}\r\n", STARTS[0])
