@@ -266,6 +266,39 @@ def marc_records():
                 n += 1
 
 
+# Round 23, fifth batch: the bundled staff files with one value at a time replaced by a value of
+# each TOML type and of each shape the checker reads (durations, times, days, sizes, addresses).
+BUNDLED_TOML = [
+ "kiosk/screen.toml", "playlists/barnhornan.toml", "playlists/bibliotek/arvika.toml",
+ "playlists/bibliotek/karlstad.toml", "playlists/evenemang.toml", "playlists/fraga-bibliotek-varmland.toml",
+ "playlists/julstangt.toml", "playlists/listor/nyforvarv.toml", "playlists/meroppet.toml",
+ "playlists/nyforvarv.toml", "playlists/oppettider.toml", "playlists/skarmar.toml",
+ "playlists/valkommen.toml", "playlists/vinterlasning.toml",
+]
+VALUES = [
+ '""', '"x"', "0", "-1", "4294967296", "1.5", "nan", "true", "[]", '["a", 1]', "{}", "{ a = 1 }",
+ "2026-12-24", "2026-12-24T10:00:00+01:00", "10:00:00", '"0s"', '"25:00"', '"99999999999h"',
+ '"A\u0308\u200d"', '"https://bibliotekvarmland.se/x"', '"file:///etc/passwd"', '"3840x2160"', '"-1 mm"',
+ '"m\u00e5n-fre 10-19"', '"2026-02-30"',
+]
+
+
+def bundled_variants():
+    """Each bundled staff file with the value of one `key = value` line (commented out or not)
+    replaced by each of VALUES. The files are read from this checkout."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for name in BUNDLED_TOML:
+        with open(os.path.join(root, name), encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        for i, line in enumerate(lines):
+            key, eq, _ = line.lstrip("# ").partition(" = ")
+            if not eq or not key.replace("_", "").replace("-", "").isalnum():
+                continue
+            indent = line[: len(line) - len(line.lstrip(" "))]
+            for value in VALUES:
+                yield "\n".join(lines[:i] + [f"{indent}{key} = {value}"] + lines[i + 1:])
+
+
 def rrules_23():
     """BYSETPOS at and past the ends of its range under each frequency, alone and with BYDAY;
     BYWEEKNO around the year's ends under each week start; and UNTIL in odd shapes."""
@@ -326,6 +359,8 @@ def round_23():
         yield "check_toml", f'name = "Fråga"\n\n[[slide]]\nkind = "qr"\ntitle = "Fråga"\nurl = "{u}"\n'
     for record in marc_records():
         yield "catalog", record
+    for text in bundled_variants():
+        yield "check_toml", text
     for rule in rrules_23():
         yield "calendar", ics(f"RRULE:{rule}\r\n")
         yield "calendar", ics(f"RRULE:{rule}\r\n", STARTS[0])
