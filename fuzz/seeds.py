@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Seeds for the fuzz targets (rounds 21 to 23): web addresses of many shapes, international host
-names of each class that UTS 46 and IDNA treat apart, and recurrence rules, valid and not, each in
-the format of the targets that read them (calendar, catalog, check_toml).
+names of each class that UTS 46, IDNA and Unicode normalization treat apart, and recurrence rules,
+valid and not, each in the format of the targets that read them (calendar, catalog, check_toml);
+MARCXML records (catalog); and the bundled staff files with one value at a time replaced
+(check_toml). The character classes come from Python's Unicode tables and the variants from this
+checkout's files, so another Python or an edit of a bundled file gives other seeds.
 
     fuzz/seeds.py DIR    writes DIR/TARGET/SHA1 for each seed; copy them into corpus/TARGET/ and
                          run `cargo +nightly fuzz cmin TARGET corpus/TARGET`, so that only those
@@ -244,10 +247,13 @@ MARC_NAMES = ["Lindgren, Astrid, 1907-2002.", "Lindgren, Astrid", "Astrid Lindgr
 def marc_records():
     """One MARCXML record for each leader/06 × 008/22 × 008/23, with the other fields in turn."""
     n = 0
+
+    def pick(values):
+        return values[n % len(values)]
+
     for kind in MARC_KINDS:
         for audience in MARC_AUDIENCES:
             for form in MARC_FORMS:
-                pick = lambda values: values[n % len(values)]
                 title, subtitle = pick(MARC_TITLES)
                 f008 = pick(MARC_ENTERED).ljust(22, " ")[:22] + audience + form
                 yield ('<record xmlns="http://www.loc.gov/MARC21/slim">'
