@@ -10,10 +10,14 @@ checkout's files, so another Python or an edit of a bundled file gives other see
                          run `cargo +nightly fuzz cmin TARGET corpus/TARGET`, so that only those
                          that add coverage are kept.
 """
+import glob
 import hashlib
 import os
 import sys
 import unicodedata
+
+# The checkout this script is in, whose bundled files some seeds vary.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 URLS = [
  "https://bibliotekvarmland.se/", "http://bibliotekvarmland.se:8080/a/b?c=d#e",
@@ -118,12 +122,17 @@ FILE_URLS = [
 ]
 
 
+def punycode(text):
+    """`text` as an IDNA label in punycode ("xn--" and its ASCII encoding)."""
+    return "xn--" + text.encode("punycode").decode("ascii")
+
+
 def hosts():
     """Host names that hold each character of CHARACTERS where IDNA's checks look at it."""
     for cp in CHARACTERS:
         c = chr(cp)
         yield from (f"{c}.se", f"a{c}.se", f"{c}a.se", f"\u05d0{c}\u05d0.se", f"1{c}.se", f"a.{c}")
-        yield "xn--" + ("a" + c).encode("punycode").decode("ascii") + ".se"
+        yield punycode("a" + c) + ".se"
 
 
 def unicode_classes():
@@ -149,9 +158,9 @@ def hosts_23():
     """Host names with each character of unicode_classes(), as written and as punycode, then each
     of normalization_strings() the same way, then bidi_labels() and idna_labels()."""
     for c in unicode_classes():
-        yield from (f"a{c}.se", f"{c}.se", "xn--" + ("a" + c).encode("punycode").decode("ascii") + ".se")
+        yield from (f"a{c}.se", f"{c}.se", punycode("a" + c) + ".se")
     for text in normalization_strings():
-        yield from (f"{text}.se", "xn--" + text.encode("punycode").decode("ascii") + ".se")
+        yield from (f"{text}.se", punycode(text) + ".se")
     yield from bidi_labels()
     yield from idna_labels()
 
@@ -274,13 +283,6 @@ def marc_records():
 
 # Round 23, fifth batch: the bundled staff files with one value at a time replaced by a value of
 # each TOML type and of each shape the checker reads (durations, times, days, sizes, addresses).
-BUNDLED_TOML = [
- "kiosk/screen.toml", "playlists/barnhornan.toml", "playlists/bibliotek/arvika.toml",
- "playlists/bibliotek/karlstad.toml", "playlists/evenemang.toml", "playlists/fraga-bibliotek-varmland.toml",
- "playlists/julstangt.toml", "playlists/listor/nyforvarv.toml", "playlists/meroppet.toml",
- "playlists/nyforvarv.toml", "playlists/oppettider.toml", "playlists/skarmar.toml",
- "playlists/valkommen.toml", "playlists/vinterlasning.toml",
-]
 VALUES = [
  '""', '"x"', "0", "-1", "4294967296", "1.5", "nan", "true", "[]", '["a", 1]', "{}", "{ a = 1 }",
  "2026-12-24", "2026-12-24T10:00:00+01:00", "10:00:00", '"0s"', '"25:00"', '"99999999999h"',
@@ -290,11 +292,12 @@ VALUES = [
 
 
 def bundled_variants():
-    """Each bundled staff file with the value of one `key = value` line (commented out or not)
-    replaced by each of VALUES. The files are read from this checkout."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for name in BUNDLED_TOML:
-        with open(os.path.join(root, name), encoding="utf-8") as f:
+    """Each bundled staff file (kiosk/ and playlists/ of this checkout) with the value of one
+    `key = value` line (commented out or not) replaced by each of VALUES."""
+    names = glob.glob(os.path.join(ROOT, "kiosk", "*.toml"))
+    names += glob.glob(os.path.join(ROOT, "playlists", "**", "*.toml"), recursive=True)
+    for name in sorted(names):
+        with open(name, encoding="utf-8") as f:
             lines = f.read().split("\n")
         for i, line in enumerate(lines):
             key, eq, _ = line.lstrip("# ").partition(" = ")
