@@ -30,12 +30,9 @@ impl QrMatrix {
     pub fn encode(text: &str) -> Result<Self, QrError> {
         let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
             .map_err(|_| QrError { len: text.len() })?;
-        let version = match code.version() {
-            Version::Normal(v) | Version::Micro(v) => v,
-        };
         Ok(Self {
             width: code.width(),
-            version,
+            version: number(code.version()),
             modules: code
                 .to_colors()
                 .into_iter()
@@ -83,8 +80,13 @@ impl QrMatrix {
 /// size. The checker and the catalog ask this for every link they read.
 pub fn version_for(text: &str) -> Option<i16> {
     let bits = qrcode::bits::encode_auto(text.as_bytes(), EcLevel::M).ok()?;
-    match bits.version() {
-        Version::Normal(v) | Version::Micro(v) => Some(v),
+    Some(number(bits.version()))
+}
+
+/// A version's number (1 to 40; M1 to M4 for micro codes, which vitrin does not make).
+fn number(version: Version) -> i16 {
+    match version {
+        Version::Normal(v) | Version::Micro(v) => v,
     }
 }
 
@@ -107,8 +109,9 @@ mod tests {
 
     #[test]
     fn version_for_is_the_version_of_the_whole_code() {
+        // Every fourth version or so, and past the largest; whole codes are slow in a debug build.
         let mut texts: Vec<String> = (0..3000)
-            .step_by(37)
+            .step_by(111)
             .map(|n| format!("https://bibliotekvarmland.se/?q={}", "å1x".repeat(n / 3)))
             .collect();
         texts.extend(["", "0123456789", "HTTPS://A.SE/", "x"].map(String::from));
