@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs built fuzz targets one after the other until each stops finding new coverage.
 
-    fuzz/plateau.py --bin DIR [--plateau MIN] [--max MIN] [--log FILE] TARGET...
+    fuzz/plateau.py --bin DIR [--plateau MIN] [--max MIN] [--scope all|vitrin] [--log FILE]
+                    TARGET...
 
 DIR holds the fuzz binaries (copy them out of fuzz/target first, so that editing src/ does not
 make cargo rebuild them mid-run). Each target runs on its kept corpus, fuzz/corpus/TARGET, with
@@ -9,13 +10,16 @@ its dictionary, fuzz/dict/TARGET.dict, and stops when its coverage has not grown
 minutes (default 15), or after --max minutes (default 60). Minutes are the fuzzer's CPU minutes,
 so a starved or paused fuzzer is not counted as fuzzing. New inputs land in the corpus; a crash
 lands in fuzz/regressions/TARGET/ and stops that target. One line a minute per target goes to the
-log: minutes, coverage, features, corpus size, executions a second. At the end a table of each
-target's run is printed.
+log: minutes, coverage, features, corpus size, executions a second and how many new edges were in
+vitrin's own code (src/); so does each new edge, with the file or crate it is in. With --scope
+vitrin the plateau watches only vitrin's own edges. At the end a table of each target's run is
+printed.
 """
 
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import queue
 import sys
@@ -25,7 +29,55 @@ FUZZ = os.path.dirname(os.path.abspath(__file__))
 # The first lines of a sanitizer's or libFuzzer's report. Anchored: a status line can quote a
 # dictionary word, and calendar's dictionary holds "SUMMARY:".
 CRASH = re.compile(r"==\d+==\s*ERROR: |SUMMARY: \w+: ")
+# libFuzzer's -print_pcs=1 line for each edge an input covers first: its address, function and
+# source line (of the innermost function, where code was inlined).
+NEW_PC = re.compile(r"\tNEW_PC: (0x[0-9a-f]+) in (.*) (\S+?)(?::\d+)+$")
+# vitrin's own source, where a new edge counts as the code under test's.
+SRC = os.path.join(os.path.dirname(FUZZ), "src") + os.sep
 STATS = re.compile(r"#(\d+)\s+(?:NEW|REDUCE|pulse|INITED|DONE)\s+cov: (\d+) ft: (\d+)(?: corp: (\d+))?.*?exec/s: (\d+)")
+
+
+def place(path):
+    """Where a source file is: `src/FILE` for vitrin's own, else its crate (or library) name."""
+    if path.startswith(SRC):
+        return "src/" + path[len(SRC):]
+    crate = (re.search(r"/registry/src/[^/]+/([^/]+)/", path) or re.search(r"/rust/deps/([^/]+)/", path)
+             or re.search(r"/library/([^/]+)/", path))
+    return crate.group(1) if crate else path
+
+
+class Symbolizer:
+    """The functions at a running fuzzer's code address, innermost first, each with its source
+    file: libFuzzer names only the innermost, and an edge in a library function inlined into one
+    of vitrin's (or in vitrin's closure inlined into the library's loop) is vitrin's code too.
+    Without llvm-symbolizer it knows only what libFuzzer printed."""
+
+    def __init__(self, binary, pid):
+        self.process = None
+        binary = os.path.realpath(binary)
+        tool = shutil.which("llvm-symbolizer")
+        try:
+            with open(f"/proc/{pid}/maps") as maps:
+                # The first mapping of the binary's start is where its addresses begin.
+                starts = [line.split("-")[0] for line in maps
+                          if line.rstrip().endswith(" " + binary) and line.split()[2] == "00000000"]
+        except OSError:
+            starts = []
+        if tool and starts:
+            self.base = int(starts[0], 16)
+            self.process = subprocess.Popen([tool, f"--obj={binary}", "--inlining"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+    def frames(self, address, function, path):
+        if self.process is None:
+            return [(function, path)]
+        self.process.stdin.write(f"{int(address, 16) - self.base:#x}\n")
+        self.process.stdin.flush()
+        frames = []
+        # Two lines a frame (function, file:line:column), and an empty line after the last.
+        while (name := self.process.stdout.readline().strip()):
+            frames.append((name, self.process.stdout.readline().strip().split(":")[0]))
+        return frames or [(function, path)]
 
 
 def cpu_seconds(pid):
@@ -86,7 +138,7 @@ def run_once(target, args, log, earlier):
     command = [
         "nice", "-n", "19",
         os.path.join(args.bin, target), corpus,
-        "-rss_limit_mb=1024", f"-timeout={args.timeout}", "-print_final_stats=1",
+        "-rss_limit_mb=1024", f"-timeout={args.timeout}", "-print_final_stats=1", "-print_pcs=1",
         f"-report_slow_units={args.timeout}",
         f"-artifact_prefix={regressions}/",
     ]
@@ -114,6 +166,12 @@ def run_once(target, args, log, earlier):
     first = earlier["first"] if earlier else None
     last = earlier["last"] if earlier else None
     grew_at = earlier["last_new"] if earlier else 0.0
+    # New edges in vitrin's own code, counted apart: most of what a long run still finds is in
+    # the crates below it (url, idna, the Unicode tables), and the plateau may watch either.
+    own = earlier["own"] if earlier else 0
+    own_at = earlier["own_last_new"] if earlier else 0.0
+    started = False
+    symbolizer = None
     logged_at = base - 60.0
     crashed = False
     finished = False
@@ -134,12 +192,29 @@ def run_once(target, args, log, earlier):
         if CRASH.match(line):
             crashed = True
             log.write(f"{target}: {line}")
+        if "INITED" in line:
+            # The edges the kept corpus covers are printed while it loads; only later ones are new.
+            started = True
+        pc = NEW_PC.search(line) if started else None
+        if pc:
+            if symbolizer is None:
+                symbolizer = Symbolizer(os.path.join(args.bin, target), process.pid)
+            frames = symbolizer.frames(*pc.groups())
+            # Named by the innermost of vitrin's functions it is in, else by the innermost's crate.
+            name, path = next((f for f in frames if f[1].startswith(SRC)), frames[0])
+            where = place(path)
+            log.write(f"{target} {minutes:.1f} min: new edge in {where}: {name[:100]}"
+                      f" (in {frames[-1][0][:60]})\n")
+            if where.startswith("src/"):
+                own += 1
+                own_at = minutes
         if "Slowest unit" in line:
             log.write(f"{target} {minutes:.1f} min: {line}")
         match = STATS.search(line)
         if match:
             cov = int(match.group(2))
-            if first is None:
+            if first is None and started:
+                # Coverage once the kept corpus has loaded; lines while it loads count less.
                 first = cov
             if last is None or cov > last:
                 grew_at = minutes
@@ -147,9 +222,10 @@ def run_once(target, args, log, earlier):
             if minutes - logged_at >= 1:
                 logged_at = minutes
                 log.write(f"{target} {minutes:.1f} cpu-min cov {cov} ft {match.group(3)} "
-                          f"corp {match.group(4)} exec/s {match.group(5)}\n")
+                          f"corp {match.group(4)} exec/s {match.group(5)} own-new {own}\n")
                 log.flush()
-        if minutes - grew_at >= args.plateau or minutes >= args.max:
+        watched = own_at if args.scope == "vitrin" else grew_at
+        if minutes - watched >= args.plateau or minutes >= args.max:
             process.terminate()
             finished = True
     process.wait()
@@ -159,7 +235,9 @@ def run_once(target, args, log, earlier):
         "first": first,
         "last": last,
         "last_new": grew_at,
-        "plateau": minutes - grew_at >= args.plateau - 0.1,
+        "own": own,
+        "own_last_new": own_at,
+        "plateau": minutes - (own_at if args.scope == "vitrin" else grew_at) >= args.plateau - 0.1,
         "crashed": crashed,
     }
 
@@ -170,17 +248,19 @@ def main():
     parser.add_argument("--plateau", type=float, default=15)
     parser.add_argument("--max", type=float, default=60)
     parser.add_argument("--log", default="-")
+    parser.add_argument("--scope", choices=["all", "vitrin"], default="all",
+                        help="whose new edges hold off the plateau: any code's, or only vitrin's own (src/)")
     parser.add_argument("--timeout", type=int, default=900, help="libFuzzer's -timeout, clock seconds")
     parser.add_argument("targets", nargs="+")
     args = parser.parse_args()
     log = sys.stdout if args.log == "-" else open(args.log, "a", buffering=1)
     rows = [run(target, args, log) for target in args.targets]
-    log.write("| target | ran | coverage (start → end) | last new coverage | ended by |\n")
-    log.write("|---|---|---|---|---|\n")
+    log.write("| target | ran | coverage (start → end) | last new coverage | new edges in src/, the last | ended by |\n")
+    log.write("|---|---|---|---|---|---|\n")
     for row in rows:
         ended = "crash" if row["crashed"] else ("plateau" if row["plateau"] else "time limit")
         log.write(f"| {row['target']} | {row['minutes']:.0f} cpu-min | {row['first']} → {row['last']} "
-                  f"| at {row['last_new']:.1f} min | {ended} |\n")
+                  f"| at {row['last_new']:.1f} min | {row['own']}, at {row['own_last_new']:.1f} min | {ended} |\n")
     return 1 if any(row["crashed"] for row in rows) else 0
 
 
