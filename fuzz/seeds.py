@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Seeds for the fuzz targets (rounds 21 to 23): web addresses of many shapes, international host
+"""Seeds for the fuzz targets (rounds 21 to 24): web addresses of many shapes, international host
 names of each class that UTS 46, IDNA and Unicode normalization treat apart, and recurrence rules,
 valid and not, each in the format of the targets that read them (calendar, catalog, check_toml);
-MARCXML records (catalog); and the bundled staff files with one value at a time replaced
-(check_toml). The character classes come from Python's Unicode tables and the variants from this
-checkout's files, so another Python or an edit of a bundled file gives other seeds.
+MARCXML records (catalog); the bundled staff files with one value at a time replaced, and the
+smallest file of each kind with each field its schema knows set to values of each type and at the
+edges of its own (check_toml). The character classes come from Python's Unicode tables and the
+variants from this checkout's files, so another Python or an edit of a bundled file gives other
+seeds.
 
     fuzz/seeds.py DIR    writes DIR/TARGET/SHA1 for each seed; copy them into corpus/TARGET/ and
                          run `cargo +nightly fuzz cmin TARGET corpus/TARGET`, so that only those
@@ -12,7 +14,9 @@ checkout's files, so another Python or an edit of a bundled file gives other see
 """
 import glob
 import hashlib
+import json
 import os
+import re
 import sys
 import unicodedata
 
@@ -308,6 +312,144 @@ def bundled_variants():
                 yield "\n".join(lines[:i] + [f"{indent}{key} = {value}"] + lines[i + 1:])
 
 
+# Strings tried against a field's pattern, for an example value that passes it.
+PATTERN_EXAMPLES = ["8s", "10-19", "2026-12-24", "2 GB", "55in", "0123456789abcdef" * 4,
+                    "https://bibliotekvarmland.se/", "x"]
+# Each kind of file has a key by which the checker knows it (check::detect_kind).
+KIND_KEYS = {"screen.schema.json": {"id": '"karlstad-entre"'}}
+
+
+def quoted(text):
+    return json.dumps(text, ensure_ascii=False)
+
+
+def example(schema):
+    """A value (TOML text, or a dict or list of them) that passes a JSON Schema node."""
+    if "const" in schema:
+        return quoted(schema["const"])
+    if "enum" in schema:
+        return quoted(schema["enum"][0])
+    if "anyOf" in schema:
+        return example(schema["anyOf"][0])
+    if "allOf" in schema:
+        return variant_example(schema["allOf"][0])
+    kind = schema.get("type")
+    if kind == "string":
+        if "pattern" not in schema:
+            return quoted("Fråga")
+        pattern = re.compile(schema["pattern"])
+        return quoted(next(s for s in PATTERN_EXAMPLES if pattern.search(s)))
+    if kind == "integer":
+        return str(schema.get("minimum", 0))
+    if kind == "boolean":
+        return "true"
+    if kind == "array":
+        return [example(schema["items"])]
+    return {k: example(v) for k, v in schema.get("properties", {}).items() if k in schema.get("required", [])}
+
+
+def variant_example(branch):
+    """The smallest table of one variant of a tagged table (one `if`/`then` of its `allOf`)."""
+    then = branch["then"]
+    table = {k: example(v) for k, v in then["properties"].items() if k in then.get("required", [])}
+    tag, = branch["if"]["properties"]
+    table[tag] = quoted(branch["if"]["properties"][tag]["const"])
+    return table
+
+
+def inline(value):
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {inline(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(inline(v) for v in value) + "]"
+    return value
+
+
+def to_toml(doc):
+    """A document as staff write one: plain keys first, then [table]s and [[array]] tables."""
+    lines, tables = [], []
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            tables.append(f"\n[{key}]\n" + "".join(f"{k} = {inline(v)}\n" for k, v in value.items()))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for item in value:
+                tables.append(f"\n[[{key}]]\n" + "".join(f"{k} = {inline(v)}\n" for k, v in item.items()))
+        else:
+            lines.append(f"{key} = {inline(value)}\n")
+    return "".join(lines) + "".join(tables)
+
+
+def field_values(schema):
+    """VALUES, leaving the field out (None), and values of the field's own type at its edges."""
+    yield None
+    yield from VALUES
+    for node in schema.get("anyOf", [schema]):
+        if "enum" in node:
+            for value in node["enum"]:
+                yield from [quoted(value), quoted(value.upper()), quoted(f" {value}")]
+        if node.get("type") == "integer":
+            low, high = node.get("minimum", 0), node.get("maximum", 0)
+            yield from (str(n) for n in [low - 1, low, high, high + 1])
+        if node.get("type") == "string" and "pattern" in node:
+            pattern = re.compile(node["pattern"])
+            yield from (quoted(s) for s in PATTERN_EXAMPLES if pattern.search(s))
+        if node.get("type") == "array":
+            item = example(node["items"])
+            yield from ["[]", inline([item]), inline([item, item]), inline([[item]])]
+
+
+def fields(schema, path=()):
+    """(path, schema) of each field of a table's schema, into its tables and its variants: a path
+    is keys, and (table,) for an array of one table, which starts as that table: the smallest of
+    the array's tables, or of one variant where they are tagged."""
+    for key, node in schema.get("properties", {}).items():
+        items = node.get("items", {}) if node.get("type") == "array" else {}
+        if "allOf" in items:
+            for branch in items["allOf"]:
+                table = variant_example(branch)
+                for name, field in branch["then"]["properties"].items():
+                    yield (*path, key, (table,), name), field
+        elif items.get("type") == "object":
+            yield from fields(items, (*path, key, (example(items),)))
+        elif node.get("type") == "object":
+            yield from fields(node, (*path, key))
+        yield (*path, key), node
+
+
+def with_value(doc, path, value):
+    """A copy of doc with the field at path set to value (None leaves it out), making the tables
+    and arrays on the way."""
+    doc = dict(doc)
+    key, rest = path[0], path[1:]
+    if not rest:
+        if value is None:
+            doc.pop(key, None)
+        else:
+            doc[key] = value
+        return doc
+    if isinstance(rest[0], tuple):
+        doc[key] = [with_value(rest[0][0], rest[1:], value)]
+    else:
+        doc[key] = with_value(doc.get(key, {}) if isinstance(doc.get(key), dict) else {}, rest, value)
+    return doc
+
+
+def schema_variants():
+    """For each kind of staff file, from its JSON Schema (`vitrin schema`, kept beside the bundled
+    files): the smallest valid file, and it with each field of each table and each slide kind
+    set to each of field_values()."""
+    names = glob.glob(os.path.join(ROOT, "kiosk", "*.schema.json"))
+    names += glob.glob(os.path.join(ROOT, "playlists", "**", "*.schema.json"), recursive=True)
+    for name in sorted(names):
+        with open(name, encoding="utf-8") as f:
+            schema = json.load(f)
+        base = {**KIND_KEYS.get(os.path.basename(name), {}), **example(schema)}
+        yield to_toml(base)
+        for path, field in fields(schema):
+            for value in field_values(field):
+                yield to_toml(with_value(base, path, value))
+
+
 def rrules_23():
     """BYSETPOS at and past the ends of its range under each frequency, alone and with BYDAY;
     BYWEEKNO around the year's ends under each week start; and UNTIL in odd shapes."""
@@ -358,6 +500,8 @@ def seeds():
         for until in UNTILS:
             yield "calendar", ics(f"RRULE:FREQ=WEEKLY;BYDAY=TH{until}\r\nEXDATE:20261217T100000Z\r\n", start)
     yield from round_23()
+    for text in schema_variants():
+        yield "check_toml", text
 
 
 def round_23():
