@@ -390,12 +390,26 @@ def field_values(schema):
         if node.get("type") == "integer":
             low, high = node.get("minimum", 0), node.get("maximum", 0)
             yield from (str(n) for n in [low - 1, low, high, high + 1])
+            yield from [quoted(str(low)), quoted(f" {high} "), "0x10", "0o17", "0b1", "+5", "1_0"]
         if node.get("type") == "string" and "pattern" in node:
             pattern = re.compile(node["pattern"])
-            yield from (quoted(s) for s in PATTERN_EXAMPLES if pattern.search(s))
+            for text in (s for s in PATTERN_EXAMPLES if pattern.search(s)):
+                yield quoted(text)
+                yield from (quoted(v) for v in text_edges(text))
         if node.get("type") == "array":
             item = example(node["items"])
             yield from ["[]", inline([item]), inline([item, item]), inline([[item]])]
+
+
+def text_edges(text):
+    """A valid text with a character of each UTF-8 length put at its start, inside and at its end,
+    and with its first number replaced by numbers that overflow or are not quite numbers."""
+    for char in ["\u00e4", "\u20ac", "\U0001f600", "\u00a0", "\u0660"]:
+        for at in [0, 1, len(text)]:
+            yield text[:at] + char + text[at:]
+    for number in ["4294967296", "18446744073709551616", "9" * 40, "0" * 30 + "1", "1e3", ".5", "5.", "1,5",
+                   "-0", "+1", "\uff11"]:
+        yield re.sub(r"\d+", number, text, count=1)
 
 
 def fields(schema, path=()):
