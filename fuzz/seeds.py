@@ -402,8 +402,9 @@ def field_values(schema):
 
 
 def text_edges(text):
-    """A valid text with a character of each UTF-8 length put at its start, inside and at its end,
-    and with its first number replaced by numbers that overflow or are not quite numbers."""
+    """A valid text with a character of each UTF-8 length, a no-break space and an Arabic-Indic
+    digit put at its start, inside and at its end; and with its first number replaced by numbers
+    that overflow or are not quite numbers."""
     for char in ["\u00e4", "\u20ac", "\U0001f600", "\u00a0", "\u0660"]:
         for at in [0, 1, len(text)]:
             yield text[:at] + char + text[at:]
@@ -450,8 +451,8 @@ def with_value(doc, path, value):
 
 def schema_variants():
     """For each kind of staff file, from its JSON Schema (`vitrin schema`, kept beside the bundled
-    files): the smallest valid file, and it with each field of each table and each slide kind
-    set to each of field_values()."""
+    files): the smallest file (the required fields, each with an example of its type), and it with
+    each field of each table and each slide kind set to each of field_values()."""
     names = glob.glob(os.path.join(ROOT, "kiosk", "*.schema.json"))
     names += glob.glob(os.path.join(ROOT, "playlists", "**", "*.schema.json"), recursive=True)
     for name in sorted(names):
