@@ -79,6 +79,11 @@ class Symbolizer:
             frames.append((name, self.process.stdout.readline().strip().split(":")[0]))
         return frames or [(function, path)]
 
+    def close(self):
+        if self.process is not None:
+            self.process.stdin.close()
+            self.process.wait()
+
 
 def cpu_seconds(pid):
     """User and system time the process has had, in seconds (fields 14 and 15 of /proc/PID/stat)."""
@@ -229,6 +234,8 @@ def run_once(target, args, log, earlier):
             process.terminate()
             finished = True
     process.wait()
+    if symbolizer is not None:
+        symbolizer.close()
     return {
         "target": target,
         "minutes": minutes,
