@@ -177,6 +177,11 @@ def run_once(target, args, log, earlier):
     own_at = earlier["own_last_new"] if earlier else 0.0
     started = False
     symbolizer = None
+
+    def watched():
+        """When the coverage the plateau watches last grew."""
+        return own_at if args.scope == "vitrin" else grew_at
+
     logged_at = base - 60.0
     crashed = False
     finished = False
@@ -198,9 +203,9 @@ def run_once(target, args, log, earlier):
             crashed = True
             log.write(f"{target}: {line}")
         if "INITED" in line:
-            # The edges the kept corpus covers are printed while it loads; only later ones are new.
             started = True
-        pc = NEW_PC.search(line) if started else None
+        # libFuzzer prints no NEW_PC while the kept corpus loads: each one is new in this run.
+        pc = NEW_PC.search(line)
         if pc:
             if symbolizer is None:
                 symbolizer = Symbolizer(os.path.join(args.bin, target), process.pid)
@@ -229,8 +234,7 @@ def run_once(target, args, log, earlier):
                 log.write(f"{target} {minutes:.1f} cpu-min cov {cov} ft {match.group(3)} "
                           f"corp {match.group(4)} exec/s {match.group(5)} own-new {own}\n")
                 log.flush()
-        watched = own_at if args.scope == "vitrin" else grew_at
-        if minutes - watched >= args.plateau or minutes >= args.max:
+        if minutes - watched() >= args.plateau or minutes >= args.max:
             process.terminate()
             finished = True
     process.wait()
@@ -244,7 +248,7 @@ def run_once(target, args, log, earlier):
         "last_new": grew_at,
         "own": own,
         "own_last_new": own_at,
-        "plateau": minutes - (own_at if args.scope == "vitrin" else grew_at) >= args.plateau - 0.1,
+        "plateau": minutes - watched() >= args.plateau - 0.1,
         "crashed": crashed,
     }
 
