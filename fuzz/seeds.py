@@ -295,12 +295,18 @@ VALUES = [
 ]
 
 
+def bundled(suffix):
+    """The files of this checkout's kiosk/ and playlists/ (and its folders) whose names end in
+    suffix, in order."""
+    names = glob.glob(os.path.join(ROOT, "kiosk", "*" + suffix))
+    names += glob.glob(os.path.join(ROOT, "playlists", "**", "*" + suffix), recursive=True)
+    return sorted(names)
+
+
 def bundled_variants():
     """Each bundled staff file (kiosk/ and playlists/ of this checkout) with the value of one
     `key = value` line (commented out or not) replaced by each of VALUES."""
-    names = glob.glob(os.path.join(ROOT, "kiosk", "*.toml"))
-    names += glob.glob(os.path.join(ROOT, "playlists", "**", "*.toml"), recursive=True)
-    for name in sorted(names):
+    for name in bundled(".toml"):
         with open(name, encoding="utf-8") as f:
             lines = f.read().split("\n")
         for i, line in enumerate(lines):
@@ -320,6 +326,7 @@ KIND_KEYS = {"screen.schema.json": {"id": '"karlstad-entre"'}}
 
 
 def quoted(text):
+    """text as a TOML basic string (JSON's escapes are TOML's too)."""
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -453,9 +460,7 @@ def schema_variants():
     """For each kind of staff file, from its JSON Schema (`vitrin schema`, kept beside the bundled
     files): the smallest file (the required fields, each with an example of its type), and it with
     each field of each table and each slide kind set to each of field_values()."""
-    names = glob.glob(os.path.join(ROOT, "kiosk", "*.schema.json"))
-    names += glob.glob(os.path.join(ROOT, "playlists", "**", "*.schema.json"), recursive=True)
-    for name in sorted(names):
+    for name in bundled(".schema.json"):
         with open(name, encoding="utf-8") as f:
             schema = json.load(f)
         base = {**KIND_KEYS.get(os.path.basename(name), {}), **example(schema)}
@@ -506,9 +511,9 @@ def seeds():
                 f'</entry></feed>')
         yield "catalog", rss.replace("&", "&amp;")
         yield "catalog", atom.replace("&", "&amp;")
-        toml = u.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
-        yield "check_toml", f'name = "Fråga"\n\n[[slide]]\nkind = "qr"\ntitle = "Fråga"\nurl = "{toml}"\nduration = "15s"\n'
-        yield "check_toml", f'id = "karlstad-entre"\nfeed = "{toml}"\nheartbeat_url = "{toml}"\n'
+        toml = quoted(u)
+        yield "check_toml", f'name = "Fråga"\n\n[[slide]]\nkind = "qr"\ntitle = "Fråga"\nurl = {toml}\nduration = "15s"\n'
+        yield "check_toml", f'id = "karlstad-entre"\nfeed = {toml}\nheartbeat_url = {toml}\n'
     for rule in RRULES + list(rrules()):
         yield "calendar", ics(f"RRULE:{rule}\r\nEXDATE;TZID=Europe/Stockholm:20261217T100000\r\n")
     for start in STARTS:
